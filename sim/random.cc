@@ -1,0 +1,85 @@
+#include "sim/random.h"
+
+#include <cmath>
+
+namespace tinykv::sim {
+namespace {
+
+uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+}  // namespace
+
+uint64_t SplitMix64(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t HashName(std::string_view name) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return SplitMix64(h);
+}
+
+Rng::Rng(uint64_t seed) : seed_(seed) {
+  uint64_t state = seed;
+  for (uint64_t& word : s_) word = SplitMix64(state);
+}
+
+uint64_t Rng::Next() {
+  const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
+  const uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = Rotl(s_[3], 45);
+  return result;
+}
+
+uint64_t Rng::UniformInt(uint64_t lo, uint64_t hi) {
+  const uint64_t span = hi - lo;
+  if (span == UINT64_MAX) return Next();
+  const uint64_t range = span + 1;
+  // Lemire: multiply into 128 bits, reject the low part's biased zone.
+  unsigned __int128 m = static_cast<unsigned __int128>(Next()) * range;
+  uint64_t low = static_cast<uint64_t>(m);
+  if (low < range) {
+    const uint64_t threshold = (0 - range) % range;
+    while (low < threshold) {
+      m = static_cast<unsigned __int128>(Next()) * range;
+      low = static_cast<uint64_t>(m);
+    }
+  }
+  return lo + static_cast<uint64_t>(m >> 64);
+}
+
+int64_t Rng::UniformSigned(int64_t lo, int64_t hi) {
+  const uint64_t offset = UniformInt(0, static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo));
+  return static_cast<int64_t>(static_cast<uint64_t>(lo) + offset);
+}
+
+double Rng::UniformReal() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+
+bool Rng::Bernoulli(double p) {
+  const double u = UniformReal();
+  return u < p;
+}
+
+double Rng::Exponential(double mean) {
+  // 1 - u is in (0, 1], so the log is finite.
+  const double u = 1.0 - UniformReal();
+  return -mean * std::log(u);
+}
+
+Rng Rng::Stream(std::string_view name) const {
+  uint64_t mix = seed_ ^ HashName(name);
+  return Rng(SplitMix64(mix));
+}
+
+}  // namespace tinykv::sim

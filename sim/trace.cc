@@ -1,0 +1,138 @@
+#include "sim/trace.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <ostream>
+
+#include "sim/random.h"
+
+namespace tinykv::sim {
+namespace {
+
+constexpr const char* kKindNames[] = {
+    "spawn",  "fiber-exit", "timer",     "send",          "deliver",         "drop",
+    "dup",    "crash",      "restart",   "pause",         "resume",          "partition",
+    "fault",  "invoke",     "complete",  "role-change",   "violation",       "note",
+};
+static_assert(sizeof(kKindNames) / sizeof(kKindNames[0]) == static_cast<size_t>(EventKind::kNote) + 1);
+
+uint64_t Mix(uint64_t h, uint64_t v) {
+  uint64_t state = h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+  return SplitMix64(state);
+}
+
+}  // namespace
+
+const char* EventKindName(EventKind kind) { return kKindNames[static_cast<size_t>(kind)]; }
+
+bool ParseEventKind(const std::string& name, EventKind* out) {
+  for (size_t i = 0; i < sizeof(kKindNames) / sizeof(kKindNames[0]); ++i) {
+    if (name == kKindNames[i]) {
+      *out = static_cast<EventKind>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string FormatEvent(const Event& e) {
+  std::string node = e.node == kNoNode ? "--" : "n" + std::to_string(e.node);
+  char head[96];
+  std::snprintf(head, sizeof head, "#%" PRIu64 " %s %s %s", e.seq, FormatTime(e.time).c_str(),
+                node.c_str(), EventKindName(e.kind));
+  std::string line = head;
+  if (!e.detail.empty()) line += " " + e.detail;
+  return line;
+}
+
+Trace::Trace(bool keep_all, size_t tail_capacity)
+    : keep_all_(keep_all), tail_capacity_(tail_capacity == 0 ? 1 : tail_capacity) {}
+
+uint64_t Trace::Record(Time time, EventKind kind, uint32_t node, std::string detail) {
+  ++seq_;
+  uint64_t h = Mix(fingerprint_, static_cast<uint64_t>(time.count()));
+  h = Mix(h, static_cast<uint64_t>(kind));
+  h = Mix(h, node);
+  h = Mix(h, HashName(detail));
+  fingerprint_ = h;
+  if (!keep_all_ && events_.size() == tail_capacity_) events_.pop_front();
+  events_.push_back(Event{seq_, time, kind, node, std::move(detail)});
+  if (observer_) observer_(events_.back());
+  return seq_;
+}
+
+std::string JsonEscape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+void Trace::WriteJsonl(std::ostream& out) const {
+  for (const Event& e : events_) {
+    out << "{\"seq\":" << e.seq << ",\"t_ns\":" << e.time.count() << ",\"kind\":\""
+        << EventKindName(e.kind) << "\",\"node\":";
+    if (e.node == kNoNode) {
+      out << "null";
+    } else {
+      out << e.node;
+    }
+    out << ",\"detail\":\"" << JsonEscape(e.detail) << "\"}\n";
+  }
+}
+
+void Trace::WriteChromeTrace(std::ostream& out) const {
+  out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
+  bool first = true;
+  for (const Event& e : events_) {
+    if (!first) out << ",\n";
+    first = false;
+    // Chrome trace timestamps are microseconds; tid = node (0 for the world).
+    const uint64_t tid = e.node == kNoNode ? 0 : uint64_t{e.node} + 1;
+    char ts[32];
+    std::snprintf(ts, sizeof ts, "%.3f", static_cast<double>(e.time.count()) / 1000.0);
+    out << "{\"name\":\"" << EventKindName(e.kind) << "\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":"
+        << tid << ",\"ts\":" << ts << ",\"args\":{\"seq\":" << e.seq << ",\"detail\":\""
+        << JsonEscape(e.detail) << "\"}}";
+  }
+  out << "\n]}\n";
+}
+
+TraceDiff CompareTraces(const Trace& a, const Trace& b) {
+  TraceDiff diff;
+  const auto& ea = a.events();
+  const auto& eb = b.events();
+  const size_t n = std::max(ea.size(), eb.size());
+  for (size_t i = 0; i < n; ++i) {
+    const bool has_a = i < ea.size();
+    const bool has_b = i < eb.size();
+    if (has_a && has_b && ea[i].time == eb[i].time && ea[i].kind == eb[i].kind &&
+        ea[i].node == eb[i].node && ea[i].detail == eb[i].detail) {
+      continue;
+    }
+    diff.identical = false;
+    diff.first_difference = i + 1;
+    diff.left = has_a ? FormatEvent(ea[i]) : "<end of trace>";
+    diff.right = has_b ? FormatEvent(eb[i]) : "<end of trace>";
+    return diff;
+  }
+  return diff;
+}
+
+}  // namespace tinykv::sim

@@ -1,0 +1,107 @@
+// The event trace of a run: numbered events (kind, virtual time, node, detail) and a running
+// 64-bit fingerprint over all of them. Two runs of one seed must produce the same fingerprint;
+// the determinism check compares full traces and names the first event that differs.
+//
+// Recording is cheap by default: the fingerprint covers every event, while the event bodies are
+// kept only as a bounded tail (for gdb's sim-trace-tail and failure reports) unless the run asks
+// to keep everything (replay, determinism check, export). Owned by the executor; single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "sim/time.h"
+
+namespace tinykv::sim {
+
+enum class EventKind : uint8_t {
+  kSpawn,
+  kFiberExit,
+  kTimerFire,
+  kSend,
+  kDeliver,
+  kDrop,
+  kDuplicate,
+  kCrash,
+  kRestart,
+  kPause,
+  kResume,
+  kPartition,  // any change of link state: partition, heal, isolate, clog, loss settings
+  kFault,      // a fault-plan entry taking effect (its text is the detail)
+  kClientInvoke,
+  kClientComplete,
+  kRoleChange,
+  kViolation,
+  kNote,  // free-form marks from scenarios
+};
+
+const char* EventKindName(EventKind kind);
+// Parses a name as printed by EventKindName ("partition", "crash", ...). Returns false if unknown.
+bool ParseEventKind(const std::string& name, EventKind* out);
+
+// Node id used for events that belong to no node (the world, the harness).
+inline constexpr uint32_t kNoNode = UINT32_MAX;
+
+struct Event {
+  uint64_t seq = 0;  // 1-based, dense
+  Time time{0};
+  EventKind kind = EventKind::kNote;
+  uint32_t node = kNoNode;
+  std::string detail;
+};
+
+// "#12 1.250000s n3 deliver 1->3 raft 84B" — the one-line form used everywhere.
+std::string FormatEvent(const Event& e);
+
+class Trace {
+ public:
+  // keep_all: keep every event body (else only the last `tail_capacity`).
+  explicit Trace(bool keep_all = false, size_t tail_capacity = 256);
+
+  // Records an event at `time` and returns its sequence number. Calls the break hook, if any,
+  // after recording.
+  uint64_t Record(Time time, EventKind kind, uint32_t node, std::string detail);
+
+  uint64_t fingerprint() const { return fingerprint_; }
+  uint64_t event_count() const { return seq_; }
+  bool keeps_all() const { return keep_all_; }
+
+  // Every event (keep_all) or the tail, oldest first.
+  const std::deque<Event>& events() const { return events_; }
+
+  // Called after each event is recorded; used for --break-at-event / --break-on.
+  void SetObserver(std::function<void(const Event&)> observer) { observer_ = std::move(observer); }
+
+  // One JSON object per line: {"seq":…,"t_ns":…,"kind":"…","node":…,"detail":"…"}.
+  void WriteJsonl(std::ostream& out) const;
+  // Chrome trace-event JSON (instant events, one track per node), opens in Perfetto.
+  void WriteChromeTrace(std::ostream& out) const;
+
+ private:
+  bool keep_all_;
+  size_t tail_capacity_;
+  uint64_t seq_ = 0;
+  uint64_t fingerprint_ = 0x84222325cbf29ce4ULL;
+  std::deque<Event> events_;
+  std::function<void(const Event&)> observer_;
+};
+
+// The outcome of comparing two traces of the same seed.
+struct TraceDiff {
+  bool identical = true;
+  uint64_t first_difference = 0;  // seq of the first differing event (or of the shorter's end)
+  std::string left;               // that event in run 1, formatted ("<end of trace>" if missing)
+  std::string right;              // that event in run 2
+};
+
+// REQUIRES: both traces were recorded with keep_all.
+TraceDiff CompareTraces(const Trace& a, const Trace& b);
+
+// Escapes a string for inclusion in JSON.
+std::string JsonEscape(const std::string& s);
+
+}  // namespace tinykv::sim
