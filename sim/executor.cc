@@ -127,7 +127,10 @@ Executor::Executor(ExecutorOptions options)
       trace_(options.keep_full_trace, options.trace_tail),
       stacks_(options.stack_size) {}
 
-Executor::~Executor() {
+Executor::~Executor() { Shutdown(); }
+
+void Executor::Shutdown() {
+  if (running_) Fatal("Executor::Shutdown called inside Run");
   Executor* saved = tinykv_sim_executor;
   tinykv_sim_executor = this;
   for (auto& [id, f] : fibers_) {
@@ -139,6 +142,9 @@ Executor::~Executor() {
   for (auto& [id, node] : nodes_) node.held.clear();
   UnwindKilled();
   fibers_.clear();
+  timer_heap_.clear();
+  timer_slots_.clear();
+  free_timer_slots_.clear();
   tinykv_sim_executor = saved;
 }
 

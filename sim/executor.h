@@ -98,6 +98,10 @@ class Executor {
   RunResult Run(std::function<void()> driver);
   // Makes Run() return kStopped once the calling fiber next blocks or yields.
   void RequestStop();
+  // Ends the world: unwinds every remaining fiber (destructors run) and drops every timer. Call it
+  // after the last Run when objects the fibers use (network, engines) are about to be destroyed.
+  // REQUIRES: not inside Run().
+  void Shutdown();
 
   // ---- nodes ----
   // Registers node `id` (not yet running). Start(id) or Restart(id) spawns `main` on it.

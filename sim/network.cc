@@ -1,0 +1,325 @@
+#include "sim/network.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace tinykv::sim {
+namespace {
+
+std::string NodeName(NodeId n) { return n == kWorld ? "world" : std::to_string(n); }
+
+}  // namespace
+
+Network::Network(Executor& executor) : ex_(executor), rng_(executor.Stream("network")) {}
+
+Network::~Network() {
+  for (auto& [node, hook] : nodes_) ex_.RemoveCrashHook(node, hook);
+}
+
+void Network::AddNode(NodeId node) {
+  if (node == kWorld || nodes_.count(node)) return;
+  nodes_[node] = ex_.AddCrashHook(node, [this, node] {
+    // The node's inboxes die with it; fibers that still reference them are being unwound, so the
+    // channels are parked, not freed.
+    for (auto it = inboxes_.begin(); it != inboxes_.end();) {
+      if (it->first.first == node) {
+        dead_inboxes_.push_back(std::move(it->second.channel));
+        it = inboxes_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  });
+}
+
+Channel<Packet>& Network::Bind(NodeId node, Port port) {
+  AddNode(node);
+  const uint64_t epoch = node == kWorld ? 0 : ex_.node_epoch(node);
+  Inbox& inbox = inboxes_[{node, port}];
+  if (!inbox.channel || inbox.epoch != epoch) {
+    if (inbox.channel) dead_inboxes_.push_back(std::move(inbox.channel));
+    inbox.epoch = epoch;
+    inbox.channel = std::make_unique<Channel<Packet>>(
+        "inbox n" + NodeName(node) + ":" + std::to_string(port));
+  }
+  return *inbox.channel;
+}
+
+Network::Link& Network::LinkFor(NodeId from, NodeId to) { return links_[{from, to}]; }
+
+const LinkConfig& Network::link_config(NodeId from, NodeId to) const {
+  auto it = link_overrides_.find({from, to});
+  return it == link_overrides_.end() ? default_link_ : it->second;
+}
+
+std::string Network::Describe(const Packet& p) const {
+  std::string s = NodeName(p.from) + "->" + NodeName(p.to) + " p" + std::to_string(p.port) + " #" +
+                  std::to_string(p.id) + " " + std::to_string(p.payload.size()) + "B";
+  if (p.rpc_id != 0) s += (p.is_response ? " resp" : " req") + std::string(" rpc") + std::to_string(p.rpc_id);
+  return s;
+}
+
+void Network::Send(NodeId from, NodeId to, Port port, std::string payload) {
+  Packet p;
+  p.from = from;
+  p.to = to;
+  p.port = port;
+  p.payload = std::move(payload);
+  Transmit(std::move(p), Duration::zero());
+}
+
+void Network::Transmit(Packet packet, Duration extra_delay) {
+  packet.id = next_packet_id_++;
+  Link& link = LinkFor(packet.from, packet.to);
+  link.counters.sent++;
+  link.counters.bytes += packet.payload.size();
+  ex_.RecordFor(packet.from, EventKind::kSend, Describe(packet));
+  for (auto& [id, filter] : filters_) {
+    FilterVerdict v = filter(packet);
+    if (v.drop) {
+      Drop(packet, "filter");
+      return;
+    }
+    extra_delay += v.extra_delay;
+  }
+  if (link.blocked) {
+    Drop(packet, "partition");
+    return;
+  }
+  const LinkConfig& config = link_config(packet.from, packet.to);
+  // Always draw both numbers so the stream position does not depend on the probabilities.
+  const bool lose = rng_.Bernoulli(config.loss);
+  const bool duplicate = rng_.Bernoulli(config.duplicate);
+  if (lose) {
+    Drop(packet, "loss");
+    return;
+  }
+  if (link.clogged) {
+    link.held.push_back(std::move(packet));
+    return;
+  }
+  if (duplicate) {
+    link.counters.duplicated++;
+    ex_.RecordFor(packet.from, EventKind::kDuplicate, Describe(packet));
+    ScheduleDelivery(packet, link, config, extra_delay);
+  }
+  ScheduleDelivery(std::move(packet), link, config, extra_delay);
+}
+
+void Network::ScheduleDelivery(Packet packet, Link& link, const LinkConfig& config,
+                               Duration extra_delay) {
+  const int64_t lo = config.min_latency.count();
+  const int64_t hi = std::max(lo, config.max_latency.count());
+  Time at = ex_.Now() + Duration(rng_.UniformSigned(lo, hi)) + extra_delay;
+  if (!config.reorder) at = std::max(at, link.last_delivery);
+  link.last_delivery = std::max(link.last_delivery, at);
+  // World-owned: a packet in flight survives its sender's crash.
+  ex_.After(at - ex_.Now(), [this, p = std::move(packet)]() mutable { Deliver(std::move(p)); });
+}
+
+void Network::Drop(const Packet& packet, const char* why) {
+  LinkFor(packet.from, packet.to).counters.dropped++;
+  ex_.RecordFor(packet.to, EventKind::kDrop, Describe(packet) + " (" + why + ")");
+}
+
+void Network::Deliver(Packet packet) {
+  Link& link = LinkFor(packet.from, packet.to);
+  if (link.blocked) {
+    Drop(packet, "partition");
+    return;
+  }
+  if (packet.to != kWorld && ex_.node_state(packet.to) == NodeState::kDown) {
+    Drop(packet, "node down");
+    return;
+  }
+  if (packet.is_response) {
+    auto it = pending_calls_.find(packet.rpc_id);
+    if (it == pending_calls_.end() || it->second.caller != packet.to) {
+      Drop(packet, "no caller");
+      return;
+    }
+    link.counters.delivered++;
+    ex_.RecordFor(packet.to, EventKind::kDeliver, Describe(packet));
+    it->second.promise.Set(std::move(packet.payload));
+    return;
+  }
+  auto inbox = inboxes_.find({packet.to, packet.port});
+  if (inbox == inboxes_.end()) {
+    Drop(packet, "no listener");
+    return;
+  }
+  link.counters.delivered++;
+  ex_.RecordFor(packet.to, EventKind::kDeliver, Describe(packet));
+  inbox->second.channel->TrySend(std::move(packet));
+}
+
+std::optional<std::string> Network::Call(NodeId from, NodeId to, Port port, std::string request,
+                                         Duration timeout) {
+  const uint64_t rpc_id = next_rpc_id_++;
+  Future<std::string> future = pending_calls_[rpc_id].promise.GetFuture();
+  pending_calls_[rpc_id].caller = from;
+  // Erase the pending entry however this returns (including when the caller's node crashes).
+  struct Cleanup {
+    Network* net;
+    uint64_t id;
+    ~Cleanup() { net->pending_calls_.erase(id); }
+  } cleanup{this, rpc_id};
+  Packet p;
+  p.from = from;
+  p.to = to;
+  p.port = port;
+  p.rpc_id = rpc_id;
+  p.payload = std::move(request);
+  Transmit(std::move(p), Duration::zero());
+  return future.Get(timeout);
+}
+
+void Network::Reply(const Packet& request, std::string response) {
+  if (request.rpc_id == 0 || request.is_response) return;
+  Packet p;
+  p.from = request.to;
+  p.to = request.from;
+  p.port = request.port;
+  p.rpc_id = request.rpc_id;
+  p.is_response = true;
+  p.payload = std::move(response);
+  Transmit(std::move(p), Duration::zero());
+}
+
+void Network::SetDefaultLink(const LinkConfig& config) { default_link_ = config; }
+
+void Network::SetLink(NodeId from, NodeId to, const LinkConfig& config) {
+  link_overrides_[{from, to}] = config;
+}
+
+void Network::SetLossEverywhere(double loss, double duplicate) {
+  default_link_.loss = loss;
+  default_link_.duplicate = duplicate;
+  for (auto& [key, config] : link_overrides_) {
+    config.loss = loss;
+    config.duplicate = duplicate;
+  }
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "loss %.3f duplicate %.3f everywhere", loss, duplicate);
+  NoteLinkChange(buf);
+}
+
+void Network::NoteLinkChange(std::string what) {
+  ex_.RecordFor(kWorld, EventKind::kPartition, std::move(what));
+}
+
+void Network::Partition(const std::vector<std::vector<NodeId>>& groups) {
+  std::map<NodeId, size_t> group_of;
+  std::string text;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (g) text += " | ";
+    for (size_t i = 0; i < groups[g].size(); ++i) {
+      AddNode(groups[g][i]);
+      group_of[groups[g][i]] = g;
+      text += (i ? "," : "") + std::to_string(groups[g][i]);
+    }
+  }
+  for (auto& [a, _] : nodes_) {
+    for (auto& [b, __] : nodes_) {
+      if (a == b) continue;
+      auto ga = group_of.find(a);
+      auto gb = group_of.find(b);
+      const bool same = ga != group_of.end() && gb != group_of.end() && ga->second == gb->second;
+      LinkFor(a, b).blocked = !same;
+    }
+  }
+  NoteLinkChange("partition " + text);
+}
+
+void Network::BlockOneWay(NodeId from, NodeId to) {
+  AddNode(from);
+  AddNode(to);
+  LinkFor(from, to).blocked = true;
+  NoteLinkChange("block " + NodeName(from) + "->" + NodeName(to));
+}
+
+void Network::Isolate(NodeId node) {
+  AddNode(node);
+  for (auto& [other, _] : nodes_) {
+    if (other == node) continue;
+    LinkFor(node, other).blocked = true;
+    LinkFor(other, node).blocked = true;
+  }
+  NoteLinkChange("isolate " + NodeName(node));
+}
+
+void Network::Clog(NodeId from, NodeId to) {
+  LinkFor(from, to).clogged = true;
+  NoteLinkChange("clog " + NodeName(from) + "->" + NodeName(to));
+}
+
+void Network::Unclog(NodeId from, NodeId to) {
+  Link& link = LinkFor(from, to);
+  if (!link.clogged) return;
+  link.clogged = false;
+  NoteLinkChange("unclog " + NodeName(from) + "->" + NodeName(to));
+  std::vector<Packet> held = std::move(link.held);
+  link.held.clear();
+  const LinkConfig& config = link_config(from, to);
+  for (Packet& p : held) ScheduleDelivery(std::move(p), link, config, Duration::zero());
+}
+
+void Network::HealAll() {
+  std::vector<LinkKey> clogged_links;
+  for (auto& [key, link] : links_) {
+    link.blocked = false;
+    if (link.clogged) clogged_links.push_back(key);
+  }
+  NoteLinkChange("heal");
+  for (const LinkKey& key : clogged_links) Unclog(key.first, key.second);
+}
+
+bool Network::blocked(NodeId from, NodeId to) const {
+  auto it = links_.find({from, to});
+  return it != links_.end() && it->second.blocked;
+}
+
+bool Network::clogged(NodeId from, NodeId to) const {
+  auto it = links_.find({from, to});
+  return it != links_.end() && it->second.clogged;
+}
+
+uint64_t Network::AddFilter(PacketFilter filter) {
+  const uint64_t id = next_filter_id_++;
+  filters_.emplace(id, std::move(filter));
+  return id;
+}
+
+void Network::RemoveFilter(uint64_t id) { filters_.erase(id); }
+
+LinkCounters Network::counters(NodeId from, NodeId to) const {
+  auto it = links_.find({from, to});
+  return it == links_.end() ? LinkCounters{} : it->second.counters;
+}
+
+LinkCounters Network::totals() const {
+  LinkCounters t;
+  for (const auto& [key, link] : links_) {
+    t.sent += link.counters.sent;
+    t.delivered += link.counters.delivered;
+    t.dropped += link.counters.dropped;
+    t.duplicated += link.counters.duplicated;
+    t.bytes += link.counters.bytes;
+  }
+  return t;
+}
+
+std::string Network::DescribeFaults() const {
+  std::string blocked_text, clogged_text;
+  for (const auto& [key, link] : links_) {
+    const std::string name = NodeName(key.first) + "->" + NodeName(key.second);
+    if (link.blocked) blocked_text += (blocked_text.empty() ? "" : " ") + name;
+    if (link.clogged) clogged_text += (clogged_text.empty() ? "" : " ") + name;
+  }
+  std::string out;
+  if (!blocked_text.empty()) out += "blocked: " + blocked_text;
+  if (!clogged_text.empty()) out += std::string(out.empty() ? "" : "; ") + "clogged: " + clogged_text;
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace tinykv::sim

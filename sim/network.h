@@ -1,0 +1,165 @@
+// The simulated network: bytes between nodes, with latency, loss, duplication, reordering,
+// partitions and clogging, every decision drawn from the network's own seeded stream.
+//
+// Nodes exchange serialized protobuf bytes only (DESIGN.md §2): a Packet carries a payload string,
+// never a pointer. A node Binds a port to get an inbox channel and receives Packets from it; Send is
+// one-way and fire-and-forget; Call is a request/response RPC with a timeout (a lost request, a lost
+// response, a partition and a dead server all look the same to the caller: no answer in time).
+//
+// Link state is per directed link (from → to):
+//  - blocked: packets are dropped, at send time and at delivery time (a cut drops what is in flight).
+//    Partition / BlockOneWay / Isolate set it, Heal clears it.
+//  - clogged: packets are held (not dropped) and released, with fresh latency, on Unclog.
+//  - config: latency uniformly in [min_latency, max_latency], loss and duplicate probabilities,
+//    and whether packets may overtake each other (reorder) or keep FIFO order.
+// Filters see every packet at send time and may drop or delay it (targeted tests: "drop the third
+// append response to node 2").
+//
+// Crashes: a node's inboxes die with it; a packet arriving for a node that is down is dropped; a
+// restarted node binds fresh inboxes. Packets already in flight from a crashed sender still arrive.
+// Single-threaded; use from fibers and timer callbacks of the executor it was built with.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/executor.h"
+#include "sim/sync.h"
+
+namespace tinykv::sim {
+
+using Port = uint32_t;
+
+struct Packet {
+  NodeId from = 0;
+  NodeId to = 0;
+  Port port = 0;
+  uint64_t id = 0;       // unique per send (duplicates share it)
+  uint64_t rpc_id = 0;   // non-zero for RPC requests and responses
+  bool is_response = false;
+  std::string payload;
+};
+
+struct LinkConfig {
+  Duration min_latency = std::chrono::milliseconds(1);
+  Duration max_latency = std::chrono::milliseconds(5);
+  double loss = 0.0;       // probability a packet is dropped
+  double duplicate = 0.0;  // probability a packet is delivered twice
+  bool reorder = true;     // false: deliveries on this link keep send order
+};
+
+struct LinkCounters {
+  uint64_t sent = 0;
+  uint64_t delivered = 0;
+  uint64_t dropped = 0;
+  uint64_t duplicated = 0;
+  uint64_t bytes = 0;
+};
+
+struct FilterVerdict {
+  bool drop = false;
+  Duration extra_delay{0};
+};
+using PacketFilter = std::function<FilterVerdict(const Packet&)>;
+
+class Network {
+ public:
+  // Draws from executor.Stream("network").
+  explicit Network(Executor& executor);
+  // Deregisters its crash hooks. REQUIRES: the executor is shut down or will never run again
+  // (packets in flight are timers that point at this network).
+  ~Network();
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  // ---- endpoints ----
+  // The inbox of (node, port) for the node's current incarnation, created on first use. Call from
+  // the node's own fibers after each (re)start.
+  Channel<Packet>& Bind(NodeId node, Port port);
+  // Sends `payload` one way. Never blocks.
+  void Send(NodeId from, NodeId to, Port port, std::string payload);
+  // Sends a request and waits for the response. std::nullopt on timeout. Blocks the calling fiber.
+  std::optional<std::string> Call(NodeId from, NodeId to, Port port, std::string request,
+                                  Duration timeout);
+  // Answers an RPC request received from an inbox. No-op for packets that are not requests.
+  void Reply(const Packet& request, std::string response);
+
+  // ---- link configuration ----
+  void SetDefaultLink(const LinkConfig& config);
+  void SetLink(NodeId from, NodeId to, const LinkConfig& config);
+  // Sets loss / duplicate on every link (default and overrides).
+  void SetLossEverywhere(double loss, double duplicate);
+  const LinkConfig& link_config(NodeId from, NodeId to) const;
+
+  // ---- faults ----
+  // Blocks every link between different groups (symmetric). Nodes in no group are cut off from all.
+  void Partition(const std::vector<std::vector<NodeId>>& groups);
+  void BlockOneWay(NodeId from, NodeId to);
+  void Isolate(NodeId node);
+  void Clog(NodeId from, NodeId to);
+  void Unclog(NodeId from, NodeId to);
+  // Unblocks and unclogs every link (held packets are released).
+  void HealAll();
+  bool blocked(NodeId from, NodeId to) const;
+  bool clogged(NodeId from, NodeId to) const;
+
+  uint64_t AddFilter(PacketFilter filter);
+  void RemoveFilter(uint64_t id);
+
+  // ---- observation ----
+  LinkCounters counters(NodeId from, NodeId to) const;
+  LinkCounters totals() const;
+  // "1->2 3->1" for blocked links, for reports.
+  std::string DescribeFaults() const;
+
+  // Node set used by Partition / Isolate / HealAll. Nodes are registered on Bind; a node that has
+  // not bound yet can be registered explicitly so partitions include it from the start.
+  void AddNode(NodeId node);
+
+ private:
+  using LinkKey = std::pair<NodeId, NodeId>;
+  struct Link {
+    bool blocked = false;
+    bool clogged = false;
+    Time last_delivery{0};
+    std::vector<Packet> held;
+    LinkCounters counters;
+  };
+  struct Inbox {
+    uint64_t epoch = 0;
+    std::unique_ptr<Channel<Packet>> channel;
+  };
+  struct PendingCall {
+    NodeId caller;
+    Promise<std::string> promise;
+  };
+
+  Link& LinkFor(NodeId from, NodeId to);
+  void Transmit(Packet packet, Duration extra_delay);
+  void ScheduleDelivery(Packet packet, Link& link, const LinkConfig& config, Duration extra_delay);
+  void Deliver(Packet packet);
+  void Drop(const Packet& packet, const char* why);
+  std::string Describe(const Packet& packet) const;
+  void NoteLinkChange(std::string what);
+
+  Executor& ex_;
+  Rng rng_;
+  LinkConfig default_link_;
+  std::map<LinkKey, LinkConfig> link_overrides_;
+  std::map<LinkKey, Link> links_;
+  std::map<std::pair<NodeId, Port>, Inbox> inboxes_;
+  std::vector<std::unique_ptr<Channel<Packet>>> dead_inboxes_;  // outlive fibers still unwinding
+  std::map<NodeId, uint64_t> nodes_;  // known nodes → id of their crash hook
+  std::map<uint64_t, PendingCall> pending_calls_;
+  std::map<uint64_t, PacketFilter> filters_;
+  uint64_t next_packet_id_ = 1;
+  uint64_t next_rpc_id_ = 1;
+  uint64_t next_filter_id_ = 1;
+};
+
+}  // namespace tinykv::sim
