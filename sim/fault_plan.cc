@@ -302,7 +302,8 @@ FaultPlan GenerateFaultPlan(Rng rng, const NemesisOptions& o) {
   const double mean = static_cast<double>(o.mean_gap.count());
   Time t = o.start;
   for (;;) {
-    t += Duration(static_cast<int64_t>(rng.Exponential(mean)) + 1);
+    // Whole microseconds, so the plan's text form (microsecond precision) replays exactly.
+    t += Duration((static_cast<int64_t>(rng.Exponential(mean)) / 1000 + 1) * 1000);
     if (t >= o.end) break;
     Fault f;
     f.at = t;
@@ -391,14 +392,19 @@ FaultPlan GenerateFaultPlan(Rng rng, const NemesisOptions& o) {
       }
       case 4: {  // loss levels
         f.kind = FaultKind::kLoss;
-        f.value = rng.Bernoulli(0.3) ? 0.0 : 0.05 * static_cast<double>(rng.UniformInt(1, 6));
-        f.value2 = rng.Bernoulli(0.5) ? 0.0 : 0.02 * static_cast<double>(rng.UniformInt(1, 5));
+        // Thousandths computed by one division, exactly as parsing "0.150" yields them.
+        const bool lossless = rng.Bernoulli(0.3);
+        const uint64_t loss = rng.UniformInt(1, 6);
+        const bool no_dup = rng.Bernoulli(0.5);
+        const uint64_t dup = rng.UniformInt(1, 5);
+        f.value = lossless ? 0.0 : static_cast<double>(50 * loss) / 1000.0;
+        f.value2 = no_dup ? 0.0 : static_cast<double>(20 * dup) / 1000.0;
         break;
       }
       case 5: {  // drift
         f.kind = FaultKind::kDrift;
         f.a = rng.Pick(o.nodes);
-        f.value = 0.8 + 0.05 * static_cast<double>(rng.UniformInt(0, 9));
+        f.value = static_cast<double>(800 + 50 * rng.UniformInt(0, 9)) / 1000.0;
         break;
       }
     }

@@ -111,7 +111,9 @@ void Network::ScheduleDelivery(Packet packet, Link& link, const LinkConfig& conf
   const int64_t lo = config.min_latency.count();
   const int64_t hi = std::max(lo, config.max_latency.count());
   Time at = ex_.Now() + Duration(rng_.UniformSigned(lo, hi)) + extra_delay;
-  if (!config.reorder) at = std::max(at, link.last_delivery);
+  // FIFO links deliver strictly after the previous packet: equal instants would be ordered by the
+  // timer tie-break, which is random.
+  if (!config.reorder && at <= link.last_delivery) at = link.last_delivery + Duration(1);
   link.last_delivery = std::max(link.last_delivery, at);
   // World-owned: a packet in flight survives its sender's crash.
   ex_.After(at - ex_.Now(), [this, p = std::move(packet)]() mutable { Deliver(std::move(p)); });
