@@ -21,11 +21,14 @@ build: configure
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Until the KV cluster demo lands (lab2b), the demo is the simulator's own five-node scenario.
+DEMO_SEED ?= 1
 demo: build
-	@$(BUILD)/sim/tinykv-sim-demo
+	@$(BUILD)/sim/tinykv-sim-demo --seed $(DEMO_SEED)
 
 bench: build
-	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b; done
+	@for b in $$(find $(BUILD)/bench -maxdepth 2 -type f -name 'bench_*' -perm -u+x | sort); do \
+	  echo "== $$b"; $$b || exit 1; done
 
 format:
 	@clang-format -i $(SOURCES)
@@ -35,3 +38,6 @@ check-format:
 
 clean:
 	@rm -rf $(BUILD)
+
+# Lab grading, replay, debug and handout targets.
+-include mk/labs.mk

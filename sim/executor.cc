@@ -142,6 +142,7 @@ void Executor::Shutdown() {
   for (auto& [id, node] : nodes_) node.held.clear();
   UnwindKilled();
   fibers_.clear();
+  fiber_index_.clear();
   timer_heap_.clear();
   timer_slots_.clear();
   free_timer_slots_.clear();
@@ -163,16 +164,17 @@ RunResult Executor::Run(std::function<void()> driver) {
   stop_requested_ = false;
   Executor* saved = tinykv_sim_executor;
   tinykv_sim_executor = this;
-  const FiberId driver_id = SpawnOn(kWorld, "driver", std::move(driver));
+  driver_done_ = false;
+  driver_ = SpawnOn(kWorld, "driver", std::move(driver));
 
   RunResult result;
   for (;;) {
-    UnwindKilled();
+    if (!to_unwind_.empty()) UnwindKilled();
     if (stop_requested_) {
       result.outcome = RunOutcome::kStopped;
       break;
     }
-    if (fibers_.find(driver_id) == fibers_.end()) {
+    if (driver_done_) {
       result.outcome = RunOutcome::kCompleted;
       break;
     }
@@ -182,7 +184,9 @@ RunResult Executor::Run(std::function<void()> driver) {
       break;
     }
     if (!ready_.empty()) {
-      const size_t index = static_cast<size_t>(sched_rng_.Below(ready_.size()));
+      // A lone ready fiber needs no draw; the decision is the same in every run either way.
+      const size_t index =
+          ready_.size() == 1 ? 0 : static_cast<size_t>(sched_rng_.Below(ready_.size()));
       Fiber* f = ready_[index];
       ready_[index] = ready_.back();
       ready_.pop_back();
@@ -247,6 +251,7 @@ FiberId Executor::SpawnOn(NodeId node_id, std::string name, std::function<void()
   f->name = std::move(name);
   f->node = node_id;
   f->fn = std::move(fn);
+  fiber_index_.emplace(f->id, f);
   fibers_.emplace(f->id, std::move(fiber));
   RecordFor(node_id, EventKind::kSpawn, f->name);
   MakeReady(f);
@@ -311,6 +316,8 @@ void Executor::FinishFiber(Fiber* f) {
   const NodeId node = f->node;
   const bool killed = f->killed;
   std::string name = f->name;
+  if (f->id == driver_) driver_done_ = true;
+  fiber_index_.erase(f->id);
   fibers_.erase(f->id);  // frees the boost fiber: its stack returns to the pool
   if (!killed) RecordFor(node, EventKind::kFiberExit, std::move(name));
 }
@@ -357,9 +364,9 @@ WakeReason Executor::Park(const char* what, const std::string* object, Time dead
 bool Executor::Wake(WaitToken token) { return WakeWith(token, WakeReason::kNotified); }
 
 bool Executor::WakeWith(WaitToken token, WakeReason reason) {
-  auto it = fibers_.find(token.fiber);
-  if (it == fibers_.end()) return false;
-  Fiber* f = it->second.get();
+  auto it = fiber_index_.find(token.fiber);
+  if (it == fiber_index_.end()) return false;
+  Fiber* f = it->second;
   if (!f->waiting || f->wait_generation != token.generation || f->killed) return false;
   f->waiting = false;
   f->wake_reason = reason;
@@ -368,9 +375,9 @@ bool Executor::WakeWith(WaitToken token, WakeReason reason) {
 }
 
 bool Executor::IsWaiting(WaitToken token) const {
-  auto it = fibers_.find(token.fiber);
-  if (it == fibers_.end()) return false;
-  const Fiber* f = it->second.get();
+  auto it = fiber_index_.find(token.fiber);
+  if (it == fiber_index_.end()) return false;
+  const Fiber* f = it->second;
   return f->waiting && f->wait_generation == token.generation && !f->killed;
 }
 
@@ -545,7 +552,10 @@ void Executor::KillFibersOf(NodeId id) {
       to_unwind_.push_back(f.get());
     }
   }
-  for (FiberId fid : never_started) fibers_.erase(fid);
+  for (FiberId fid : never_started) {
+    fiber_index_.erase(fid);
+    fibers_.erase(fid);
+  }
   if (self_killed) throw FiberKilled{};
 }
 

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -222,6 +223,10 @@ class Executor {
 
   FiberId next_fiber_id_ = 1;
   std::map<FiberId, std::unique_ptr<Fiber>> fibers_;  // ordered: reports and kills are stable
+  // Lookup only (wake-ups are hot); never iterated, so its order cannot leak into behaviour.
+  std::unordered_map<FiberId, Fiber*> fiber_index_;
+  FiberId driver_ = 0;
+  bool driver_done_ = false;
   std::vector<Fiber*> ready_;
   std::vector<Fiber*> to_unwind_;
   Fiber* current_ = nullptr;

@@ -52,11 +52,21 @@ const LinkConfig& Network::link_config(NodeId from, NodeId to) const {
   return it == link_overrides_.end() ? default_link_ : it->second;
 }
 
-std::string Network::Describe(const Packet& p) const {
-  std::string s = NodeName(p.from) + "->" + NodeName(p.to) + " p" + std::to_string(p.port) + " #" +
-                  std::to_string(p.id) + " " + std::to_string(p.payload.size()) + "B";
-  if (p.rpc_id != 0) s += (p.is_response ? " resp" : " req") + std::string(" rpc") + std::to_string(p.rpc_id);
-  return s;
+PacketInfo Network::Describe(const Packet& p, const char* reason) {
+  PacketInfo info;
+  info.from = p.from;
+  info.to = p.to;
+  info.port = p.port;
+  info.bytes = static_cast<uint32_t>(p.payload.size());
+  info.id = p.id;
+  info.rpc_id = p.rpc_id;
+  info.response = p.is_response;
+  info.reason = reason;
+  return info;
+}
+
+void Network::RecordPacket(EventKind kind, NodeId node, const Packet& p, const char* reason) {
+  ex_.trace().RecordPacket(ex_.Now(), kind, node, Describe(p, reason));
 }
 
 void Network::Send(NodeId from, NodeId to, Port port, std::string payload) {
@@ -73,7 +83,7 @@ void Network::Transmit(Packet packet, Duration extra_delay) {
   Link& link = LinkFor(packet.from, packet.to);
   link.counters.sent++;
   link.counters.bytes += packet.payload.size();
-  ex_.RecordFor(packet.from, EventKind::kSend, Describe(packet));
+  RecordPacket(EventKind::kSend, packet.from, packet);
   for (auto& [id, filter] : filters_) {
     FilterVerdict v = filter(packet);
     if (v.drop) {
@@ -100,7 +110,7 @@ void Network::Transmit(Packet packet, Duration extra_delay) {
   }
   if (duplicate) {
     link.counters.duplicated++;
-    ex_.RecordFor(packet.from, EventKind::kDuplicate, Describe(packet));
+    RecordPacket(EventKind::kDuplicate, packet.from, packet);
     ScheduleDelivery(packet, link, config, extra_delay);
   }
   ScheduleDelivery(std::move(packet), link, config, extra_delay);
@@ -121,7 +131,7 @@ void Network::ScheduleDelivery(Packet packet, Link& link, const LinkConfig& conf
 
 void Network::Drop(const Packet& packet, const char* why) {
   LinkFor(packet.from, packet.to).counters.dropped++;
-  ex_.RecordFor(packet.to, EventKind::kDrop, Describe(packet) + " (" + why + ")");
+  RecordPacket(EventKind::kDrop, packet.to, packet, why);
 }
 
 void Network::Deliver(Packet packet) {
@@ -141,7 +151,7 @@ void Network::Deliver(Packet packet) {
       return;
     }
     link.counters.delivered++;
-    ex_.RecordFor(packet.to, EventKind::kDeliver, Describe(packet));
+    RecordPacket(EventKind::kDeliver, packet.to, packet);
     it->second.promise.Set(std::move(packet.payload));
     return;
   }
@@ -151,7 +161,7 @@ void Network::Deliver(Packet packet) {
     return;
   }
   link.counters.delivered++;
-  ex_.RecordFor(packet.to, EventKind::kDeliver, Describe(packet));
+  RecordPacket(EventKind::kDeliver, packet.to, packet);
   inbox->second.channel->TrySend(std::move(packet));
 }
 

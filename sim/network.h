@@ -144,7 +144,9 @@ class Network {
   void ScheduleDelivery(Packet packet, Link& link, const LinkConfig& config, Duration extra_delay);
   void Deliver(Packet packet);
   void Drop(const Packet& packet, const char* why);
-  std::string Describe(const Packet& packet) const;
+  static PacketInfo Describe(const Packet& packet, const char* reason);
+  void RecordPacket(EventKind kind, NodeId node, const Packet& packet,
+                    const char* reason = nullptr);
   void NoteLinkChange(std::string what);
 
   Executor& ex_;

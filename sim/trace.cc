@@ -23,6 +23,8 @@ uint64_t Mix(uint64_t h, uint64_t v) {
 
 }  // namespace
 
+std::string EventDetail(const Event& e) { return e.has_packet ? FormatPacket(e.packet) : e.detail; }
+
 const char* EventKindName(EventKind kind) { return kKindNames[static_cast<size_t>(kind)]; }
 
 bool ParseEventKind(const std::string& name, EventKind* out) {
@@ -35,13 +37,26 @@ bool ParseEventKind(const std::string& name, EventKind* out) {
   return false;
 }
 
+std::string FormatPacket(const PacketInfo& p) {
+  auto name = [](uint32_t n) { return n == kNoNode ? std::string("world") : std::to_string(n); };
+  std::string s = name(p.from) + "->" + name(p.to) + " p" + std::to_string(p.port) + " #" +
+                  std::to_string(p.id) + " " + std::to_string(p.bytes) + "B";
+  if (p.rpc_id != 0) s += std::string(p.response ? " resp" : " req") + " rpc" + std::to_string(p.rpc_id);
+  if (p.reason != nullptr) s += std::string(" (") + p.reason + ")";
+  return s;
+}
+
 std::string FormatEvent(const Event& e) {
   std::string node = e.node == kNoNode ? "--" : "n" + std::to_string(e.node);
   char head[96];
   std::snprintf(head, sizeof head, "#%" PRIu64 " %s %s %s", e.seq, FormatTime(e.time).c_str(),
                 node.c_str(), EventKindName(e.kind));
   std::string line = head;
-  if (!e.detail.empty()) line += " " + e.detail;
+  if (e.has_packet) {
+    line += " " + FormatPacket(e.packet);
+  } else if (!e.detail.empty()) {
+    line += " " + e.detail;
+  }
   return line;
 }
 
@@ -55,10 +70,42 @@ uint64_t Trace::Record(Time time, EventKind kind, uint32_t node, std::string det
   h = Mix(h, node);
   h = Mix(h, HashName(detail));
   fingerprint_ = h;
-  if (!keep_all_ && events_.size() == tail_capacity_) events_.pop_front();
-  events_.push_back(Event{seq_, time, kind, node, std::move(detail)});
-  if (observer_) observer_(events_.back());
+  Event e;
+  e.seq = seq_;
+  e.time = time;
+  e.kind = kind;
+  e.node = node;
+  e.detail = std::move(detail);
+  Append(std::move(e));
   return seq_;
+}
+
+uint64_t Trace::RecordPacket(Time time, EventKind kind, uint32_t node, const PacketInfo& packet) {
+  ++seq_;
+  uint64_t h = Mix(fingerprint_, static_cast<uint64_t>(time.count()));
+  h = Mix(h, static_cast<uint64_t>(kind));
+  h = Mix(h, node);
+  h = Mix(h, (uint64_t{packet.from} << 32) | packet.to);
+  h = Mix(h, (uint64_t{packet.port} << 32) | packet.bytes);
+  h = Mix(h, packet.id);
+  h = Mix(h, (packet.rpc_id << 1) | (packet.response ? 1 : 0));
+  if (packet.reason != nullptr) h = Mix(h, HashName(packet.reason));
+  fingerprint_ = h;
+  Event e;
+  e.seq = seq_;
+  e.time = time;
+  e.kind = kind;
+  e.node = node;
+  e.has_packet = true;
+  e.packet = packet;
+  Append(std::move(e));
+  return seq_;
+}
+
+void Trace::Append(Event&& e) {
+  if (!keep_all_ && events_.size() == tail_capacity_) events_.pop_front();
+  events_.push_back(std::move(e));
+  if (observer_) observer_(events_.back());
 }
 
 std::string JsonEscape(const std::string& s) {
@@ -93,7 +140,7 @@ void Trace::WriteJsonl(std::ostream& out) const {
     } else {
       out << e.node;
     }
-    out << ",\"detail\":\"" << JsonEscape(e.detail) << "\"}\n";
+    out << ",\"detail\":\"" << JsonEscape(EventDetail(e)) << "\"}\n";
   }
 }
 
@@ -109,7 +156,7 @@ void Trace::WriteChromeTrace(std::ostream& out) const {
     std::snprintf(ts, sizeof ts, "%.3f", static_cast<double>(e.time.count()) / 1000.0);
     out << "{\"name\":\"" << EventKindName(e.kind) << "\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":"
         << tid << ",\"ts\":" << ts << ",\"args\":{\"seq\":" << e.seq << ",\"detail\":\""
-        << JsonEscape(e.detail) << "\"}}";
+        << JsonEscape(EventDetail(e)) << "\"}}";
   }
   out << "\n]}\n";
 }
@@ -123,7 +170,7 @@ TraceDiff CompareTraces(const Trace& a, const Trace& b) {
     const bool has_a = i < ea.size();
     const bool has_b = i < eb.size();
     if (has_a && has_b && ea[i].time == eb[i].time && ea[i].kind == eb[i].kind &&
-        ea[i].node == eb[i].node && ea[i].detail == eb[i].detail) {
+        ea[i].node == eb[i].node && EventDetail(ea[i]) == EventDetail(eb[i])) {
       continue;
     }
     diff.identical = false;

@@ -46,15 +46,36 @@ bool ParseEventKind(const std::string& name, EventKind* out);
 // Node id used for events that belong to no node (the world, the harness).
 inline constexpr uint32_t kNoNode = UINT32_MAX;
 
+// The network's events carry their packet in binary form: formatting a string for each of
+// millions of packets would dominate the simulator's cost. FormatEvent renders it when needed.
+struct PacketInfo {
+  uint32_t from = 0;
+  uint32_t to = 0;
+  uint32_t port = 0;
+  uint32_t bytes = 0;
+  uint64_t id = 0;
+  uint64_t rpc_id = 0;
+  bool response = false;
+  const char* reason = nullptr;  // why it was dropped (static string), or null
+};
+
 struct Event {
   uint64_t seq = 0;  // 1-based, dense
   Time time{0};
   EventKind kind = EventKind::kNote;
   uint32_t node = kNoNode;
   std::string detail;
+  bool has_packet = false;
+  PacketInfo packet;
 };
 
-// "#12 1.250000s n3 deliver 1->3 raft 84B" — the one-line form used everywhere.
+// "1->3 p7 #12 84B req rpc5 (partition)".
+std::string FormatPacket(const PacketInfo& p);
+
+// The detail text of an event (rendered from its packet for network events).
+std::string EventDetail(const Event& e);
+
+// "#12 1.250000s n3 deliver 1->3 p7 #12 84B" — the one-line form used everywhere.
 std::string FormatEvent(const Event& e);
 
 class Trace {
@@ -65,6 +86,8 @@ class Trace {
   // Records an event at `time` and returns its sequence number. Calls the break hook, if any,
   // after recording.
   uint64_t Record(Time time, EventKind kind, uint32_t node, std::string detail);
+  // The same for a packet event; the detail is rendered from `packet` only when printed.
+  uint64_t RecordPacket(Time time, EventKind kind, uint32_t node, const PacketInfo& packet);
 
   uint64_t fingerprint() const { return fingerprint_; }
   uint64_t event_count() const { return seq_; }
@@ -88,6 +111,8 @@ class Trace {
   uint64_t fingerprint_ = 0x84222325cbf29ce4ULL;
   std::deque<Event> events_;
   std::function<void(const Event&)> observer_;
+
+  void Append(Event&& e);
 };
 
 // The outcome of comparing two traces of the same seed.
