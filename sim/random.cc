@@ -25,6 +25,19 @@ uint64_t HashName(std::string_view name) {
   return SplitMix64(h);
 }
 
+bool ParseSeed(std::string_view text, uint64_t* out) {
+  if (text.empty() || text.size() > 20) return false;
+  uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (value > (UINT64_MAX - digit) / 10) return false;
+    value = value * 10 + digit;
+  }
+  *out = value;
+  return true;
+}
+
 Rng::Rng(uint64_t seed) : seed_(seed) {
   uint64_t state = seed;
   for (uint64_t& word : s_) word = SplitMix64(state);

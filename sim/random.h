@@ -24,6 +24,10 @@ uint64_t SplitMix64(uint64_t& state);
 // Stable 64-bit hash of a string (FNV-1a followed by a splitmix finaliser). Same on every platform.
 uint64_t HashName(std::string_view name);
 
+// Parses a seed: a decimal number in [0, 2^64), digits only (no sign, no spaces). Returns false on
+// anything else, so a mistyped seed never silently runs a different scenario.
+bool ParseSeed(std::string_view text, uint64_t* out);
+
 class Rng {
  public:
   explicit Rng(uint64_t seed);

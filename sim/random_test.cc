@@ -47,6 +47,17 @@ TEST(Rng, NamedStreamsArePinnedAndIndependent) {
   EXPECT_NE(base.Stream("a").Next(), base.Stream("b").Next());
 }
 
+TEST(Rng, ParseSeedAcceptsOnlyDecimalU64) {
+  uint64_t seed = 0;
+  EXPECT_TRUE(ParseSeed("0", &seed));
+  EXPECT_EQ(seed, 0u);
+  EXPECT_TRUE(ParseSeed("18446744073709551615", &seed));
+  EXPECT_EQ(seed, UINT64_MAX);
+  for (const char* bad : {"", "-5", "+5", " 5", "5 ", "0x10", "18446744073709551616", "1e3", "abc"}) {
+    EXPECT_FALSE(ParseSeed(bad, &seed)) << bad;
+  }
+}
+
 TEST(Rng, UniformIntStaysInRangeAndCoversIt) {
   Rng r(7);
   std::vector<int> hits(10, 0);

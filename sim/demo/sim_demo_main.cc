@@ -35,12 +35,13 @@ bool WriteFile(const std::string& path, const std::function<void(std::ostream&)>
 int main(int argc, char** argv) {
   CLI::App app{"TinyKV-C++ simulator demo: five nodes pinging each other under a nemesis"};
   uint64_t seed = 1;
+  std::string seed_text = "1";
   int nodes = 5;
   double chaos_seconds = 20;
   std::string plan_path, save_plan_path, trace_path, chrome_path;
   std::vector<std::string> breaks;
   bool check_determinism = false;
-  app.add_option("--seed", seed, "seed of the run (decides faults and interleavings)");
+  app.add_option("--seed", seed_text, "seed of the run (decides faults and interleavings)");
   app.add_option("--nodes", nodes, "number of nodes")->check(CLI::Range(2, 64));
   app.add_option("--chaos-seconds", chaos_seconds, "virtual seconds of chaos before healing")
       ->check(CLI::Range(0.0, 3600.0));
@@ -55,6 +56,12 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 64;
+  }
+
+  if (!ParseSeed(seed_text, &seed)) {
+    std::fprintf(stderr, "error: --seed %s: a seed is a decimal number in [0, 2^64)\n",
+                 seed_text.c_str());
+    return 64;
   }
 
   demo::PingOptions options;

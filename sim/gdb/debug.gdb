@@ -1,0 +1,21 @@
+# gdb start-up file for debugging a simulated run (the future `make debug` runs, from the repo root:
+#   gdb -q -x sim/gdb/debug.gdb --args BINARY --seed N --break on:crash ...).
+# It loads the sim-* commands, stops at every tinykv_sim_break() (called when a --break spec
+# matches) and prints a short help. Set TINYKV_SIM_GDB_DIR when starting gdb outside the repo root.
+set pagination off
+set print thread-events off
+python
+import os
+_tinykv_dir = os.environ.get("TINYKV_SIM_GDB_DIR", os.path.join("sim", "gdb"))
+gdb.execute("source " + os.path.join(_tinykv_dir, "tinykv_sim.py"))
+end
+break tinykv_sim_break
+echo \n
+echo TinyKV-C++ simulation debugger. `run` starts the program; it stops at each --break match.\n
+echo \ \ sim-status           virtual time, events, fingerprint, seed, nodes up/down/paused\n
+echo \ \ sim-fibers           every fiber, its node, state and what it waits on\n
+echo \ \ sim-fiber-bt ID|all  backtrace of a suspended fiber (the running one: plain `bt`)\n
+echo \ \ sim-trace-tail [N]   the last N trace events (default 20)\n
+echo \ \ sim-break-info       what this breakpoint is and why we stopped\n
+echo \ \ continue             run on to the next --break match\n
+echo \n

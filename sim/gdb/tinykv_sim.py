@@ -1,0 +1,257 @@
+# gdb commands for looking inside a stopped TinyKV-C++ simulation.
+#
+# Load it with `source sim/gdb/tinykv_sim.py` (sim/gdb/debug.gdb does, together with a breakpoint
+# on tinykv_sim_break). Every command only *reads* the simulation: it calls the extern "C" helpers
+# from sim/debug.h in the inferior (which format text into a static buffer) or, for sim-fiber-bt,
+# temporarily points the registers of frame 0 at a suspended fiber's saved stack and restores them
+# before returning, also when the backtrace fails. Nothing here advances the virtual clock, so one
+# can look around a stopped run for as long as one likes.
+#
+#   sim-status            clock, event count, fingerprint, seed, each node up/down/paused
+#   sim-fibers            every fiber: id, name, node, state, what it waits on
+#   sim-fiber-bt N [ARGS] backtrace of suspended fiber N (ARGS go to `bt`: full, -5, ...);
+#                         `sim-fiber-bt all` shows every suspended fiber
+#   sim-trace-tail [N]    the last N trace events (default 20)
+#   sim-break-info        what the tinykv_sim_break breakpoint is and why we stopped there
+#
+# Only x86-64 with Boost.Context's fcontext backend (Debian's Boost 1.74) is supported by
+# sim-fiber-bt: there the suspended fiber's saved pointer is its stack pointer, with rbp saved at
+# +0x30, the return address at +0x38, and the stack pointer after the switch back at +0x40.
+
+import re
+
+import gdb
+
+# Layout of the block jump_fcontext pushes on x86-64 (Boost 1.74, sysv/elf).
+_FCTX_RBP_OFFSET = 0x30
+_FCTX_RIP_OFFSET = 0x38
+_FCTX_SP_OFFSET = 0x40
+
+_FIBER_LINE = re.compile(r"^\s*fiber (\d+) '(.*)' node (\S+): (\w+)")
+
+
+class SimError(Exception):
+    """A user-facing error: printed as one line, no Python traceback."""
+
+
+def _call_string(expr):
+    """Evaluates a `const char*` returning call in the inferior and returns it as a str."""
+    try:
+        value = gdb.parse_and_eval(expr)
+    except gdb.error as e:
+        raise SimError(
+            "cannot call %s: %s (is the program running and stopped, and built with sim/debug.cc?)"
+            % (expr, e))
+    if int(value) == 0:
+        raise SimError("%s returned NULL" % expr)
+    return value.string(errors="replace")
+
+
+def _fibers():
+    """Parses tinykv_sim_fibers() into a list of (id, name, node, state, line)."""
+    text = _call_string("tinykv_sim_fibers()")
+    fibers = []
+    for line in text.splitlines():
+        m = _FIBER_LINE.match(line)
+        if m:
+            fibers.append((int(m.group(1)), m.group(2), m.group(3), m.group(4), line.strip()))
+    return text, fibers
+
+
+def _read_pointer(address):
+    ptr_type = gdb.lookup_type("unsigned long").pointer()
+    return int(gdb.Value(address).cast(ptr_type).dereference())
+
+
+def _fiber_registers(fiber_id):
+    """Returns (sp, rbp, rip) of a suspended fiber, or raises SimError saying why not."""
+    _, fibers = _fibers()
+    known = {f[0]: f for f in fibers}
+    if fiber_id not in known:
+        raise SimError("unknown fiber %d (finished, or never existed): see sim-fibers" % fiber_id)
+    _, name, node, state, _ = known[fiber_id]
+    try:
+        ctx = int(gdb.parse_and_eval("(unsigned long)tinykv_sim_fiber_context(%d)" % fiber_id))
+    except gdb.error as e:
+        raise SimError("cannot call tinykv_sim_fiber_context: %s" % e)
+    if ctx == 0:
+        if state == "running":
+            raise SimError("fiber %d '%s' is the running fiber: use plain `bt` (its frames are the "
+                           "current stack)" % (fiber_id, name))
+        raise SimError("fiber %d '%s' (node %s, %s) has not started yet: it has no stack to show"
+                       % (fiber_id, name, node, state))
+    rbp = _read_pointer(ctx + _FCTX_RBP_OFFSET)
+    rip = _read_pointer(ctx + _FCTX_RIP_OFFSET)
+    return ctx + _FCTX_SP_OFFSET, rbp, rip
+
+
+def _check_arch():
+    arch = gdb.selected_frame().architecture().name()
+    if "x86-64" not in arch:
+        raise SimError("sim-fiber-bt knows the fcontext layout of x86-64 only (this is %s)" % arch)
+
+
+def _backtrace_of(fiber_id, bt_args):
+    """Runs `bt bt_args` with frame 0's registers pointing into the fiber, then restores them."""
+    sp, rbp, rip = _fiber_registers(fiber_id)
+    gdb.newest_frame().select()
+    saved = {reg: int(gdb.parse_and_eval("(unsigned long)$" + reg)) for reg in ("rsp", "rbp", "rip")}
+    try:
+        gdb.execute("set $rsp = (void *) 0x%x" % sp)
+        gdb.execute("set $rbp = (void *) 0x%x" % rbp)
+        gdb.execute("set $pc = (void *) 0x%x" % rip)
+        gdb.execute(("bt " + bt_args).strip())
+    finally:
+        gdb.newest_frame().select()
+        gdb.execute("set $rsp = (void *) 0x%x" % saved["rsp"])
+        gdb.execute("set $rbp = (void *) 0x%x" % saved["rbp"])
+        gdb.execute("set $pc = (void *) 0x%x" % saved["rip"])
+        gdb.newest_frame().select()
+
+
+class SimCommand(gdb.Command):
+    """Base class: turns SimError into a one-line gdb error."""
+
+    def invoke(self, arg, from_tty):
+        try:
+            self.run(arg.strip())
+        except SimError as e:
+            raise gdb.GdbError(str(e))
+
+    def run(self, arg):
+        raise NotImplementedError
+
+
+class SimStatus(SimCommand):
+    """Show the simulation: virtual time, events, trace fingerprint, seed, and each node's state.
+
+Usage: sim-status"""
+
+    def __init__(self):
+        super().__init__("sim-status", gdb.COMMAND_STATUS)
+
+    def run(self, arg):
+        gdb.write(_call_string("tinykv_sim_status()"))
+
+
+class SimFibers(SimCommand):
+    """List every fiber: id, name, node, state (ready/running/blocked) and what it waits on.
+
+Usage: sim-fibers
+Show a suspended fiber's stack with: sim-fiber-bt ID"""
+
+    def __init__(self):
+        super().__init__("sim-fibers", gdb.COMMAND_STATUS)
+
+    def run(self, arg):
+        text, fibers = _fibers()
+        gdb.write(text)
+        if fibers:
+            gdb.write("(%d fibers; `sim-fiber-bt ID` shows a suspended fiber's stack)\n"
+                      % len(fibers))
+
+
+class SimFiberBt(SimCommand):
+    """Backtrace of a suspended simulated fiber.
+
+Usage: sim-fiber-bt ID [BT-ARGS]     e.g. sim-fiber-bt 7, sim-fiber-bt 7 full, sim-fiber-bt 7 -3
+       sim-fiber-bt all [BT-ARGS]    every suspended fiber, one after the other
+IDs come from sim-fibers. The running fiber's stack is the current one: use plain `bt`.
+The registers of frame 0 are changed only while the backtrace is printed, then restored."""
+
+    def __init__(self):
+        super().__init__("sim-fiber-bt", gdb.COMMAND_STACK)
+
+    def run(self, arg):
+        words = arg.split(None, 1)
+        if not words:
+            raise SimError("usage: sim-fiber-bt ID [BT-ARGS] | sim-fiber-bt all (IDs: sim-fibers)")
+        bt_args = words[1] if len(words) > 1 else ""
+        _check_arch()
+        if words[0] == "all":
+            _, fibers = _fibers()
+            for fid, name, node, state, line in fibers:
+                gdb.write("\n%s\n" % line)
+                try:
+                    _backtrace_of(fid, bt_args)
+                except SimError as e:
+                    gdb.write("  (%s)\n" % e)
+            return
+        try:
+            fiber_id = int(words[0], 0)
+        except ValueError:
+            raise SimError("sim-fiber-bt: '%s' is not a fiber id (see sim-fibers)" % words[0])
+        _backtrace_of(fiber_id, bt_args)
+
+
+class SimTraceTail(SimCommand):
+    """Show the last N events of the simulation trace (default 20).
+
+Usage: sim-trace-tail [N]
+Each line is: #SEQ TIME NODE KIND DETAIL. `--break event:SEQ` stops a replay at that event."""
+
+    def __init__(self):
+        super().__init__("sim-trace-tail", gdb.COMMAND_STATUS)
+
+    def run(self, arg):
+        n = 20
+        if arg:
+            try:
+                n = int(arg, 0)
+            except ValueError:
+                raise SimError("sim-trace-tail: '%s' is not a number" % arg)
+            if n <= 0:
+                raise SimError("sim-trace-tail: N must be positive")
+        gdb.write(_call_string("tinykv_sim_trace_tail(%d)" % n))
+
+
+class SimBreakInfo(SimCommand):
+    """Explain the tinykv_sim_break breakpoint and, when stopped there, why.
+
+Usage: sim-break-info"""
+
+    def __init__(self):
+        super().__init__("sim-break-info", gdb.COMMAND_BREAKPOINTS)
+
+    def run(self, arg):
+        gdb.write(
+            "tinykv_sim_break(reason) is an empty function the simulator calls whenever a trace\n"
+            "event matches a --break spec given to the program:\n"
+            "  --break event:N     at trace event number N (the #N in sim-trace-tail / --trace)\n"
+            "  --break time:T      at the first event at or after virtual time T (2.5s, 1500ms)\n"
+            "  --break on:KIND     at every event of a kind: crash, restart, pause, resume,\n"
+            "                      partition, fault, role-change, violation, ...\n"
+            "The breakpoint is hit while the event is being recorded, before the simulator reacts\n"
+            "to it (on:crash stops before the node's fibers are unwound). `continue` runs to the\n"
+            "next match; the virtual clock does not move while the program is stopped.\n")
+        breakpoints = [b for b in (gdb.breakpoints() or ())
+                       if b.location and "tinykv_sim_break" in b.location]
+        if not breakpoints:
+            gdb.write("No gdb breakpoint is set on it: `break tinykv_sim_break` to add one.\n")
+        else:
+            for b in breakpoints:
+                gdb.write("gdb breakpoint %d on %s: %s, hit %d time(s)\n"
+                          % (b.number, b.location, "enabled" if b.enabled else "disabled",
+                             b.hit_count))
+        reason = self._current_reason()
+        if reason is not None:
+            gdb.write("Stopped here now because: %s\n" % reason)
+
+    @staticmethod
+    def _current_reason():
+        try:
+            frame = gdb.newest_frame()
+            while frame is not None:
+                if frame.name() == "tinykv_sim_break":
+                    return frame.read_var("reason").string(errors="replace")
+                frame = frame.older()
+        except (gdb.error, RuntimeError, ValueError):
+            return None
+        return None
+
+
+SimStatus()
+SimFibers()
+SimFiberBt()
+SimTraceTail()
+SimBreakInfo()
