@@ -165,8 +165,11 @@ TEST(AsanFibers, SwitchHeavyScenarioRunsCleanly) {
 
 __attribute__((noinline)) void OverflowHeapInFiber() {
   char* buffer = new char[16];
+  // The asm makes the buffer escape: without it -O2 may elide the allocation and the store.
+  asm volatile("" : : "r"(buffer) : "memory");
   volatile size_t index = 16;  // one past the end, hidden from the optimiser
   buffer[index] = 'x';
+  asm volatile("" : : "r"(buffer) : "memory");
   delete[] buffer;
 }
 

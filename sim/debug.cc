@@ -88,9 +88,10 @@ extern "C" const char* tinykv_sim_status() {
   if (tinykv_sim_executor == nullptr) return out = "no simulation running", out.c_str();
   Executor& ex = *tinykv_sim_executor;
   char head[160];
-  std::snprintf(head, sizeof head, "virtual time %s, %" PRIu64 " events, fingerprint %016" PRIx64 ", seed %" PRIu64 "\n",
-                FormatTime(ex.Now()).c_str(), ex.trace().event_count(), ex.trace().fingerprint(),
-                ex.seed());
+  std::snprintf(
+      head, sizeof head,
+      "virtual time %s, %" PRIu64 " events, fingerprint %016" PRIx64 ", seed %" PRIu64 "\n",
+      FormatTime(ex.Now()).c_str(), ex.trace().event_count(), ex.trace().fingerprint(), ex.seed());
   out = head + ex.DescribeNodes();
   return out.c_str();
 }

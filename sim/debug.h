@@ -42,8 +42,8 @@ extern "C" {
 void tinykv_sim_break(const char* reason);
 
 // For gdb: each returns a pointer into a static buffer valid until the next call.
-const char* tinykv_sim_status();                  // clock, events, fingerprint, nodes
-const char* tinykv_sim_fibers();                  // every fiber, its node, state, wait
-const char* tinykv_sim_trace_tail(int n);         // the last n recorded events
-void* tinykv_sim_fiber_context(uint64_t fiber);   // saved stack pointer of a suspended fiber
+const char* tinykv_sim_status();                 // clock, events, fingerprint, nodes
+const char* tinykv_sim_fibers();                 // every fiber, its node, state, wait
+const char* tinykv_sim_trace_tail(int n);        // the last n recorded events
+void* tinykv_sim_fiber_context(uint64_t fiber);  // saved stack pointer of a suspended fiber
 }

@@ -28,10 +28,14 @@ namespace {
 
 const char* FiberStateName(FiberState s) {
   switch (s) {
-    case FiberState::kReady: return "ready";
-    case FiberState::kRunning: return "running";
-    case FiberState::kBlocked: return "blocked";
-    case FiberState::kDone: return "done";
+    case FiberState::kReady:
+      return "ready";
+    case FiberState::kRunning:
+      return "running";
+    case FiberState::kBlocked:
+      return "blocked";
+    case FiberState::kDone:
+      return "done";
   }
   return "?";
 }
@@ -45,20 +49,28 @@ bool HeapLater(const auto& a, const auto& b) {
 
 const char* NodeStateName(NodeState s) {
   switch (s) {
-    case NodeState::kUp: return "up";
-    case NodeState::kDown: return "down";
-    case NodeState::kPaused: return "paused";
+    case NodeState::kUp:
+      return "up";
+    case NodeState::kDown:
+      return "down";
+    case NodeState::kPaused:
+      return "paused";
   }
   return "?";
 }
 
 const char* RunOutcomeName(RunOutcome o) {
   switch (o) {
-    case RunOutcome::kCompleted: return "completed";
-    case RunOutcome::kStopped: return "stopped";
-    case RunOutcome::kDeadlock: return "deadlock";
-    case RunOutcome::kTimeLimit: return "time-limit";
-    case RunOutcome::kStepLimit: return "step-limit";
+    case RunOutcome::kCompleted:
+      return "completed";
+    case RunOutcome::kStopped:
+      return "stopped";
+    case RunOutcome::kDeadlock:
+      return "deadlock";
+    case RunOutcome::kTimeLimit:
+      return "time-limit";
+    case RunOutcome::kStepLimit:
+      return "step-limit";
   }
   return "?";
 }
@@ -93,8 +105,8 @@ struct Executor::Node {
   double drift = 1.0;
   std::function<void()> main;
   std::map<uint64_t, std::function<void()>> crash_hooks;
-  std::vector<Fiber*> held;                 // ready while paused
-  std::vector<TimerSlot> deferred_timers;   // fired while paused
+  std::vector<Fiber*> held;                // ready while paused
+  std::vector<TimerSlot> deferred_timers;  // fired while paused
 };
 
 namespace {
@@ -180,7 +192,8 @@ RunResult Executor::Run(std::function<void()> driver) {
     }
     if (steps_ >= options_.step_limit) {
       result.outcome = RunOutcome::kStepLimit;
-      result.report = "step limit of " + std::to_string(options_.step_limit) + " fiber steps reached";
+      result.report =
+          "step limit of " + std::to_string(options_.step_limit) + " fiber steps reached";
       break;
     }
     if (!ready_.empty()) {
@@ -514,7 +527,8 @@ void Executor::AddNode(NodeId id, std::string name, std::function<void()> main) 
 
 void Executor::Start(NodeId id) {
   Node& node = NodeOrDie(id);
-  if (node.state != NodeState::kDown) Fatal("Start/Restart of node " + std::to_string(id) + " which is not down");
+  if (node.state != NodeState::kDown)
+    Fatal("Start/Restart of node " + std::to_string(id) + " which is not down");
   node.state = NodeState::kUp;
   RecordFor(id, EventKind::kRestart, node.name + " epoch " + std::to_string(node.epoch));
   SpawnOn(id, node.name + "/main", node.main);
@@ -571,14 +585,16 @@ void Executor::UnwindKilled() {
 
 void Executor::Pause(NodeId id) {
   Node& node = NodeOrDie(id);
-  if (node.state != NodeState::kUp) Fatal("Pause of node " + std::to_string(id) + " which is not up");
+  if (node.state != NodeState::kUp)
+    Fatal("Pause of node " + std::to_string(id) + " which is not up");
   node.state = NodeState::kPaused;
   RecordFor(id, EventKind::kPause, node.name);
 }
 
 void Executor::Resume(NodeId id) {
   Node& node = NodeOrDie(id);
-  if (node.state != NodeState::kPaused) Fatal("Resume of node " + std::to_string(id) + " which is not paused");
+  if (node.state != NodeState::kPaused)
+    Fatal("Resume of node " + std::to_string(id) + " which is not paused");
   node.state = NodeState::kUp;
   RecordFor(id, EventKind::kResume, node.name);
   for (Fiber* f : node.held) ready_.push_back(f);
@@ -609,7 +625,9 @@ uint64_t Executor::AddCrashHook(NodeId id, std::function<void()> hook) {
   return hook_id;
 }
 
-void Executor::RemoveCrashHook(NodeId id, uint64_t hook_id) { NodeOrDie(id).crash_hooks.erase(hook_id); }
+void Executor::RemoveCrashHook(NodeId id, uint64_t hook_id) {
+  NodeOrDie(id).crash_hooks.erase(hook_id);
+}
 
 // ---------------------------------------------------------------- observation
 

@@ -25,9 +25,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <unordered_map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/random.h"
@@ -69,8 +69,8 @@ const char* RunOutcomeName(RunOutcome o);
 struct RunResult {
   RunOutcome outcome = RunOutcome::kCompleted;
   Time end_time{0};
-  uint64_t steps = 0;       // fiber resumptions
-  std::string report;       // deadlock report / limit description; empty when completed
+  uint64_t steps = 0;  // fiber resumptions
+  std::string report;  // deadlock report / limit description; empty when completed
 };
 
 struct ExecutorOptions {

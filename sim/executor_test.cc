@@ -130,7 +130,8 @@ TEST(Executor, CrashDropsNodeTimersAndRestartRunsMainAgain) {
   int timer_fires = 0;
   ex.AddNode(2, "n2", [&] {
     ++starts;
-    Executor::Current().After(5s, [&] { ++timer_fires; }, 2);
+    Executor::Current().After(
+        5s, [&] { ++timer_fires; }, 2);
     Sleep(kForever);
   });
   ex.Run([&] {

@@ -323,7 +323,8 @@ FaultPlan GenerateFaultPlan(Rng rng, const NemesisOptions& o) {
         } else {
           std::vector<NodeId> shuffled = o.nodes;
           rng.Shuffle(shuffled);
-          const size_t cut = 1 + static_cast<size_t>(rng.Below(shuffled.size() - 1 > 0 ? shuffled.size() - 1 : 1));
+          const size_t cut =
+              1 + static_cast<size_t>(rng.Below(shuffled.size() - 1 > 0 ? shuffled.size() - 1 : 1));
           std::vector<NodeId> left(shuffled.begin(), shuffled.begin() + static_cast<long>(cut));
           std::vector<NodeId> right(shuffled.begin() + static_cast<long>(cut), shuffled.end());
           if (right.empty()) continue;
@@ -457,18 +458,42 @@ void ScheduleFaultPlan(Executor& executor, Network& network, const FaultPlan& pl
       }
       executor.RecordFor(kWorld, EventKind::kFault, text);
       switch (fault.kind) {
-        case FaultKind::kPartition: network.Partition(fault.groups); break;
-        case FaultKind::kBlock: network.BlockOneWay(fault.a, fault.b); break;
-        case FaultKind::kIsolate: network.Isolate(fault.a); break;
-        case FaultKind::kClog: network.Clog(fault.a, fault.b); break;
-        case FaultKind::kUnclog: network.Unclog(fault.a, fault.b); break;
-        case FaultKind::kHeal: network.HealAll(); break;
-        case FaultKind::kCrash: executor.Crash(fault.a); break;
-        case FaultKind::kRestart: executor.Restart(fault.a); break;
-        case FaultKind::kPause: executor.Pause(fault.a); break;
-        case FaultKind::kResume: executor.Resume(fault.a); break;
-        case FaultKind::kLoss: network.SetLossEverywhere(fault.value, fault.value2); break;
-        case FaultKind::kDrift: executor.SetDrift(fault.a, fault.value); break;
+        case FaultKind::kPartition:
+          network.Partition(fault.groups);
+          break;
+        case FaultKind::kBlock:
+          network.BlockOneWay(fault.a, fault.b);
+          break;
+        case FaultKind::kIsolate:
+          network.Isolate(fault.a);
+          break;
+        case FaultKind::kClog:
+          network.Clog(fault.a, fault.b);
+          break;
+        case FaultKind::kUnclog:
+          network.Unclog(fault.a, fault.b);
+          break;
+        case FaultKind::kHeal:
+          network.HealAll();
+          break;
+        case FaultKind::kCrash:
+          executor.Crash(fault.a);
+          break;
+        case FaultKind::kRestart:
+          executor.Restart(fault.a);
+          break;
+        case FaultKind::kPause:
+          executor.Pause(fault.a);
+          break;
+        case FaultKind::kResume:
+          executor.Resume(fault.a);
+          break;
+        case FaultKind::kLoss:
+          network.SetLossEverywhere(fault.value, fault.value2);
+          break;
+        case FaultKind::kDrift:
+          executor.SetDrift(fault.a, fault.value);
+          break;
       }
     });
   }

@@ -79,15 +79,15 @@ struct FaultPlan {
 struct NemesisOptions {
   std::vector<NodeId> nodes;
   Time start{0};
-  Time end{0};                 // at `end` everything is healed, restarted and resumed
+  Time end{0};  // at `end` everything is healed, restarted and resumed
   Duration mean_gap = std::chrono::milliseconds(500);
-  bool partitions = true;      // random two-way partitions and one-way blocks, then heals
-  bool crashes = false;        // crash-restart waves
-  size_t max_down = 1;         // at most this many nodes down at once
+  bool partitions = true;  // random two-way partitions and one-way blocks, then heals
+  bool crashes = false;    // crash-restart waves
+  size_t max_down = 1;     // at most this many nodes down at once
   bool pauses = false;
-  bool clogging = false;       // swizzle: clog links one by one, unclog in random order
-  bool lossy = false;          // random loss / duplication levels
-  bool drift = false;          // per-node clock drift in [0.8, 1.25]
+  bool clogging = false;  // swizzle: clog links one by one, unclog in random order
+  bool lossy = false;     // random loss / duplication levels
+  bool drift = false;     // per-node clock drift in [0.8, 1.25]
 };
 
 // A plan drawn from `rng` (pass executor.Stream("nemesis")): valid by construction.

@@ -149,9 +149,9 @@ TEST(FaultPlan, ReplayFromSavedPlanGivesTheSameFingerprint) {
 
 TEST(Determinism, TwoRunsOfOneSeedAreIdentical) {
   for (uint64_t seed = 1; seed <= 10; ++seed) {
-    DeterminismReport r = CheckDeterminism(
-        [](Executor& ex) { demo::RunPingScenario(ex, demo::PingOptions{}); },
-        ExecutorOptions{.seed = seed});
+    DeterminismReport r =
+        CheckDeterminism([](Executor& ex) { demo::RunPingScenario(ex, demo::PingOptions{}); },
+                         ExecutorOptions{.seed = seed});
     EXPECT_TRUE(r.identical) << "seed " << seed << ": " << r.Describe();
     EXPECT_GT(r.events[0], 1000u);
   }

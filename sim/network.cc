@@ -39,8 +39,8 @@ Channel<Packet>& Network::Bind(NodeId node, Port port) {
   if (!inbox.channel || inbox.epoch != epoch) {
     if (inbox.channel) dead_inboxes_.push_back(std::move(inbox.channel));
     inbox.epoch = epoch;
-    inbox.channel = std::make_unique<Channel<Packet>>(
-        "inbox n" + NodeName(node) + ":" + std::to_string(port));
+    inbox.channel =
+        std::make_unique<Channel<Packet>>("inbox n" + NodeName(node) + ":" + std::to_string(port));
   }
   return *inbox.channel;
 }
@@ -330,7 +330,8 @@ std::string Network::DescribeFaults() const {
   }
   std::string out;
   if (!blocked_text.empty()) out += "blocked: " + blocked_text;
-  if (!clogged_text.empty()) out += std::string(out.empty() ? "" : "; ") + "clogged: " + clogged_text;
+  if (!clogged_text.empty())
+    out += std::string(out.empty() ? "" : "; ") + "clogged: " + clogged_text;
   return out.empty() ? "none" : out;
 }
 

@@ -2,12 +2,13 @@
 // partitions and clogging, every decision drawn from the network's own seeded stream.
 //
 // Nodes exchange serialized protobuf bytes only (DESIGN.md §2): a Packet carries a payload string,
-// never a pointer. A node Binds a port to get an inbox channel and receives Packets from it; Send is
-// one-way and fire-and-forget; Call is a request/response RPC with a timeout (a lost request, a lost
-// response, a partition and a dead server all look the same to the caller: no answer in time).
+// never a pointer. A node Binds a port to get an inbox channel and receives Packets from it; Send
+// is one-way and fire-and-forget; Call is a request/response RPC with a timeout (a lost request, a
+// lost response, a partition and a dead server all look the same to the caller: no answer in time).
 //
 // Link state is per directed link (from → to):
-//  - blocked: packets are dropped, at send time and at delivery time (a cut drops what is in flight).
+//  - blocked: packets are dropped, at send time and at delivery time (a cut drops what is in
+//  flight).
 //    Partition / BlockOneWay / Isolate set it, Heal clears it.
 //  - clogged: packets are held (not dropped) and released, with fresh latency, on Unclog.
 //  - config: latency uniformly in [min_latency, max_latency], loss and duplicate probabilities,
@@ -39,8 +40,8 @@ struct Packet {
   NodeId from = 0;
   NodeId to = 0;
   Port port = 0;
-  uint64_t id = 0;       // unique per send (duplicates share it)
-  uint64_t rpc_id = 0;   // non-zero for RPC requests and responses
+  uint64_t id = 0;      // unique per send (duplicates share it)
+  uint64_t rpc_id = 0;  // non-zero for RPC requests and responses
   bool is_response = false;
   std::string payload;
 };

@@ -53,7 +53,8 @@ TEST(Rng, ParseSeedAcceptsOnlyDecimalU64) {
   EXPECT_EQ(seed, 0u);
   EXPECT_TRUE(ParseSeed("18446744073709551615", &seed));
   EXPECT_EQ(seed, UINT64_MAX);
-  for (const char* bad : {"", "-5", "+5", " 5", "5 ", "0x10", "18446744073709551616", "1e3", "abc"}) {
+  for (const char* bad :
+       {"", "-5", "+5", " 5", "5 ", "0x10", "18446744073709551616", "1e3", "abc"}) {
     EXPECT_FALSE(ParseSeed(bad, &seed)) << bad;
   }
 }

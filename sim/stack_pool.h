@@ -5,8 +5,8 @@
 // microseconds, so freed stacks are kept (up to a cap) and handed out again: creating a fiber then
 // costs about as much as with an unguarded stack. Only the pages a fiber touched are resident.
 //
-// Implements Boost.Context's StackAllocator concept through StackPoolRef (a cheap, copyable handle).
-// Single-threaded: one pool belongs to one executor.
+// Implements Boost.Context's StackAllocator concept through StackPoolRef (a cheap, copyable
+// handle). Single-threaded: one pool belongs to one executor.
 #pragma once
 
 #include <boost/context/stack_context.hpp>

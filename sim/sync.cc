@@ -27,7 +27,8 @@ void WaitList::WakeOne() {
   Executor& ex = Executor::Current();
   size_t i = 0;
   while (i < tokens_.size() && !ex.Wake(tokens_[i])) ++i;
-  tokens_.erase(tokens_.begin(), tokens_.begin() + static_cast<long>(std::min(i + 1, tokens_.size())));
+  tokens_.erase(tokens_.begin(),
+                tokens_.begin() + static_cast<long>(std::min(i + 1, tokens_.size())));
 }
 
 int Select(std::initializer_list<Selectable*> sources, Duration timeout) {
@@ -42,7 +43,8 @@ int Select(std::initializer_list<Selectable*> sources, Duration timeout) {
       ++index;
     }
     if (!ready.empty()) {
-      return ready.size() == 1 ? ready[0] : ready[static_cast<size_t>(ex.rng().Below(ready.size()))];
+      return ready.size() == 1 ? ready[0]
+                               : ready[static_cast<size_t>(ex.rng().Below(ready.size()))];
     }
     const WaitToken token = ex.PrepareWait();
     for (Selectable* s : sources) s->receive_waiters().Add(token);
@@ -52,7 +54,8 @@ int Select(std::initializer_list<Selectable*> sources, Duration timeout) {
 
 void WaitGroup::Done() {
   if (count_ <= 0) {
-    std::fprintf(stderr, "sim: fatal: WaitGroup '%s' Done() without a matching Add()\n", name_.c_str());
+    std::fprintf(stderr, "sim: fatal: WaitGroup '%s' Done() without a matching Add()\n",
+                 name_.c_str());
     std::abort();
   }
   if (--count_ == 0) waiters_.WakeAll();

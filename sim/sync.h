@@ -2,8 +2,8 @@
 //
 // All of them block through Executor::Park, so a blocked fiber shows up in deadlock reports and in
 // gdb's sim-fibers with what it waits on, and all of them wake through seeded scheduling, so the
-// order in which waiters run is part of the seed's interleaving. Single-threaded: use them only from
-// fibers of one executor (a waiting primitive called outside a fiber aborts with a message).
+// order in which waiters run is part of the seed's interleaving. Single-threaded: use them only
+// from fibers of one executor (a waiting primitive called outside a fiber aborts with a message).
 #pragma once
 
 #include <deque>

@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <ostream>
+#include <set>
 
 #include "sim/random.h"
 
@@ -10,11 +11,12 @@ namespace tinykv::sim {
 namespace {
 
 constexpr const char* kKindNames[] = {
-    "spawn",  "fiber-exit", "timer",     "send",          "deliver",         "drop",
-    "dup",    "crash",      "restart",   "pause",         "resume",          "partition",
-    "fault",  "invoke",     "complete",  "role-change",   "violation",       "note",
+    "spawn", "fiber-exit", "timer",    "send",        "deliver",   "drop",
+    "dup",   "crash",      "restart",  "pause",       "resume",    "partition",
+    "fault", "invoke",     "complete", "role-change", "violation", "note",
 };
-static_assert(sizeof(kKindNames) / sizeof(kKindNames[0]) == static_cast<size_t>(EventKind::kNote) + 1);
+static_assert(sizeof(kKindNames) / sizeof(kKindNames[0]) ==
+              static_cast<size_t>(EventKind::kNote) + 1);
 
 uint64_t Mix(uint64_t h, uint64_t v) {
   uint64_t state = h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
@@ -41,7 +43,8 @@ std::string FormatPacket(const PacketInfo& p) {
   auto name = [](uint32_t n) { return n == kNoNode ? std::string("world") : std::to_string(n); };
   std::string s = name(p.from) + "->" + name(p.to) + " p" + std::to_string(p.port) + " #" +
                   std::to_string(p.id) + " " + std::to_string(p.bytes) + "B";
-  if (p.rpc_id != 0) s += std::string(p.response ? " resp" : " req") + " rpc" + std::to_string(p.rpc_id);
+  if (p.rpc_id != 0)
+    s += std::string(p.response ? " resp" : " req") + " rpc" + std::to_string(p.rpc_id);
   if (p.reason != nullptr) s += std::string(" (") + p.reason + ")";
   return s;
 }
@@ -113,11 +116,21 @@ std::string JsonEscape(const std::string& s) {
   out.reserve(s.size() + 2);
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -146,17 +159,29 @@ void Trace::WriteJsonl(std::ostream& out) const {
 
 void Trace::WriteChromeTrace(std::ostream& out) const {
   out << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
+  // One track per node: tid 0 is the world (driver, nemesis), tid n+1 is node n. Name the tracks
+  // so Perfetto shows "node 3", not "thread 4".
+  std::set<uint32_t> nodes;
+  for (const Event& e : events_) nodes.insert(e.node);
   bool first = true;
+  for (uint32_t node : nodes) {
+    if (!first) out << ",\n";
+    first = false;
+    const uint64_t tid = node == kNoNode ? 0 : uint64_t{node} + 1;
+    const std::string name = node == kNoNode ? "world" : "node " + std::to_string(node);
+    out << "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":" << tid
+        << ",\"args\":{\"name\":\"" << name << "\"}}";
+  }
   for (const Event& e : events_) {
     if (!first) out << ",\n";
     first = false;
-    // Chrome trace timestamps are microseconds; tid = node (0 for the world).
     const uint64_t tid = e.node == kNoNode ? 0 : uint64_t{e.node} + 1;
-    char ts[32];
+    char ts[32];  // Chrome trace timestamps are microseconds
     std::snprintf(ts, sizeof ts, "%.3f", static_cast<double>(e.time.count()) / 1000.0);
-    out << "{\"name\":\"" << EventKindName(e.kind) << "\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":"
-        << tid << ",\"ts\":" << ts << ",\"args\":{\"seq\":" << e.seq << ",\"detail\":\""
-        << JsonEscape(EventDetail(e)) << "\"}}";
+    out << "{\"name\":\"" << EventKindName(e.kind)
+        << "\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":" << tid << ",\"ts\":" << ts
+        << ",\"args\":{\"seq\":" << e.seq << ",\"detail\":\"" << JsonEscape(EventDetail(e))
+        << "\"}}";
   }
   out << "\n]}\n";
 }

@@ -41,13 +41,15 @@ TEST(Trace, ExportsJsonlAndChromeTrace) {
   std::ostringstream jsonl, chrome;
   t.WriteJsonl(jsonl);
   t.WriteChromeTrace(chrome);
-  EXPECT_EQ(jsonl.str(),
-            "{\"seq\":1,\"t_ns\":1500,\"kind\":\"crash\",\"node\":3,\"detail\":\"node3 "
-            "\\\"quoted\\\"\"}\n"
-            "{\"seq\":2,\"t_ns\":2500,\"kind\":\"note\",\"node\":null,\"detail\":\"line\\nbreak\"}\n");
+  EXPECT_EQ(
+      jsonl.str(),
+      "{\"seq\":1,\"t_ns\":1500,\"kind\":\"crash\",\"node\":3,\"detail\":\"node3 "
+      "\\\"quoted\\\"\"}\n"
+      "{\"seq\":2,\"t_ns\":2500,\"kind\":\"note\",\"node\":null,\"detail\":\"line\\nbreak\"}\n");
   EXPECT_NE(chrome.str().find("\"traceEvents\":["), std::string::npos);
   EXPECT_NE(chrome.str().find("\"name\":\"crash\",\"ph\":\"i\""), std::string::npos);
   EXPECT_NE(chrome.str().find("\"ts\":1.500"), std::string::npos);
+  EXPECT_NE(chrome.str().find("\"args\":{\"name\":\"node 3\"}"), std::string::npos) << chrome.str();
 }
 
 TEST(Trace, TimeFormatAndParse) {

@@ -40,7 +40,8 @@ size_t ResidentBytes() {
 }
 
 void Report(const char* name, double value, const char* unit, const char* budget, bool ok) {
-  std::printf("%-34s %14.1f %-10s budget %-12s %s\n", name, value, unit, budget, ok ? "ok" : "OVER BUDGET");
+  std::printf("%-34s %14.1f %-10s budget %-12s %s\n", name, value, unit, budget,
+              ok ? "ok" : "OVER BUDGET");
 }
 
 // Two fibers yielding to each other: each Yield is one switch out and one switch in.
@@ -79,7 +80,8 @@ void BenchTimers() {
     for (int f = 0; f < kFibers; ++f) {
       Go("sleeper", [&, f] {
         Rng rng(static_cast<uint64_t>(f));
-        for (int i = 0; i < kSleeps; ++i) Sleep(Duration(1 + static_cast<int64_t>(rng.Below(1000))));
+        for (int i = 0; i < kSleeps; ++i)
+          Sleep(Duration(1 + static_cast<int64_t>(rng.Below(1000))));
         wg.Done();
       });
     }
@@ -179,7 +181,8 @@ void BenchIdleFiberMemory() {
     per_fiber = static_cast<double>(ResidentBytes() - before) / kFibers;
     Executor::Current().RequestStop();
   });
-  Report("resident bytes per idle fiber", per_fiber / 1024, "KiB", "<= 16 KiB", per_fiber <= 16 * 1024);
+  Report("resident bytes per idle fiber", per_fiber / 1024, "KiB", "<= 16 KiB",
+         per_fiber <= 16 * 1024);
 }
 
 }  // namespace

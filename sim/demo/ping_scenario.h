@@ -17,8 +17,8 @@ namespace tinykv::sim::demo {
 
 struct PingOptions {
   int nodes = 5;
-  Duration chaos = std::chrono::seconds(20);     // nemesis active in [0, chaos)
-  Duration liveness = std::chrono::seconds(5);   // then everything healed
+  Duration chaos = std::chrono::seconds(20);    // nemesis active in [0, chaos)
+  Duration liveness = std::chrono::seconds(5);  // then everything healed
   Duration ping_every = std::chrono::milliseconds(100);
   Duration ping_timeout = std::chrono::milliseconds(60);
   // When set, this plan is used instead of one generated from the seed.

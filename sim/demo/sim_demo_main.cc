@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
 
   demo::PingOptions options;
   options.nodes = nodes;
-  options.chaos = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(chaos_seconds));
+  options.chaos =
+      std::chrono::duration_cast<Duration>(std::chrono::duration<double>(chaos_seconds));
   FaultPlan loaded;
   if (!plan_path.empty()) {
     std::string error;
@@ -96,8 +97,8 @@ int main(int argc, char** argv) {
   exec_options.keep_full_trace = !trace_path.empty() || !chrome_path.empty();
 
   if (check_determinism) {
-    DeterminismReport r = CheckDeterminism(
-        [&](Executor& ex) { demo::RunPingScenario(ex, options); }, exec_options);
+    DeterminismReport r =
+        CheckDeterminism([&](Executor& ex) { demo::RunPingScenario(ex, options); }, exec_options);
     std::printf("determinism check, seed %" PRIu64 ": %s\n", seed, r.Describe().c_str());
     return r.identical ? 0 : 1;
   }
@@ -132,7 +133,8 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < report.plan.faults.size() && i < 8; ++i) {
     std::printf("    %s\n", FormatFault(report.plan.faults[i]).c_str());
   }
-  if (report.plan.faults.size() > 8) std::printf("    … (%zu more)\n", report.plan.faults.size() - 8);
+  if (report.plan.faults.size() > 8)
+    std::printf("    … (%zu more)\n", report.plan.faults.size() - 8);
   std::printf("  replay this run:   tinykv-sim-demo --seed %" PRIu64 "\n", seed);
 
   if (!save_plan_path.empty()) {
@@ -142,7 +144,9 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  if (!trace_path.empty() && !WriteFile(trace_path, [&](std::ostream& o) { ex.trace().WriteJsonl(o); })) return 1;
+  if (!trace_path.empty() &&
+      !WriteFile(trace_path, [&](std::ostream& o) { ex.trace().WriteJsonl(o); }))
+    return 1;
   if (!chrome_path.empty() &&
       !WriteFile(chrome_path, [&](std::ostream& o) { ex.trace().WriteChromeTrace(o); })) {
     return 1;

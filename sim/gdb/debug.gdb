@@ -8,6 +8,10 @@ python
 import os
 _tinykv_dir = os.environ.get("TINYKV_SIM_GDB_DIR", os.path.join("sim", "gdb"))
 gdb.execute("source " + os.path.join(_tinykv_dir, "tinykv_sim.py"))
+# LeakSanitizer cannot run under ptrace: in an ASAN=ON build it would fail the run at exit.
+_asan = os.environ.get("ASAN_OPTIONS", "")
+if "detect_leaks" not in _asan:
+    gdb.execute("set environment ASAN_OPTIONS " + ":".join(filter(None, [_asan, "detect_leaks=0"])))
 end
 break tinykv_sim_break
 echo \n

@@ -8,6 +8,8 @@ python
 import os
 gdb.execute("source " + os.path.join(os.environ["TINYKV_SIM_GDB_DIR"], "tinykv_sim.py"))
 end
+# LeakSanitizer cannot run under ptrace (matters for ASAN=ON builds only).
+set environment ASAN_OPTIONS detect_leaks=0
 break tinykv_sim_break
 run
 echo === STOP 1 (event 9: the driver fiber is running)\n
@@ -35,7 +37,7 @@ m = re.search(r"fiber (\d+) '[^']*' node 3: blocked on chan recv", text)
 gdb.execute("sim-fiber-bt " + (m.group(1) if m else "0"))
 end
 echo === SIM-FIBER-BT ALL\n
-sim-fiber-bt all 
+sim-fiber-bt all
 echo === AFTER FIBER BT\n
 bt 1
 echo === SIM-TRACE-TAIL\n

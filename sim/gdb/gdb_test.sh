@@ -67,7 +67,8 @@ expect "SIM-FIBERS" "'server' node 3: blocked on chan recv 'inbox n3:7'" \
   "sim-fibers lists node 3's server and its wait"
 expect "SIM-FIBER-BT ONE" "Executor::Park" "sim-fiber-bt shows Park in the suspended fiber"
 expect "SIM-FIBER-BT ONE" "Channel<.*>::Recv" "sim-fiber-bt shows Channel::Recv"
-expect "SIM-FIBER-BT ONE" "RunPingScenario" "sim-fiber-bt reaches the scenario's lambda"
+expect "SIM-FIBER-BT ONE" "RunPingScenario|ping_scenario\.cc:[0-9]+" \
+  "sim-fiber-bt reaches the scenario's server loop"
 expect "SIM-FIBER-BT ALL" "Executor::Sleep" "sim-fiber-bt all shows a sleeping fiber"
 expect "AFTER FIBER BT" "^#0 +tinykv_sim_break" "frame 0 registers restored after sim-fiber-bt"
 expect "SIM-TRACE-TAIL" "^#[0-9]+ 2\.000000s n3 crash node3" "sim-trace-tail shows the crash event"

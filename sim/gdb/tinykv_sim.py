@@ -15,17 +15,22 @@
 #   sim-break-info        what the tinykv_sim_break breakpoint is and why we stopped there
 #
 # Only x86-64 with Boost.Context's fcontext backend (Debian's Boost 1.74) is supported by
-# sim-fiber-bt: there the suspended fiber's saved pointer is its stack pointer, with rbp saved at
-# +0x30, the return address at +0x38, and the stack pointer after the switch back at +0x40.
+# sim-fiber-bt: there the suspended fiber's saved pointer is its stack pointer, pointing at the block
+# jump_fcontext pushed (checked with `disassemble jump_fcontext`): MXCSR/x87 control words at +0x0,
+# then r12 r13 r14 r15 rbx rbp at +0x8 ... +0x30, the return address at +0x38; the stack pointer
+# after the switch back is +0x40. Restoring the callee-saved registers too (not only rbp/rip/rsp)
+# keeps variables correct in the fiber's frames of optimised builds.
 
 import re
 
 import gdb
 
-# Layout of the block jump_fcontext pushes on x86-64 (Boost 1.74, sysv/elf).
-_FCTX_RBP_OFFSET = 0x30
-_FCTX_RIP_OFFSET = 0x38
+# Layout of the block jump_fcontext pushes on x86-64 (Boost 1.74, sysv/elf): register -> offset.
+_FCTX_SAVED = (("r12", 0x08), ("r13", 0x10), ("r14", 0x18), ("r15", 0x20), ("rbx", 0x28),
+               ("rbp", 0x30), ("pc", 0x38))
 _FCTX_SP_OFFSET = 0x40
+# Registers sim-fiber-bt overwrites in frame 0 and puts back afterwards.
+_SWAPPED = ("rsp",) + tuple(reg for reg, _ in _FCTX_SAVED)
 
 _FIBER_LINE = re.compile(r"^\s*fiber (\d+) '(.*)' node (\S+): (\w+)")
 
@@ -64,7 +69,7 @@ def _read_pointer(address):
 
 
 def _fiber_registers(fiber_id):
-    """Returns (sp, rbp, rip) of a suspended fiber, or raises SimError saying why not."""
+    """Returns {register: value} of a suspended fiber, or raises SimError saying why not."""
     _, fibers = _fibers()
     known = {f[0]: f for f in fibers}
     if fiber_id not in known:
@@ -80,9 +85,9 @@ def _fiber_registers(fiber_id):
                            "current stack)" % (fiber_id, name))
         raise SimError("fiber %d '%s' (node %s, %s) has not started yet: it has no stack to show"
                        % (fiber_id, name, node, state))
-    rbp = _read_pointer(ctx + _FCTX_RBP_OFFSET)
-    rip = _read_pointer(ctx + _FCTX_RIP_OFFSET)
-    return ctx + _FCTX_SP_OFFSET, rbp, rip
+    registers = {reg: _read_pointer(ctx + offset) for reg, offset in _FCTX_SAVED}
+    registers["rsp"] = ctx + _FCTX_SP_OFFSET
+    return registers
 
 
 def _check_arch():
@@ -91,22 +96,25 @@ def _check_arch():
         raise SimError("sim-fiber-bt knows the fcontext layout of x86-64 only (this is %s)" % arch)
 
 
+def _set_registers(values):
+    for reg in _SWAPPED:
+        gdb.execute("set $%s = 0x%x" % (reg, values[reg]))
+
+
 def _backtrace_of(fiber_id, bt_args):
-    """Runs `bt bt_args` with frame 0's registers pointing into the fiber, then restores them."""
-    sp, rbp, rip = _fiber_registers(fiber_id)
+    """Runs `bt bt_args` with frame 0's registers loaded from the fiber, then restores them."""
+    fiber_regs = _fiber_registers(fiber_id)
+    selected_level = gdb.selected_frame().level()
     gdb.newest_frame().select()
-    saved = {reg: int(gdb.parse_and_eval("(unsigned long)$" + reg)) for reg in ("rsp", "rbp", "rip")}
+    saved = {reg: int(gdb.parse_and_eval("(unsigned long)$" + reg)) for reg in _SWAPPED}
     try:
-        gdb.execute("set $rsp = (void *) 0x%x" % sp)
-        gdb.execute("set $rbp = (void *) 0x%x" % rbp)
-        gdb.execute("set $pc = (void *) 0x%x" % rip)
+        _set_registers(fiber_regs)
         gdb.execute(("bt " + bt_args).strip())
     finally:
         gdb.newest_frame().select()
-        gdb.execute("set $rsp = (void *) 0x%x" % saved["rsp"])
-        gdb.execute("set $rbp = (void *) 0x%x" % saved["rbp"])
-        gdb.execute("set $pc = (void *) 0x%x" % saved["rip"])
-        gdb.newest_frame().select()
+        _set_registers(saved)
+        # Writing registers drops gdb's frame cache: select the user's frame again by its level.
+        gdb.execute("frame %d" % selected_level, to_string=True)
 
 
 class SimCommand(gdb.Command):

@@ -1,0 +1,122 @@
+#include "grading/runner/grader.h"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "grading/runner/seeds.h"
+
+namespace tinykv::grading::runner {
+
+int TestGrade::seeds_passed() const {
+  int n = 0;
+  for (const SeedResult& seed : seeds) n += seed.passed() ? 1 : 0;
+  return n;
+}
+
+uint32_t PartGrade::earned() const {
+  uint32_t sum = 0;
+  for (const TestGrade& test : tests) sum += test.earned();
+  return sum;
+}
+
+uint32_t PartGrade::max_points() const {
+  uint32_t sum = 0;
+  for (const TestGrade& test : tests) sum += test.test.points;
+  return sum;
+}
+
+uint32_t GradeReport::earned() const {
+  uint32_t sum = 0;
+  for (const PartGrade& part : parts) sum += part.earned();
+  return sum;
+}
+
+uint32_t GradeReport::max_points() const {
+  uint32_t sum = 0;
+  for (const PartGrade& part : parts) sum += part.max_points();
+  return sum;
+}
+
+bool GradeReport::all_passed() const {
+  for (const PartGrade& part : parts) {
+    for (const TestGrade& test : part.tests) {
+      if (!test.passed()) return false;
+    }
+  }
+  return true;
+}
+
+GradeReport Grade(const std::vector<const PartInfo*>& parts, const GradeOptions& options,
+                  const ProgressFn& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  GradeReport report;
+  report.seed_base = options.seed_base;
+  struct Job {
+    size_t part;
+    size_t test;
+    size_t seed;
+  };
+  std::vector<Job> jobs;
+  for (const PartInfo* part : parts) {
+    PartGrade part_grade;
+    part_grade.part = *part;
+    for (const TestPlan& test : part->tests) {
+      TestGrade grade;
+      grade.test = test;
+      for (uint64_t seed :
+           SeedsFor(test.name, test.default_seeds, options.seed_count, options.seed_base)) {
+        SeedResult pending;
+        pending.seed = seed;
+        grade.seeds.push_back(pending);
+        jobs.push_back({report.parts.size(), part_grade.tests.size(), grade.seeds.size() - 1});
+      }
+      part_grade.tests.push_back(std::move(grade));
+    }
+    report.parts.push_back(std::move(part_grade));
+  }
+
+  std::atomic<size_t> next{0};
+  std::mutex mu;  // guards the progress counters and the callback
+  int done = 0;
+  int failed = 0;
+  auto worker = [&] {
+    for (size_t i = next.fetch_add(1); i < jobs.size(); i = next.fetch_add(1)) {
+      const Job& job = jobs[i];
+      TestGrade& test = report.parts[job.part].tests[job.test];
+      SeedResult& slot = test.seeds[job.seed];
+      SeedRunOptions run;
+      run.build_dir = options.build_dir;
+      run.scratch_root = options.scratch_root;
+      if (!options.artifact_root.empty()) {
+        run.artifact_dir = (std::filesystem::path(options.artifact_root) / test.test.name /
+                            ("seed-" + std::to_string(slot.seed)))
+                               .string();
+      }
+      run.timeout_seconds = options.timeout_seconds;
+      run.memory_limit_mb = options.memory_limit_mb;
+      run.output_limit_bytes = options.output_limit_bytes;
+      // Each job writes only its own slot: no lock needed for the results themselves.
+      slot = RunTestSeed(test.test, slot.seed, run);
+      std::lock_guard<std::mutex> lock(mu);
+      ++done;
+      if (!slot.passed()) ++failed;
+      if (progress) {
+        progress(done, static_cast<int>(jobs.size()), failed,
+                 test.test.name + " seed " + std::to_string(slot.seed));
+      }
+    }
+  };
+  const int threads = std::max(1, std::min<int>(options.jobs, static_cast<int>(jobs.size())));
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+  report.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace tinykv::grading::runner

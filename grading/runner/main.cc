@@ -1,0 +1,111 @@
+// tinykv-grade: grades TinyKV-C++ labs. The only translation unit that includes CLI11 (it is
+// expensive to compile); everything else lives in the tinykv_grade library.
+//
+//   tinykv-grade run LAB... [--seeds N] [--seed-base S] [--jobs J] [--json F] [--junit F]
+//                           [--gradescope F]
+//   tinykv-grade replay TEST --seed S [--trace F] [--html F]
+//   tinykv-grade check-determinism TEST --seed S
+//   tinykv-grade debug TEST --seed S [--break WHERE]
+//   tinykv-grade list [--check]
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "grading/runner/child_process.h"
+#include "grading/runner/commands.h"
+
+namespace {
+
+using tinykv::grading::runner::CommonArgs;
+using tinykv::grading::runner::OneTestArgs;
+using tinykv::grading::runner::RunArgs;
+
+void AddCommon(CLI::App* app, CommonArgs* common) {
+  app->add_option("--build-dir", common->build_dir,
+                  "Build directory (default: $TINYKV_BUILD_DIR, else the one holding this binary)");
+  app->add_option("--manifest-root", common->manifest_root,
+                  "Directory of lab manifests, <root>/<lab>/manifest.textproto "
+                  "(default: $TINYKV_MANIFEST_ROOT, else <source>/labs)");
+}
+
+CLI::App* AddOneTest(CLI::App& app, const std::string& name, const std::string& help,
+                     OneTestArgs* args) {
+  CLI::App* sub = app.add_subcommand(name, help);
+  sub->add_option("TEST", args->test, "Test name, Suite.Name (e.g. Lab2AA.InitialElection)")
+      ->required();
+  sub->add_option("--seed", args->seed, "Seed of the run")->required();
+  AddCommon(sub, &args->common);
+  return sub;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  tinykv::grading::runner::InstallRunnerSignalHandlers();
+  CLI::App app("tinykv-grade: grades TinyKV-C++ labs, one child process per (test, seed)");
+  app.require_subcommand(1);
+
+  RunArgs run;
+  CLI::App* run_cmd = app.add_subcommand("run", "Grade lab parts and print a table of results");
+  run_cmd
+      ->add_option("LAB", run.labs,
+                   "Lab parts or aggregates: lab1 lab2a lab2aa lab2ab lab2ac lab2b lab2c lab3a "
+                   "lab3b lab3c lab4a lab4b lab4c lab2 lab3 lab4 all")
+      ->required();
+  run_cmd->add_option("--seeds", run.seeds, "Seeds per test (default: the manifest's)")
+      ->check(CLI::Range(1, 100000));
+  run_cmd->add_option("--seed-base", run.seed_base,
+                      "Draw seeds deterministically from this base instead of the defaults");
+  run_cmd->add_option("--jobs,-j", run.jobs, "Child processes at a time (default: CPUs)")
+      ->check(CLI::Range(1, 256));
+  run_cmd
+      ->add_option("--timeout", run.timeout_seconds,
+                   "Wall-clock seconds per (test, seed), overriding the manifest")
+      ->check(CLI::Range(1, 86400));
+  run_cmd->add_option("--memory-limit-mb", run.memory_limit_mb,
+                      "Address-space limit per child in MiB, overriding the manifest (0: none)");
+  run_cmd
+      ->add_option("--output-limit-mb", run.output_limit_mb,
+                   "Kill a child that prints more than this many MiB (default 64)")
+      ->check(CLI::Range(1, 1 << 20));
+  run_cmd->add_option("--json", run.json_file, "Write the full results as JSON");
+  run_cmd->add_option("--junit", run.junit_file, "Write JUnit XML (one testcase per seed)");
+  run_cmd->add_option("--gradescope", run.gradescope_file, "Write Gradescope results.json");
+  run_cmd->add_flag("!--no-progress", run.progress, "No live progress line");
+  AddCommon(run_cmd, &run.common);
+
+  CommonArgs list;
+  bool list_check = false;
+  CLI::App* list_cmd = app.add_subcommand("list", "List lab parts, their tests and points");
+  list_cmd->add_flag("--check", list_check,
+                     "Check the manifests against the built test binaries (--gtest_list_tests)");
+  AddCommon(list_cmd, &list);
+
+  OneTestArgs replay;
+  CLI::App* replay_cmd =
+      AddOneTest(app, "replay", "Re-run one test with one seed in the foreground", &replay);
+  replay_cmd->add_option("--trace", replay.trace_file, "Write the event trace here (scenarios)");
+  replay_cmd->add_option("--html", replay.html_file, "Write the HTML timeline here (scenarios)");
+
+  OneTestArgs determinism;
+  AddOneTest(app, "check-determinism", "Run a seed twice and compare the trace fingerprints",
+             &determinism);
+
+  OneTestArgs debug;
+  CLI::App* debug_cmd = AddOneTest(app, "debug", "Run one test with one seed under gdb", &debug);
+  debug_cmd->add_option("--break", debug.break_spec, "gdb breakpoint location (e.g. raft.cc:120)");
+  debug_cmd->add_flag("--print-only", debug.print_only, "Print the gdb command instead");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 64;
+  }
+  namespace r = tinykv::grading::runner;
+  if (run_cmd->parsed()) return r::RunCommand(run);
+  if (list_cmd->parsed()) return r::ListCommand(list, list_check);
+  if (replay_cmd->parsed()) return r::ReplayCommand(replay);
+  if (debug_cmd->parsed()) return r::DebugCommand(debug);
+  return r::CheckDeterminismCommand(determinism);
+}

@@ -1,0 +1,267 @@
+#include "grading/runner/seed_run.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "grading/runner/child_process.h"
+#include "grading/runner/gtest_json.h"
+#include "grading/runner/run_facts.h"
+#include "grading/test_seed.h"
+
+namespace tinykv::grading::runner {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kMaxDetailBytes = 8 << 10;
+constexpr size_t kTailLines = 30;
+constexpr size_t kMaxTodos = 10;
+
+std::string LastLines(const std::string& text, size_t lines) {
+  size_t pos = text.size();
+  if (pos > 0 && text[pos - 1] == '\n') --pos;
+  for (size_t seen = 0; pos > 0; --pos) {
+    if (text[pos - 1] == '\n' && ++seen == lines) break;
+  }
+  std::string out = text.substr(pos);
+  if (out.size() > kMaxDetailBytes) out = "[...]" + out.substr(out.size() - kMaxDetailBytes);
+  return out;
+}
+
+std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// GoogleTest names files by the absolute paths the build used; relative to the source tree they
+// are shorter and match what students see in their editor.
+std::string RelativeToSource(std::string text) {
+  const std::string prefix = std::string(TINYKV_SOURCE_DIR) + "/";
+  for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at)) {
+    text.erase(at, prefix.size());
+  }
+  return text;
+}
+
+// Lines the handout's stubs print ("TODO(lab2aa) not implemented: …"), deduplicated, in order.
+std::vector<std::string> FindTodos(const std::string& output) {
+  std::vector<std::string> todos;
+  std::set<std::string> seen;
+  std::istringstream in(output);
+  std::string line;
+  while (std::getline(in, line) && todos.size() < kMaxTodos) {
+    size_t at = line.find("TODO(lab");
+    if (at == std::string::npos || line.find("not implemented", at) == std::string::npos) continue;
+    line = line.substr(at);
+    if (seen.insert(line).second) todos.push_back(line);
+  }
+  return todos;
+}
+
+bool MentionsOutOfMemory(const std::string& text) {
+  return text.find("std::bad_alloc") != std::string::npos ||
+         text.find("out of memory") != std::string::npos;
+}
+
+// A scratch directory that removes itself.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& root) {
+    std::string pattern = (root.empty() ? std::string("/tmp") : root) + "/tinykv-grade-XXXXXX";
+    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~ScratchDir() {
+    if (path_.empty()) return;
+    std::error_code ec;
+    // The child may have left read-only directories; make them writable before removing.
+    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+void Classify(const ChildOutcome& child, const GtestVerdict& verdict, const std::string& output,
+              const TestPlan& test, uint64_t memory_limit_mb, SeedResult* result) {
+  auto set = [&](Outcome outcome, std::string reason, std::string details) {
+    result->outcome = outcome;
+    result->reason = std::move(reason);
+    result->details = std::move(details);
+  };
+  switch (child.end) {
+    case ChildOutcome::End::kSpawnFailed:
+      return set(Outcome::kRunnerError, "runner error: " + child.spawn_error, "");
+    case ChildOutcome::End::kTimedOut:
+      return set(Outcome::kTimeout,
+                 "timeout: still running after " + std::to_string(test.timeout_seconds) +
+                     " s of wall-clock time; killed",
+                 LastLines(output, kTailLines));
+    case ChildOutcome::End::kOutputFlood:
+      return set(Outcome::kOutputFlood,
+                 "output flood: printed more than the output cap (" +
+                     std::to_string(child.output_bytes >> 20) + " MiB read); killed",
+                 LastLines(output, kTailLines));
+    case ChildOutcome::End::kSignaled:
+      if (memory_limit_mb > 0 && MentionsOutOfMemory(output)) {
+        return set(Outcome::kMemoryLimit,
+                   "memory limit: ran out of its " + std::to_string(memory_limit_mb) +
+                       " MiB address space (then " + DescribeSignal(child.term_signal) + ")",
+                   LastLines(output, kTailLines));
+      }
+      return set(Outcome::kCrash, "crash: " + DescribeSignal(child.term_signal),
+                 LastLines(output, kTailLines));
+    case ChildOutcome::End::kExited:
+      break;
+  }
+  const std::string code = std::to_string(child.exit_code);
+  switch (verdict.kind) {
+    case GtestVerdict::Kind::kNoReport:
+      return set(Outcome::kNoResult,
+                 "no result: exited with code " + code +
+                     " before GoogleTest recorded the test (exit() or quick_exit() in the test?)",
+                 LastLines(output, kTailLines));
+    case GtestVerdict::Kind::kNotFound:
+      return set(Outcome::kNoResult,
+                 "no result: test " + test.name + " not found in " + test.binary +
+                     " (see its --gtest_list_tests)",
+                 "");
+    case GtestVerdict::Kind::kNotRun:
+      return set(Outcome::kNoResult, "no result: test " + test.name + " is disabled", "");
+    case GtestVerdict::Kind::kSkipped:
+      return set(Outcome::kNoResult, "no result: the test skipped itself",
+                 LastLines(output, kTailLines));
+    case GtestVerdict::Kind::kFailed: {
+      std::string details;
+      for (const std::string& failure : verdict.failures) {
+        if (details.size() > kMaxDetailBytes) {
+          details += "[... more failures omitted ...]\n";
+          break;
+        }
+        details += RelativeToSource(failure);
+        if (!failure.empty() && failure.back() != '\n') details += '\n';
+      }
+      for (const std::string& failure : verdict.failures) {
+        if (memory_limit_mb > 0 && MentionsOutOfMemory(failure)) {
+          return set(Outcome::kMemoryLimit,
+                     "memory limit: ran out of its " + std::to_string(memory_limit_mb) +
+                         " MiB address space",
+                     details);
+        }
+      }
+      // GoogleTest's message starts with "file:line"; the reason names where it failed.
+      std::string where = RelativeToSource(FirstLine(verdict.failures.front()));
+      std::string count = verdict.failures.size() > 1
+                              ? " (" + std::to_string(verdict.failures.size()) + " failures)"
+                              : "";
+      return set(Outcome::kAssertion, "assertion failed at " + where + count, details);
+    }
+    case GtestVerdict::Kind::kPassed:
+      if (child.exit_code != 0) {
+        return set(Outcome::kCrash,
+                   "crash: the test passed but the process then exited with code " + code,
+                   LastLines(output, kTailLines));
+      }
+      return set(Outcome::kPassed, "passed", "");
+  }
+}
+
+}  // namespace
+
+const char* OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kPassed:
+      return "passed";
+    case Outcome::kAssertion:
+      return "assertion";
+    case Outcome::kCrash:
+      return "crash";
+    case Outcome::kTimeout:
+      return "timeout";
+    case Outcome::kMemoryLimit:
+      return "memory-limit";
+    case Outcome::kOutputFlood:
+      return "output-flood";
+    case Outcome::kNoResult:
+      return "no-result";
+    case Outcome::kNotBuilt:
+      return "not-built";
+    case Outcome::kRunnerError:
+      return "runner-error";
+  }
+  return "unknown";
+}
+
+std::vector<std::string> TestCommand(const std::string& binary_path, const std::string& test_name,
+                                     const std::string& json_report) {
+  std::vector<std::string> argv = {binary_path, "--gtest_filter=" + test_name, "--gtest_color=no"};
+  if (!json_report.empty()) argv.push_back("--gtest_output=json:" + json_report);
+  return argv;
+}
+
+SeedResult RunTestSeed(const TestPlan& test, uint64_t seed, const SeedRunOptions& options) {
+  SeedResult result;
+  result.seed = seed;
+  const std::string binary = (fs::path(options.build_dir) / test.binary).string();
+  std::error_code ec;
+  if (!fs::is_regular_file(binary, ec)) {
+    result.outcome = Outcome::kNotBuilt;
+    result.reason = "not built: " + binary + " does not exist (build first: make build)";
+    return result;
+  }
+  ScratchDir scratch(options.scratch_root);
+  if (scratch.path().empty()) {
+    result.outcome = Outcome::kRunnerError;
+    result.reason = "runner error: cannot create a scratch directory under " + options.scratch_root;
+    return result;
+  }
+  const fs::path work = fs::path(scratch.path()) / "work";
+  const std::string json_report = scratch.path() + "/gtest.json";
+  const std::string facts_file = scratch.path() + "/run-facts.txt";
+  fs::create_directories(work, ec);
+  if (!options.artifact_dir.empty()) fs::create_directories(options.artifact_dir, ec);
+
+  ChildSpec spec;
+  spec.argv = TestCommand(binary, test.name, json_report);
+  spec.env = {{kSeedEnvVar, std::to_string(seed)}, {kResultFileEnvVar, facts_file}};
+  if (!options.artifact_dir.empty()) spec.env.push_back({kArtifactDirEnvVar, options.artifact_dir});
+  for (const auto& entry : options.extra_env) spec.env.push_back(entry);
+  spec.working_dir = work.string();
+  const uint32_t timeout = options.timeout_seconds.value_or(test.timeout_seconds);
+  const uint32_t memory_mb = options.memory_limit_mb.value_or(test.memory_limit_mb);
+  spec.timeout_seconds = timeout;
+  spec.memory_limit_bytes = static_cast<uint64_t>(memory_mb) << 20;
+  spec.output_limit_bytes = options.output_limit_bytes;
+
+  ChildOutcome child = RunChild(spec);
+  const std::string output = child.Output();
+  result.seconds = child.wall_seconds;
+  result.todos = FindTodos(output);
+  result.facts = ReadRunFacts(facts_file);
+  GtestVerdict verdict;
+  if (child.end == ChildOutcome::End::kExited) verdict = ReadGtestVerdict(json_report, test.name);
+  TestPlan effective = test;
+  effective.timeout_seconds = timeout;
+  Classify(child, verdict, output, effective, memory_mb, &result);
+  // Keep the output of failed seeds only; a passing seed leaves nothing behind unless the test
+  // itself wrote artifacts (fs::remove leaves a non-empty directory alone).
+  if (!options.artifact_dir.empty()) {
+    const fs::path output_file = fs::path(options.artifact_dir) / "output.txt";
+    if (result.passed()) {
+      fs::remove(output_file, ec);
+      fs::remove(options.artifact_dir, ec);
+    } else {
+      result.output_file = output_file.string();
+      std::ofstream(result.output_file) << output;
+    }
+  }
+  auto verdict_fact = result.facts.find("verdict");
+  if (!result.passed() && verdict_fact != result.facts.end()) {
+    result.details = "checker: " + verdict_fact->second + "\n" + result.details;
+  }
+  return result;
+}
+
+}  // namespace tinykv::grading::runner

@@ -1,0 +1,145 @@
+// RunTestSeed() against deliberately broken tests (testdata/broken_tests.cc): each way a test
+// can end must be classified correctly, and the runner must survive all of them.
+#include "grading/runner/seed_run.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace tinykv::grading::runner {
+namespace {
+
+namespace fs = std::filesystem;
+
+TestPlan Broken(const std::string& name) {
+  TestPlan plan;
+  plan.part = "lab9a";
+  plan.name = "Broken." + name;
+  plan.binary = fs::path(BROKEN_TESTS_BINARY).filename().string();
+  plan.points = 1;
+  plan.default_seeds = {1};
+  plan.timeout_seconds = 20;
+  plan.memory_limit_mb = 1024;
+  return plan;
+}
+
+SeedRunOptions Options() {
+  SeedRunOptions options;
+  options.build_dir = fs::path(BROKEN_TESTS_BINARY).parent_path().string();
+  options.scratch_root = fs::temp_directory_path().string();
+  return options;
+}
+
+TEST(SeedRun, PassingTestPasses) {
+  SeedResult r = RunTestSeed(Broken("Passes"), 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kPassed) << r.reason;
+  EXPECT_EQ(r.reason, "passed");
+}
+
+TEST(SeedRun, AssertionFailureCarriesGtestMessage) {
+  SeedResult r = RunTestSeed(Broken("AssertionFails"), 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kAssertion);
+  EXPECT_EQ(r.reason.rfind("assertion failed at grading/runner/testdata/broken_tests.cc:", 0), 0u)
+      << r.reason;
+  EXPECT_NE(r.details.find("expected three replicas"), std::string::npos) << r.details;
+}
+
+TEST(SeedRun, SegfaultIsACrashNamingTheSignal) {
+  SeedResult r = RunTestSeed(Broken("Segfault"), 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kCrash);
+  EXPECT_NE(r.reason.find("SIGSEGV"), std::string::npos) << r.reason;
+}
+
+TEST(SeedRun, AbortIsACrashNamingTheSignal) {
+  SeedResult r = RunTestSeed(Broken("Aborts"), 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kCrash);
+  EXPECT_NE(r.reason.find("SIGABRT"), std::string::npos) << r.reason;
+}
+
+TEST(SeedRun, InfiniteLoopTimesOut) {
+  SeedRunOptions options = Options();
+  options.timeout_seconds = 1;
+  SeedResult r = RunTestSeed(Broken("InfiniteLoop"), 1, options);
+  EXPECT_EQ(r.outcome, Outcome::kTimeout);
+  EXPECT_NE(r.reason.find("1 s"), std::string::npos) << r.reason;
+  EXPECT_LT(r.seconds, 10);
+}
+
+TEST(SeedRun, MemoryBlowupHitsTheLimit) {
+  SeedRunOptions options = Options();
+  options.memory_limit_mb = 256;
+  SeedResult r = RunTestSeed(Broken("MemoryBlowup"), 1, options);
+  EXPECT_EQ(r.outcome, Outcome::kMemoryLimit) << r.reason << "\n" << r.details;
+  EXPECT_NE(r.reason.find("256 MiB"), std::string::npos) << r.reason;
+}
+
+TEST(SeedRun, OutputFloodIsKilledAtTheCap) {
+  SeedRunOptions options = Options();
+  options.output_limit_bytes = 4 << 20;
+  SeedResult r = RunTestSeed(Broken("OutputFlood"), 1, options);
+  EXPECT_EQ(r.outcome, Outcome::kOutputFlood) << r.reason;
+}
+
+TEST(SeedRun, ExitWithoutResultIsReported) {
+  SeedResult r = RunTestSeed(Broken("ExitsWithoutResult"), 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kNoResult);
+  EXPECT_NE(r.reason.find("exited with code 0"), std::string::npos) << r.reason;
+}
+
+TEST(SeedRun, UnknownTestIsNoResultNamingIt) {
+  SeedResult r = RunTestSeed(Broken("DoesNotExist"), 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kNoResult);
+  EXPECT_NE(r.reason.find("Broken.DoesNotExist not found"), std::string::npos) << r.reason;
+}
+
+TEST(SeedRun, SeedReachesTheTest) {
+  EXPECT_EQ(RunTestSeed(Broken("PassesOnEvenSeeds"), 2, Options()).outcome, Outcome::kPassed);
+  SeedResult odd = RunTestSeed(Broken("PassesOnEvenSeeds"), 3, Options());
+  EXPECT_EQ(odd.outcome, Outcome::kAssertion);
+  EXPECT_NE(odd.details.find("seed 3 is odd"), std::string::npos) << odd.details;
+}
+
+TEST(SeedRun, GrandchildHoldingThePipeDoesNotHangTheRunner) {
+  SeedResult r = RunTestSeed(Broken("LeavesGrandchild"), 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kPassed) << r.reason;
+  EXPECT_LT(r.seconds, 10);
+}
+
+TEST(SeedRun, TodoLinesAreCollected) {
+  SeedResult r = RunTestSeed(Broken("PrintsTodo"), 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kAssertion);
+  ASSERT_EQ(r.todos.size(), 1u);
+  EXPECT_EQ(r.todos[0], "TODO(lab9a) not implemented: Square (fixture/square.cc:3)");
+}
+
+TEST(SeedRun, RunFactsReachTheResult) {
+  SeedResult r = RunTestSeed(Broken("ReportsFacts"), 7, Options());
+  EXPECT_EQ(r.outcome, Outcome::kAssertion);
+  EXPECT_EQ(r.facts["fingerprint"], "fp-7");
+  EXPECT_NE(r.details.find("checker: not linearizable: ops 3, 4"), std::string::npos) << r.details;
+}
+
+TEST(SeedRun, MissingBinaryIsNotBuilt) {
+  TestPlan plan = Broken("Passes");
+  plan.binary = "no/such/binary";
+  SeedResult r = RunTestSeed(plan, 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kNotBuilt);
+  EXPECT_NE(r.reason.find("no/such/binary"), std::string::npos) << r.reason;
+}
+
+TEST(SeedRun, OutputOfFailedSeedsIsKeptAndOfPassingSeedsDropped) {
+  const fs::path root = fs::temp_directory_path() / ("seed-run-test-" + std::to_string(getpid()));
+  SeedRunOptions options = Options();
+  options.artifact_dir = (root / "fail").string();
+  SeedResult failed = RunTestSeed(Broken("AssertionFails"), 1, options);
+  ASSERT_FALSE(failed.output_file.empty());
+  EXPECT_TRUE(fs::exists(failed.output_file));
+  options.artifact_dir = (root / "pass").string();
+  SeedResult passed = RunTestSeed(Broken("Passes"), 1, options);
+  EXPECT_TRUE(passed.output_file.empty());
+  EXPECT_FALSE(fs::exists(root / "pass"));
+  fs::remove_all(root);
+}
+
+}  // namespace
+}  // namespace tinykv::grading::runner

@@ -1,0 +1,89 @@
+// Deliberately broken graded tests, for the grading runner's own tests (not registered with CTest:
+// most of them are meant to fail). Each one ends in a different way the runner must classify.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "grading/runner/run_facts.h"
+#include "grading/test_seed.h"
+
+namespace {
+
+TEST(Broken, Passes) { EXPECT_EQ(2 + 2, 4); }
+
+TEST(Broken, AssertionFails) {
+  int replicas = 2;
+  EXPECT_EQ(replicas, 3) << "expected three replicas";
+}
+
+TEST(Broken, Segfault) {
+  volatile int* pointer = nullptr;
+  *pointer = 1;
+}
+
+TEST(Broken, Aborts) { std::abort(); }
+
+TEST(Broken, InfiniteLoop) {
+  volatile unsigned long spins = 0;
+  for (;;) spins = spins + 1;
+}
+
+// Allocates and touches memory until the address-space limit stops it.
+TEST(Broken, MemoryBlowup) {
+  std::vector<std::unique_ptr<char[]>> blocks;
+  for (;;) {
+    blocks.emplace_back(new char[16 << 20]);
+    std::memset(blocks.back().get(), 1, 16 << 20);
+  }
+}
+
+// 100 MB of output, far more than any cap the runner's tests use.
+TEST(Broken, OutputFlood) {
+  std::string line(1023, 'x');
+  line += '\n';
+  for (int i = 0; i < 100 * 1024; ++i) std::fwrite(line.data(), 1, line.size(), stdout);
+}
+
+// Leaves the process before GoogleTest can record the test.
+TEST(Broken, ExitsWithoutResult) {
+  std::fflush(stdout);
+  std::_Exit(0);
+}
+
+// Passes on even seeds, fails its assertion on odd ones.
+TEST(Broken, PassesOnEvenSeeds) {
+  uint64_t seed = tinykv::grading::TestSeed(0);
+  EXPECT_EQ(seed % 2, 0u) << "seed " << seed << " is odd";
+}
+
+// Starts a grandchild that keeps the output pipe open after the test process exits: the runner
+// must kill the process group and still finish.
+TEST(Broken, LeavesGrandchild) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    for (;;) pause();
+  }
+  ASSERT_GT(pid, 0);
+}
+
+// Prints a handout stub's message and fails, like a skeleton function left unimplemented.
+TEST(Broken, PrintsTodo) {
+  std::printf("TODO(lab9a) not implemented: Square (fixture/square.cc:3)\n");
+  EXPECT_EQ(0, 9) << "Square(3)";
+}
+
+// Reports run facts through the child-run protocol, as a simulator scenario will.
+TEST(Broken, ReportsFacts) {
+  uint64_t seed = tinykv::grading::TestSeed(0);
+  ASSERT_TRUE(tinykv::grading::ReportRunFact("fingerprint", "fp-" + std::to_string(seed)));
+  ASSERT_TRUE(tinykv::grading::ReportRunFact("verdict", "not linearizable:\nops 3, 4"));
+  FAIL() << "checker failed";
+}
+
+}  // namespace

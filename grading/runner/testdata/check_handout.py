@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""Tests of scripts/make-handout.
+
+  check_handout.py fixture MAKE_HANDOUT TINYKV_GRADE TESTDATA
+      Marker errors in testdata/handout_bad/* are reported with file:line and no handout is
+      written; the handout of testdata/handout_fixture has no solution text left, compiles
+      warning-free with g++ and clang++, and (stubbing lab1 only) builds with CMake, fails its lab1
+      graded tests with "TODO(lab1) not implemented: ..." while lab2aa (kept) still passes.
+  check_handout.py real-tree MAKE_HANDOUT SOURCE
+      The handout of the real tree (all parts stubbed) keeps no line that only a solution region
+      had, keeps no marker, and has one TODO stub per region.
+  check_handout.py real-build MAKE_HANDOUT TINYKV_GRADE SOURCE LAB PART TARGET...
+      Generates the real handout, configures it, builds only TARGET... (with ccache), grades LAB
+      there with one seed per test, and checks that the lab fails and that every failing seed of
+      PART names "TODO(PART) not implemented" (tests that pass on stubs are printed as notes).
+
+The checks here do not reuse the generator's parser: regions are found again, simply, so that a
+generator bug is not hidden by the same bug in the check.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+BEGIN = re.compile(r"^\s*// BEGIN SOLUTION\((lab[0-9][a-z]*)\)\s*$")
+END = re.compile(r"^\s*// END SOLUTION\s*$")
+STUB = re.compile(r"^\s*// STUB: ?(.*?)\s*$")
+CXX = (".h", ".hh", ".hpp", ".cc", ".cpp", ".cxx", ".inc", ".ipp")
+failures = []
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+        print("FAIL:", message)
+
+
+def regions(text):
+    """[(part, [region lines], stub statement)] and the set of lines outside every region."""
+    found, outside, current = [], set(), None
+    for line in text.splitlines():
+        if BEGIN.match(line):
+            current = (BEGIN.match(line).group(1), [], [])
+        elif END.match(line) and current:
+            found.append((current[0], current[1], current[2][0] if current[2] else None))
+            current = None
+        elif current is not None:
+            if STUB.match(line):
+                current[2].append(STUB.match(line).group(1))
+            else:
+                current[1].append(line.strip())
+        else:
+            outside.add(line.strip())
+    return found, outside
+
+
+TRIVIAL = re.compile(r"^([{}();,\s]*|//.*|return;|break;|continue;|else|\}\s*else\s*\{|#.*)$")
+
+
+def verify_handout(source, out, parts, rel_files):
+    """Checks every C++ file of `source` with regions of `parts` against its handout copy."""
+    stubbed_regions = 0
+    for rel in rel_files:
+        if not rel.endswith(CXX) or rel.startswith("grading/runner/testdata/"):
+            continue
+        src = os.path.join(source, rel)
+        if os.path.islink(src) or not os.path.isfile(src):
+            continue
+        with open(src, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        if "// BEGIN SOLUTION(" not in text:
+            continue
+        with open(os.path.join(out, rel), encoding="utf-8", errors="replace") as f:
+            handout = f.read()
+        handout_lines = {line.strip() for line in handout.splitlines()}
+        found, outside = regions(text)
+        # A STUB statement legitimately appears in the handout wherever any region had it.
+        stubs = {stub for _, _, stub in found if stub}
+        for part, body, stub in found:
+            if part not in parts:
+                continue
+            stubbed_regions += 1
+            for line in body:
+                if line in outside or line in stubs or TRIVIAL.match(line):
+                    continue
+                check(line not in handout_lines,
+                      f"{rel}: solution line of {part} survives in the handout: {line!r}")
+        for part in {p for p, _, _ in found if p in parts}:
+            want = sum(1 for p, _, _ in found if p == part)
+            got = handout.count(f"// TODO({part}): implement")
+            check(got == want, f"{rel}: {want} regions of {part}, {got} TODO stubs in the handout")
+        for part in parts:
+            check(f"// BEGIN SOLUTION({part})" not in handout,
+                  f"{rel}: a {part} marker survives in the handout")
+        # Each stub prints the file and line where it sits in the handout.
+        for number, line in enumerate(handout.splitlines(), start=1):
+            m = re.search(r'not implemented: %s \(([^:()]+):(\d+)\)', line)
+            if m:
+                check(m.group(1) == rel and int(m.group(2)) == number,
+                      f"{rel}:{number}: stub says it is at {m.group(1)}:{m.group(2)}")
+    return stubbed_regions
+
+
+def make_handout(make_handout_bin, source, out, labs=None):
+    cmd = [sys.executable, make_handout_bin, "--source", source, "--out", out,
+           "--include-untracked"]
+    if labs:
+        cmd += ["--labs", labs]
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def all_files(root):
+    return sorted(os.path.relpath(os.path.join(d, n), root)
+                  for d, _, names in os.walk(root) for n in names)
+
+
+def fixture(make_handout_bin, grade_bin, testdata):
+    bad_root = os.path.join(testdata, "handout_bad")
+    expected = {
+        "nested": ("bad.cc:3:", "nested"),
+        "unclosed": ("bad.cc:2:", "never closed"),
+        "stray_end": ("bad.cc:2:", "without a BEGIN"),
+        "unknown_part": ("bad.cc:2:", "unknown part 'lab7q'"),
+        "stub_outside": ("bad.cc:2:", "outside a solution region"),
+        "two_stubs": ("bad.cc:4:", "second STUB"),
+        "malformed": ("bad.cc:2:", "malformed solution marker"),
+        "unbalanced_braces": ("bad.cc:4:", "does not balance its braces"),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for case, (where, what) in expected.items():
+            out = os.path.join(tmp, "bad-" + case)
+            proc = make_handout(make_handout_bin, os.path.join(bad_root, case), out)
+            check(proc.returncode == 1, f"{case}: exit status {proc.returncode}, want 1")
+            check(where in proc.stderr and what in proc.stderr,
+                  f"{case}: error names {where!r} and {what!r}: {proc.stderr.strip()}")
+            check(not os.path.exists(out), f"{case}: no handout is written")
+        proc = make_handout(make_handout_bin, os.path.join(testdata, "handout_fixture"),
+                            os.path.join(tmp, "x"), labs="lab9")
+        check(proc.returncode == 64 and "unknown lab" in proc.stderr, "bad --labs is rejected")
+
+        source = os.path.join(testdata, "handout_fixture")
+        # Every part stubbed: no solution text left; compiles warning-free with both compilers.
+        full = os.path.join(tmp, "full")
+        proc = make_handout(make_handout_bin, source, full)
+        check(proc.returncode == 0, f"fixture handout: {proc.stderr}")
+        n = verify_handout(source, full, {"lab1", "lab2aa"}, all_files(source))
+        check(n == 5, f"fixture has 5 regions to stub, checked {n}")
+        with open(os.path.join(full, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        check("| lab1 |" in readme and "`square.cc`: 3" in readme, f"student README: {readme}")
+        for compiler in ("g++", "clang++"):
+            if shutil.which(compiler) is None:
+                print(f"note: {compiler} not found; skipped")
+                continue
+            proc = subprocess.run([compiler, "-std=c++20", "-Wall", "-Wextra", "-Werror",
+                                   "-Wno-unused-parameter", "-fsyntax-only",
+                                   os.path.join(full, "square.cc")], capture_output=True, text=True)
+            check(proc.returncode == 0, f"{compiler} compiles the stubs: {proc.stderr}")
+
+        # lab1 stubbed, lab2aa kept: build it and grade it.
+        half = os.path.join(tmp, "half")
+        proc = make_handout(make_handout_bin, source, half, labs="lab1")
+        check(proc.returncode == 0, f"fixture handout LABS=lab1: {proc.stderr}")
+        verify_handout(source, half, {"lab1"}, all_files(source))
+        with open(os.path.join(half, "square.cc"), encoding="utf-8") as f:
+            kept = f.read()
+        check("total_ += v * 1'000;" in kept and "SOLUTION" not in kept,
+              "kept regions keep their code and lose their markers")
+        build = os.path.join(tmp, "build")
+        env = dict(os.environ)
+        env.pop("CI", None)
+        cfg = ["cmake", "-S", half, "-B", build, "-G", "Ninja"]
+        if shutil.which("ccache"):
+            cfg.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
+        for cmd in (cfg, ["cmake", "--build", build, "-j", "2"]):
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+            check(proc.returncode == 0, f"{' '.join(cmd)}:\n{proc.stdout}\n{proc.stderr}")
+            if proc.returncode != 0:
+                return
+        report = os.path.join(tmp, "grade.json")
+        proc = subprocess.run([grade_bin, "run", "all", "--build-dir", build, "--manifest-root",
+                               os.path.join(half, "labs"), "--json", report, "--jobs", "2"],
+                              capture_output=True, text=True)
+        check(proc.returncode == 1, f"grading the handout fails: {proc.returncode} {proc.stderr}")
+        check("TODO(lab1) not implemented: Square (square.cc:" in proc.stdout,
+              f"the table names the missing part: {proc.stdout}")
+        with open(report, encoding="utf-8") as f:
+            tests = {t["name"]: t for p in json.load(f)["parts"] for t in p["tests"]}
+        for name in ("Lab1Fixture.Square", "Lab1Fixture.Count"):
+            seed = tests[name]["seeds"][0]
+            check(seed["outcome"] == "assertion" and seed["todos"]
+                  and seed["todos"][0].startswith("TODO(lab1) not implemented: "),
+                  f"{name} fails naming TODO(lab1): {seed}")
+        for name in ("Lab2AAFixture.Greeting", "Lab2AAFixture.Accumulate"):
+            check(tests[name]["passed"], f"{name} (lab2aa kept) passes: {tests[name]}")
+
+
+def real_tree(make_handout_bin, source):
+    listed = subprocess.run(["git", "-C", source, "ls-files", "--cached", "--others",
+                             "--exclude-standard"], capture_output=True, text=True, check=True)
+    rel_files = [f for f in listed.stdout.splitlines() if f]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "handout")
+        proc = make_handout(make_handout_bin, source, out)
+        check(proc.returncode == 0, f"real-tree handout: {proc.stderr}")
+        if proc.returncode != 0:
+            return
+        n = verify_handout(source, out, set(re.findall(r"lab[0-9][a-z]*", "lab1 lab2aa lab2ab "
+                                                       "lab2ac lab2b lab2c lab3a lab3b lab3c "
+                                                       "lab4a lab4b lab4c")), rel_files)
+        print(f"real tree: {n} solution regions checked")
+
+
+def real_build(make_handout_bin, grade_bin, source, lab, part, *targets):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "handout")
+        proc = make_handout(make_handout_bin, source, out)
+        check(proc.returncode == 0, f"real-tree handout: {proc.stderr}")
+        if proc.returncode != 0:
+            return
+        build = os.path.join(tmp, "build")
+        env = dict(os.environ)
+        env.pop("CI", None)  # stubs leave parameters unused: no -Werror for a handout build
+        # Let ccache share results between handouts generated in different temporary dirs.
+        env["CCACHE_BASEDIR"] = tmp
+        env["CCACHE_NOHASHDIR"] = "true"
+        cfg = ["cmake", "-S", out, "-B", build, "-G", "Ninja"]
+        if shutil.which("ccache"):
+            cfg.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
+        for cmd in (cfg, ["cmake", "--build", build, "-j", "2", "--target", *targets]):
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+            check(proc.returncode == 0, f"{' '.join(cmd)}:\n{proc.stdout[-5000:]}\n"
+                  f"{proc.stderr[-5000:]}")
+            if proc.returncode != 0:
+                return
+        report = os.path.join(tmp, "grade.json")
+        proc = subprocess.run([grade_bin, "run", lab, "--build-dir", build, "--manifest-root",
+                               os.path.join(out, "labs"), "--seeds", "1", "--timeout", "20",
+                               "--jobs", "2", "--json", report], capture_output=True, text=True)
+        check(proc.returncode == 1, f"grading {lab} on the handout fails: {proc.returncode} "
+              f"{proc.stderr}")
+        with open(report, encoding="utf-8") as f:
+            parts = json.load(f)["parts"]
+        tests = [t for p in parts for t in p["tests"]]
+        check(tests, f"{lab} has graded tests")
+        # A test may pass against do-nothing stubs when the behaviour it checks is what doing
+        # nothing gives (e.g. "starts as a follower"): noted, not an error. What must hold: the
+        # lab does not pass, and every failing seed of PART names the missing part.
+        check(any(not t["passed"] for t in tests), f"{lab} must fail on the handout")
+        for p in parts:
+            for t in p["tests"]:
+                if t["passed"]:
+                    print(f"note: {t['name']} passes on the handout")
+                for seed in t["seeds"]:
+                    check(seed["outcome"] != "not-built", f"{t['name']}: {seed['reason']}")
+                    if p["name"] == part and seed["outcome"] != "passed":
+                        check(any(x.startswith(f"TODO({part}) not implemented")
+                                  for x in seed["todos"]),
+                              f"{t['name']} names TODO({part}): {seed['reason']} {seed['todos']}")
+        failed = sum(1 for t in tests if not t["passed"])
+        print(f"{failed} of {len(tests)} tests of {lab} fail on the handout")
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "fixture":
+        fixture(*sys.argv[2:5])
+    elif mode == "real-tree":
+        real_tree(*sys.argv[2:4])
+    elif mode == "real-build":
+        real_build(*sys.argv[2:])
+    else:
+        sys.exit(f"unknown mode {mode}")
+    print("FAILED" if failures else "OK", f"({len(failures)} failures)")
+    sys.exit(1 if failures else 0)

@@ -1,0 +1,6 @@
+void F() {
+  // BEGIN SOLUTION(lab1)
+  // BEGIN SOLUTION(lab1)
+  // END SOLUTION
+  // END SOLUTION
+}

@@ -1,0 +1,3 @@
+void F() {
+  // END SOLUTION
+}

@@ -1,0 +1,4 @@
+int F() {
+  // STUB: return 0;
+  return 1;
+}

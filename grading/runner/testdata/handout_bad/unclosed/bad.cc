@@ -1,0 +1,4 @@
+void F() {
+  // BEGIN SOLUTION(lab1)
+  int x = 1;
+}

@@ -1,0 +1,4 @@
+void F() {
+  // BEGIN SOLUTION(lab7q)
+  // END SOLUTION
+}

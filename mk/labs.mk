@@ -1,0 +1,47 @@
+# Lab grading, replay, debugging and handouts: included by the root Makefile.
+#
+#   make lab1 | lab2a | lab2aa | lab2ab | lab2ac | lab2b | lab2c | lab3a | lab3b | lab3c
+#        lab4a | lab4b | lab4c | lab2 | lab3 | lab4 | grade       [SEEDS=N] [SEED_BASE=S] [JOBS=J]
+#   make replay TEST=Suite.Name SEED=S
+#   make debug  TEST=Suite.Name SEED=S [BREAK=file.cc:123]
+#   make handout OUT=DIR [LABS="lab2 lab3"]
+#
+# Uses BUILD (build directory) and JOBS from the root Makefile, and its `build` target.
+BUILD ?= build
+TINYKV_GRADE = $(BUILD)/grading/runner/tinykv-grade
+GRADE_FLAGS = --build-dir $(BUILD) \
+  $(if $(SEEDS),--seeds $(SEEDS)) \
+  $(if $(SEED_BASE),--seed-base $(SEED_BASE)) \
+  $(if $(JOBS),--jobs $(JOBS))
+LAB_TARGETS := lab1 lab2a lab2aa lab2ab lab2ac lab2b lab2c lab3a lab3b lab3c \
+  lab4a lab4b lab4c lab2 lab3 lab4
+
+.PHONY: $(LAB_TARGETS) grade replay debug handout
+
+# Check the variables before anything is built.
+ifneq ($(filter replay debug,$(MAKECMDGOALS)),)
+  ifeq ($(and $(TEST),$(SEED)),)
+    $(error usage: make replay|debug TEST=Suite.Name SEED=S [BREAK=file.cc:123])
+  endif
+endif
+ifneq ($(filter handout,$(MAKECMDGOALS)),)
+  ifeq ($(OUT),)
+    $(error usage: make handout OUT=DIR [LABS="lab2 lab3"])
+  endif
+endif
+
+$(LAB_TARGETS): build
+	@$(TINYKV_GRADE) run $@ $(GRADE_FLAGS)
+
+grade: build
+	@$(TINYKV_GRADE) run all $(GRADE_FLAGS)
+
+replay: build
+	@$(TINYKV_GRADE) replay '$(TEST)' --seed '$(SEED)' --build-dir $(BUILD)
+
+debug: build
+	@$(TINYKV_GRADE) debug '$(TEST)' --seed '$(SEED)' --build-dir $(BUILD) $(if $(BREAK),--break '$(BREAK)')
+
+# The handout generator needs no build: it works on the git-tracked source tree.
+handout:
+	@scripts/make-handout --out '$(OUT)' $(if $(LABS),--labs '$(LABS)')

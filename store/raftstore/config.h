@@ -1,0 +1,43 @@
+// RaftstoreConfig: the knobs of one store's raftstore, with defaults for the simulator.
+//
+// Times are virtual (sim::Duration). Raft counts time in ticks: one tick every `raft_tick`, an
+// election after [election_ticks, 2 * election_ticks) silent ticks, heartbeats every
+// `heartbeat_ticks`. Validate() names the first broken rule.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sim/time.h"
+#include "store/status.h"
+
+namespace tinykv::raftstore {
+
+struct RaftstoreConfig {
+  sim::Duration raft_tick = std::chrono::milliseconds(10);
+  int election_ticks = 10;
+  int heartbeat_ticks = 2;
+  // How long a client request waits for its proposal to be applied before it gives up with an
+  // "outcome unknown" error (the entry may still commit later).
+  sim::Duration proposal_timeout = std::chrono::seconds(2);
+
+  // Raft-log GC (lab2c): every `raft_log_gc_tick`, the leader proposes CompactLog when more than
+  // `raft_log_gc_count_limit` applied entries sit in the log. 0 disables log GC.
+  sim::Duration raft_log_gc_tick = std::chrono::milliseconds(100);
+  uint64_t raft_log_gc_count_limit = 0;
+  // Snapshot transfer: chunk size of the streamed snapshot payload.
+  size_t snapshot_chunk_bytes = 16 * 1024;
+
+  store::Status Validate() const {
+    auto bad = [](const std::string& m) { return store::Status::InvalidArgument(m); };
+    if (raft_tick <= sim::Duration::zero()) return bad("raft_tick must be positive");
+    if (heartbeat_ticks <= 0) return bad("heartbeat_ticks must be positive");
+    if (election_ticks <= heartbeat_ticks) return bad("election_ticks must exceed heartbeat_ticks");
+    if (proposal_timeout <= sim::Duration::zero()) return bad("proposal_timeout must be positive");
+    if (raft_log_gc_tick <= sim::Duration::zero()) return bad("raft_log_gc_tick must be positive");
+    if (snapshot_chunk_bytes == 0) return bad("snapshot_chunk_bytes must be positive");
+    return store::Status::OK();
+  }
+};
+
+}  // namespace tinykv::raftstore

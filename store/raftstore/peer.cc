@@ -1,0 +1,185 @@
+#include "store/raftstore/peer.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "store/raftstore/cmd_resp.h"
+
+namespace tinykv::raftstore {
+
+using store::Status;
+
+Status Peer::Create(PeerOptions options, Engines engines, std::unique_ptr<Peer>* out) {
+  std::unique_ptr<Peer> peer(new Peer(std::move(options)));
+  Status s = PeerStorage::Open(engines, peer->options_.region_id, &peer->storage_);
+  if (!s.ok()) return s;
+  bool found = false;
+  for (const auto& p : peer->storage_->region().peers()) {
+    if (p.store_id() == peer->options_.store_id) {
+      peer->meta_ = p;
+      found = true;
+    }
+  }
+  if (!found) {
+    return Status::InvalidArgument("store " + std::to_string(peer->options_.store_id) +
+                                   " holds no peer of region " +
+                                   std::to_string(peer->options_.region_id));
+  }
+  const RaftstoreConfig& cfg = peer->options_.config;
+  raft::Config rc;
+  rc.id = peer->meta_.id();
+  rc.election_tick = cfg.election_ticks;
+  rc.heartbeat_tick = cfg.heartbeat_ticks;
+  rc.storage = peer->storage_.get();
+  rc.applied = peer->storage_->applied_index();
+  rc.rng = peer->options_.rng;
+  rc.logger = peer->options_.logger;
+  auto raw = raft::RawNode::Create(rc);
+  if (!raw.ok()) return Status::Corruption("cannot start raft: " + raw.status().ToString());
+  peer->raw_ = std::move(raw).value();
+  peer->last_gc_end_ = peer->storage_->truncated_index() + 1;
+  *out = std::move(peer);
+  return Status::OK();
+}
+
+Peer::~Peer() = default;
+
+bool Peer::IsLeader() const { return raw_->raft().role() == raft::Role::kLeader; }
+uint64_t Peer::LeaderId() const { return raw_->raft().lead(); }
+uint64_t Peer::Term() const { return raw_->raft().term(); }
+
+std::optional<metapb::Peer> Peer::FindPeer(uint64_t peer_id) const {
+  for (const auto& p : region().peers()) {
+    if (p.id() == peer_id) return p;
+  }
+  return std::nullopt;
+}
+
+void Peer::Tick() { raw_->Tick(); }
+
+void Peer::Step(const raft_serverpb::RaftMessage& msg) {
+  if (msg.region_id() != region_id() || msg.to_peer().id() != id()) return;
+  // Errors are protocol noise (a response from a removed peer, a stale message): drop them.
+  (void)raw_->Step(msg.message());
+}
+
+void Peer::Propose([[maybe_unused]] const raft_cmdpb::RaftCmdRequest& req, CmdCallback cb) {
+  // BEGIN SOLUTION(lab2b)
+  // STUB: cb(CmdResult{ErrorResponse(NotLeaderError(region_id(), std::nullopt)), nullptr});
+  if (req.header().region_id() != region_id()) {
+    cb(CmdResult{ErrorResponse(RegionNotFoundError(req.header().region_id())), nullptr});
+    return;
+  }
+  if (!IsLeader()) {
+    cb(CmdResult{ErrorResponse(NotLeaderError(region_id(), FindPeer(LeaderId()))), nullptr});
+    return;
+  }
+  raft::Status s = raw_->Propose(req.SerializeAsString());
+  if (!s.ok()) {
+    // Dropped (e.g. a leader transfer is under way): the client retries with the hint.
+    cb(CmdResult{ErrorResponse(NotLeaderError(region_id(), FindPeer(LeaderId()))), nullptr});
+    return;
+  }
+  proposals_.push_back(Proposal{raw_->raft().raft_log().LastIndex(), Term(), std::move(cb)});
+  // END SOLUTION
+}
+
+void Peer::SendMessages(std::vector<eraftpb::Message> msgs) {
+  for (auto& m : msgs) {
+    raft_serverpb::RaftMessage rm;
+    rm.set_region_id(region_id());
+    *rm.mutable_from_peer() = meta_;
+    if (auto to = FindPeer(m.to())) {
+      *rm.mutable_to_peer() = *to;
+    } else {
+      continue;  // not a member we know the store of
+    }
+    *rm.mutable_region_epoch() = region().region_epoch();
+    rm.set_start_key(region().start_key());
+    rm.set_end_key(region().end_key());
+    *rm.mutable_message() = std::move(m);
+    options_.transport->Send(rm);
+  }
+}
+
+bool Peer::HandleReady() {
+  // BEGIN SOLUTION(lab2b)
+  // STUB: return true;
+  if (!raw_->HasReady()) return true;
+  raft::Ready rd = raw_->GetReady();
+  if (rd.soft_state && options_.hooks.on_soft_state)
+    options_.hooks.on_soft_state(*rd.soft_state, Term());
+  // 1. persist. A received snapshot replaces data and log before the new entries land.
+  if (rd.snapshot) {
+    Status s = storage_->ApplySnapshot(*rd.snapshot);
+    if (!s.ok()) return false;  // the engine is gone (the store crashed)
+    OnSnapshotApplied(rd.snapshot->metadata().index());
+  }
+  if (!storage_->SaveReadyState(rd).ok()) return false;
+  // 2. send, only once what the messages promise is durable.
+  SendMessages(std::move(rd.messages));
+  // 3. apply.
+  ApplyCommitted(rd.committed_entries);
+  raw_->Advance(rd);
+  return true;
+  // END SOLUTION
+}
+
+void Peer::OnSnapshotApplied(uint64_t index) {
+  // Entries up to `index` arrived inside the snapshot, unseen: whether a proposal among them was
+  // executed is unknown, so it must not be answered as stale (which means "not executed").
+  while (!proposals_.empty() && proposals_.front().index <= index) {
+    raft_cmdpb::RaftCmdResponse resp;
+    errorpb::Error err;
+    err.set_message("outcome unknown: the proposal's entry was covered by a snapshot");
+    CmdCallback cb = std::move(proposals_.front().cb);
+    proposals_.pop_front();
+    CmdResult r{ErrorResponse(err), nullptr};
+    cb(std::move(r));
+  }
+  last_gc_end_ = std::max(last_gc_end_, storage_->truncated_index() + 1);
+  if (options_.hooks.on_snapshot_applied) options_.hooks.on_snapshot_applied(index);
+}
+
+void Peer::AnswerProposals([[maybe_unused]] uint64_t index, [[maybe_unused]] uint64_t term,
+                           [[maybe_unused]] CmdResult result) {
+  // BEGIN SOLUTION(lab2b)
+  while (!proposals_.empty()) {
+    Proposal& p = proposals_.front();
+    if (p.index > index) return;  // not reached yet
+    CmdCallback cb = std::move(p.cb);
+    const bool mine = p.index == index && p.term == term;
+    proposals_.pop_front();
+    if (mine) {
+      result.response.mutable_header()->set_current_term(Term());
+      cb(std::move(result));
+      return;
+    }
+    // Another leader's entry took this index (or an earlier one): never executed.
+    cb(CmdResult{ErrorResponse(StaleCommandError()), nullptr});
+  }
+  // END SOLUTION
+}
+
+void Peer::OnRaftLogGcTick() {
+  // BEGIN SOLUTION(lab2c)
+  const uint64_t limit = options_.config.raft_log_gc_count_limit;
+  if (limit == 0 || !IsLeader()) return;
+  const uint64_t applied = storage_->applied_index();
+  const uint64_t first = storage_->truncated_index() + 1;
+  if (applied < first || applied - first < limit) return;
+  auto term = storage_->Term(applied);
+  if (!term.ok()) return;
+  raft_cmdpb::RaftCmdRequest req;
+  req.mutable_header()->set_region_id(region_id());
+  *req.mutable_header()->mutable_peer() = meta_;
+  auto* admin = req.mutable_admin_request();
+  admin->set_cmd_type(raft_cmdpb::CompactLog);
+  admin->mutable_compact_log()->set_compact_index(applied);
+  admin->mutable_compact_log()->set_compact_term(*term);
+  (void)raw_->Propose(req.SerializeAsString());  // best effort: the next tick tries again
+  // END SOLUTION
+}
+
+}  // namespace tinykv::raftstore

@@ -1,0 +1,133 @@
+// Peer: one replica of a region on this store — a RawNode over a PeerStorage, the proposals
+// waiting for their entries, and the ready loop that persists, sends and applies
+// (TinyKV's peer.go + peer_msg_handler.go).
+//
+// The store's raft worker fiber owns the Peer and is the only caller of every method. It feeds
+// Tick() on a timer, Step() with every RaftMessage received for the region, Propose() with client
+// commands, and calls HandleReady() after each batch of inputs. HandleReady processes one Ready
+// in the order written on raft::Ready: persist (snapshot, entries and hard state in one synced
+// raft-engine batch) → send (Transport) → apply (committed entries into the kv engine, each entry
+// with its apply state in one batch; then the proposal's callback runs) → Advance.
+//
+// Proposals: Propose answers at once with NotLeader (leader hint when known) if this peer cannot
+// propose, RegionNotFound for another region; otherwise it remembers (index, term, callback) and
+// answers once the entry at that index is applied: with the command's responses if the applied
+// entry has the proposal's term, StaleCommand if another leader's entry took the index. Reads
+// (Get, Snap) are proposed like writes, so they are linearizable: a deposed leader cannot commit
+// them and so never answers from stale state.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "proto/raft_cmdpb.pb.h"
+#include "proto/raft_serverpb.pb.h"
+#include "raft/raw_node.h"
+#include "store/raftstore/config.h"
+#include "store/raftstore/engines.h"
+#include "store/raftstore/peer_storage.h"
+#include "store/raftstore/transport.h"
+
+namespace tinykv::raftstore {
+
+// What a proposal's callback receives.
+struct CmdResult {
+  raft_cmdpb::RaftCmdResponse response;
+  // For a Snap request: the kv engine as of right after the entry was applied.
+  std::shared_ptr<store::Snapshot> snapshot;
+};
+using CmdCallback = std::function<void(CmdResult)>;
+
+// Work the peer hands to the store's background workers (they run on other fibers).
+struct PeerHooks {
+  // Delete raft log entries [begin, end) of the region (raft-log GC worker).
+  std::function<void(uint64_t region_id, uint64_t begin, uint64_t end)> gc_raft_log;
+  // Role / leader changed (for traces and inspection).
+  std::function<void(const raft::SoftState&, uint64_t term)> on_soft_state;
+  // A snapshot from the leader replaced this peer's data (lab2c).
+  std::function<void(uint64_t index)> on_snapshot_applied;
+};
+
+struct PeerOptions {
+  uint64_t store_id = 0;
+  uint64_t region_id = 1;
+  RaftstoreConfig config;
+  raft::RandomFn rng;              // seeded by the caller
+  Transport* transport = nullptr;  // not owned
+  raft::Logger* logger = nullptr;  // may be null
+  PeerHooks hooks;
+};
+
+class Peer {
+ public:
+  // Opens the region's storage on `engines` and starts its RawNode from it (restart-safe: the
+  // applied index comes from the kv engine's apply state). NotFound when the region is not on
+  // this store; InvalidArgument when this store holds no peer of it.
+  static store::Status Create(PeerOptions options, Engines engines, std::unique_ptr<Peer>* out);
+  ~Peer();
+
+  void Tick();
+  // Steps a message from another peer; messages for another region or peer are dropped.
+  void Step(const raft_serverpb::RaftMessage& msg);
+  // See the file comment. `cb` runs exactly once unless the store crashes first (maybe before
+  // Propose returns, for an immediate error).
+  void Propose(const raft_cmdpb::RaftCmdRequest& req, CmdCallback cb);
+  // Processes at most one Ready, if raft has one. False when an engine write failed (the store
+  // is going down): the Ready was not advanced.
+  bool HandleReady();
+  bool HasReady() const { return raw_->HasReady(); }
+  // Raft-log GC tick: a leader proposes CompactLog when the log holds too many applied entries.
+  void OnRaftLogGcTick();
+  // Installs the snapshot generator raft uses when a follower lags behind the compacted log.
+  void SetSnapshotProvider(PeerStorage::SnapshotProvider p) {
+    storage_->SetSnapshotProvider(std::move(p));
+  }
+
+  uint64_t id() const { return meta_.id(); }
+  const metapb::Peer& meta() const { return meta_; }
+  uint64_t region_id() const { return storage_->region_id(); }
+  const metapb::Region& region() const { return storage_->region(); }
+  bool IsLeader() const;
+  uint64_t LeaderId() const;
+  uint64_t Term() const;
+  uint64_t applied_index() const { return storage_->applied_index(); }
+  raft::NodeStatus status() const { return raw_->GetStatus(); }
+  PeerStorage& storage() { return *storage_; }
+  size_t pending_proposals() const { return proposals_.size(); }
+
+ private:
+  struct Proposal {
+    uint64_t index;
+    uint64_t term;
+    CmdCallback cb;
+  };
+
+  Peer(PeerOptions options) : options_(std::move(options)) {}
+  std::optional<metapb::Peer> FindPeer(uint64_t peer_id) const;
+  void SendMessages(std::vector<eraftpb::Message> msgs);
+  // ---- apply path (apply.cc) ----
+  void ApplyCommitted(const std::vector<eraftpb::Entry>& entries);
+  void ApplyEntry(const eraftpb::Entry& entry);
+  // Adds the command's writes to `wb`.
+  void ApplyWrites(const raft_cmdpb::RaftCmdRequest& req, store::WriteBatch* wb);
+  // The command's responses, read once its writes are in the engine.
+  CmdResult ReadResults(const raft_cmdpb::RaftCmdRequest& req);
+  void ApplyAdmin(const raft_cmdpb::AdminRequest& req, raft_cmdpb::RaftCmdResponse* resp);
+  // Answers the proposals up to `index` (stale ones with StaleCommand).
+  void AnswerProposals(uint64_t index, uint64_t term, CmdResult result);
+  void OnSnapshotApplied(uint64_t index);
+
+  PeerOptions options_;
+  metapb::Peer meta_;
+  std::unique_ptr<PeerStorage> storage_;
+  std::unique_ptr<raft::RawNode> raw_;
+  std::deque<Proposal> proposals_;
+  // Raft-log GC: the first index the GC worker has not been asked to delete yet.
+  uint64_t last_gc_end_ = 0;
+};
+
+}  // namespace tinykv::raftstore

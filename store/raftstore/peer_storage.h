@@ -1,0 +1,98 @@
+// PeerStorage: one peer's persisted Raft state, read by Raft through raft::Storage and written by
+// the peer's ready loop (TinyKV's peer_storage.go).
+//
+// What lives where (keys in store/raftstore/keys.h):
+//  * raft engine: log entries [FirstIndex, LastIndex] and RaftLocalState (hard state, last index
+//    and term). Written by SaveReadyState in one synced batch per Ready.
+//  * kv engine: RaftApplyState (applied index, truncated state = the entry just before
+//    FirstIndex) and RegionLocalState. The apply path writes the apply state in the same batch as
+//    the data it covers, so after a crash the applied index never runs ahead of, or behind, the
+//    surviving data; entries after it are simply applied again from the log.
+// In memory the storage caches the three states; the engines are the truth at Open.
+//
+// Recovery: Open reads whatever the engines hold after a crash. Only synced raft batches survive
+// as a whole, so the raft state and the log agree; the kv engine may have lost its newest
+// un-synced batches, which only moves the applied index back.
+//
+// Owned by its Peer; used on the store's raft worker fiber (raft reads it through const methods).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "proto/metapb.pb.h"
+#include "proto/raft_serverpb.pb.h"
+#include "raft/raw_node.h"
+#include "raft/storage.h"
+#include "store/raftstore/engines.h"
+
+namespace tinykv::raftstore {
+
+class PeerStorage final : public raft::Storage {
+ public:
+  // Loads the states of `region_id` from the engines. NotFound when the region has no state on
+  // this store (not bootstrapped); Corruption when a state does not parse or the states disagree.
+  static store::Status Open(Engines engines, uint64_t region_id, std::unique_ptr<PeerStorage>* out);
+
+  // ---- raft::Storage ----
+  raft::Result<raft::InitialState> GetInitialState() const override;
+  raft::Result<std::vector<eraftpb::Entry>> Entries(uint64_t lo, uint64_t hi) const override;
+  raft::Result<uint64_t> Term(uint64_t i) const override;
+  raft::Result<uint64_t> LastIndex() const override;
+  raft::Result<uint64_t> FirstIndex() const override;
+  // The latest snapshot handed in by SetSnapshotProvider's callback, or
+  // SnapshotTemporarilyUnavailable while it is being generated (raft asks again later).
+  raft::Result<eraftpb::Snapshot> GetSnapshot() const override;
+
+  // ---- writes from the ready loop (persist step) ----
+  // Adds `entries` to `raft_wb`, deleting any previously persisted suffix after the last new
+  // entry (a conflicting tail the leader overwrote), and updates the cached last index / term.
+  // Entries at or before the truncated index are skipped.
+  void Append(const std::vector<eraftpb::Entry>& entries, store::WriteBatch* raft_wb);
+  // Persists the Ready's entries and hard state in one synced raft-engine batch (nothing is
+  // written when the Ready carries neither).
+  store::Status SaveReadyState(const raft::Ready& rd);
+
+  // ---- apply state (kv engine) ----
+  const raft_serverpb::RaftApplyState& apply_state() const { return apply_state_; }
+  raft_serverpb::RaftApplyState* mutable_apply_state() { return &apply_state_; }
+  // Adds the cached apply state to `kv_wb` (the caller writes it with the data it covers).
+  void WriteApplyState(store::WriteBatch* kv_wb) const;
+  uint64_t applied_index() const { return apply_state_.applied_index(); }
+  uint64_t truncated_index() const { return apply_state_.truncated_state().index(); }
+  uint64_t truncated_term() const { return apply_state_.truncated_state().term(); }
+
+  // ---- snapshots (lab2c) ----
+  // Replaces this peer's data and log with a received snapshot: deletes the region's data and
+  // log, writes the snapshot's key/values, apply state (applied = truncated = snapshot index) and
+  // region state in one synced kv batch, then the new raft state in one synced raft batch.
+  store::Status ApplySnapshot(const eraftpb::Snapshot& snap);
+  // Called by GetSnapshot when raft needs a snapshot; returns true and sets *snap when one is
+  // ready, false to let raft retry later (the provider starts generating in the background).
+  using SnapshotProvider = std::function<bool(eraftpb::Snapshot* snap)>;
+  void SetSnapshotProvider(SnapshotProvider provider) { snapshot_provider_ = std::move(provider); }
+
+  const raft_serverpb::RaftLocalState& raft_state() const { return raft_state_; }
+  const metapb::Region& region() const { return region_; }
+  uint64_t region_id() const { return region_.id(); }
+  Engines engines() const { return engines_; }
+
+ private:
+  PeerStorage(Engines engines) : engines_(engines) {}
+
+  Engines engines_;
+  metapb::Region region_;
+  raft_serverpb::RaftLocalState raft_state_;
+  raft_serverpb::RaftApplyState apply_state_;
+  SnapshotProvider snapshot_provider_;
+};
+
+// Reads and parses the protobuf stored at `key` of the default CF. NotFound when absent,
+// Corruption when it does not parse.
+store::Status GetMsg(store::Engine* engine, std::string_view key, google::protobuf::Message* msg);
+// Adds a put of `msg` at `key` (default CF) to `wb`.
+void PutMsg(store::WriteBatch* wb, std::string_view key, const google::protobuf::Message& msg);
+
+}  // namespace tinykv::raftstore

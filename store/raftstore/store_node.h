@@ -1,0 +1,106 @@
+// StoreNode: one TinyKV store running inside the simulator — the node main the harness gives
+// to Executor::AddNode, plus its disks and a window onto its state for tests.
+//
+// Usage (one executor, one network; sim NodeId == store id):
+//   StoreNodeOptions o; o.store_id = i; o.cluster_store_ids = {1, 2, 3};
+//   auto node = std::make_unique<StoreNode>(ex, net, o);      // creates fresh MemDisks
+//   ex.AddNode(i, "store" + std::to_string(i), [n = node.get()] { n->Main(); });
+//   ex.Start(i);
+// Clients call it with store::CallKv(net, from, i, "RawPut", req, timeout)
+// (store/server/sim_rpc.h). Crash / restart: ex.Crash(i) kills every fiber of the store; the crash
+// hook this object registered at its first start then crashes both disks, keeping a prefix of their
+// un-synced batches chosen from the executor stream "raftstore-disk-<id>" (or none / all, per
+// CrashLoss). ex.Restart(i) runs Main again: it reopens the engines on what the disks kept and
+// rebuilds the peer from them.
+//
+// Fibers of one incarnation (all on node `store_id`):
+//   main       the raft worker: receives PeerMsgs (raft messages, proposals, ticks), steps the
+//              peer, then handles its Readys (persist → send → apply → advance);
+//   ticker     a raft tick every config.raft_tick, a GC tick every config.raft_log_gc_tick;
+//   raft-recv  kRaftPort inbox → parsed RaftMessages → the raft worker;
+//   snap-recv  kSnapshotPort inbox → reassembled snapshot messages → the raft worker;
+//   kv-server  kKvPort inbox; one short-lived fiber per client request (it blocks on Raft);
+//   raftlog-gc deletes compacted raft log entries after syncing the kv engine;
+//   snap-gen   spawned on demand to build a snapshot for a lagging follower.
+//
+// The StoreNode object must outlive every Run of the executor; call Executor::Shutdown before
+// destroying it. Inspection methods are for the world fiber / tests and return "nothing" while
+// the store is down.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/executor.h"
+#include "sim/network.h"
+#include "store/engine/mem_engine.h"
+#include "store/raftstore/config.h"
+#include "store/raftstore/peer.h"
+
+namespace tinykv::raftstore {
+
+// The two disks of a store (raft engine and kv engine). They outlive the store's incarnations.
+struct StoreDisks {
+  std::shared_ptr<store::MemDisk> raft = std::make_shared<store::MemDisk>();
+  std::shared_ptr<store::MemDisk> kv = std::make_shared<store::MemDisk>();
+};
+
+// What a crash does to the un-synced writes of the store's disks.
+enum class CrashLoss {
+  kRandomPrefix,  // keep a seeded-random in-order prefix of each disk's un-synced batches
+  kLoseAll,       // keep none (the harshest crash)
+  kKeepAll,       // keep all (a process crash with the OS page cache intact)
+};
+
+struct StoreNodeOptions {
+  uint64_t store_id = 0;
+  // Stores of the initial region (bootstrap); the store must be among them.
+  std::vector<uint64_t> cluster_store_ids;
+  RaftstoreConfig config;
+  CrashLoss crash_loss = CrashLoss::kRandomPrefix;
+};
+
+class StoreNode {
+ public:
+  // The crash hook on node `options.store_id` is registered when Main first runs.
+  StoreNode(sim::Executor& ex, sim::Network& net, StoreNodeOptions options, StoreDisks disks = {});
+  ~StoreNode();
+  StoreNode(const StoreNode&) = delete;
+  StoreNode& operator=(const StoreNode&) = delete;
+
+  // The node's main function. Returns only if the store cannot start (the reason is recorded in
+  // the trace and in start_error()).
+  void Main();
+
+  uint64_t store_id() const { return options_.store_id; }
+  const StoreDisks& disks() const { return disks_; }
+  const store::Status& start_error() const { return start_error_; }
+
+  // ---- inspection (null / false / 0 while the store is down or starting) ----
+  const Peer* peer() const;
+  bool IsLeader() const;
+  uint64_t LeaderId() const;
+  uint64_t AppliedIndex() const;
+  // Number of snapshots this store's peer has applied since the StoreNode was created.
+  uint64_t snapshots_applied() const { return snapshots_applied_; }
+
+ private:
+  struct Runtime;
+  void RunRaftWorker(const std::shared_ptr<Runtime>& rt);
+  void OnCrash();
+
+  sim::Executor& ex_;
+  sim::Network& net_;
+  StoreNodeOptions options_;
+  StoreDisks disks_;
+  sim::Rng crash_rng_;
+  sim::Rng raft_rng_;
+  uint64_t crash_hook_ = 0;
+  store::Status start_error_;
+  uint64_t snapshots_applied_ = 0;
+  std::shared_ptr<Runtime> runtime_;  // the current incarnation; stale once the node is down
+};
+
+}  // namespace tinykv::raftstore

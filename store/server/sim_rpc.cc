@@ -1,0 +1,72 @@
+#include "store/server/sim_rpc.h"
+
+#include "proto/kvrpcpb.pb.h"
+#include "store/server/raw_api.h"
+
+namespace tinykv::store {
+
+namespace {
+
+// Parses Req from `body`, runs `handler`, serializes its response.
+template <class Req, class Handler>
+std::string Dispatch(std::string_view method, std::string_view body, Storage& storage,
+                     Handler handler) {
+  Req req;
+  if (!req.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return EncodeRpcErrorFrame(std::string(method) + ": request body does not parse as " +
+                               req.GetTypeName());
+  }
+  return handler(storage, req).SerializeAsString();
+}
+
+}  // namespace
+
+std::string EncodeRpc(std::string_view method, const google::protobuf::Message& req) {
+  std::string out(method);
+  out.push_back('\0');
+  req.AppendToString(&out);
+  return out;
+}
+
+bool DecodeRpc(std::string_view payload, std::string_view* method, std::string_view* body) {
+  const size_t nul = payload.find('\0');
+  if (nul == std::string_view::npos || nul == 0) return false;
+  *method = payload.substr(0, nul);
+  *body = payload.substr(nul + 1);
+  return true;
+}
+
+bool IsRpcErrorFrame(std::string_view reply, std::string* reason) {
+  if (reply.empty() || reply[0] != '\0') return false;
+  if (reason) *reason = std::string(reply.substr(1));
+  return true;
+}
+
+std::string EncodeRpcErrorFrame(std::string_view reason) {
+  std::string out(1, '\0');
+  out.append(reason);
+  return out;
+}
+
+std::string HandleKvRpc(Storage& storage, std::string_view payload) {
+  std::string_view method;
+  std::string_view body;
+  if (!DecodeRpc(payload, &method, &body)) {
+    return EncodeRpcErrorFrame("malformed request: want \"<method>\\0<body>\"");
+  }
+  if (method == "RawGet") {
+    return Dispatch<kvrpcpb::RawGetRequest>(method, body, storage, RawGet);
+  }
+  if (method == "RawPut") {
+    return Dispatch<kvrpcpb::RawPutRequest>(method, body, storage, RawPut);
+  }
+  if (method == "RawDelete") {
+    return Dispatch<kvrpcpb::RawDeleteRequest>(method, body, storage, RawDelete);
+  }
+  if (method == "RawScan") {
+    return Dispatch<kvrpcpb::RawScanRequest>(method, body, storage, RawScan);
+  }
+  return EncodeRpcErrorFrame("unknown method \"" + std::string(method) + "\"");
+}
+
+}  // namespace tinykv::store
