@@ -398,7 +398,9 @@ TEST(Lab2AA, ElectionTimeoutsRarelyConflict) {
   for (int round = 0; round < rounds; ++round) {
     for (auto& r : rs) MakeFollower(*r, r->term() + 1, kNone);
     int timed_out = 0;
-    while (timed_out == 0) {
+    // A randomized timeout is below 2 * et ticks, so someone must time out by then; bounding the
+    // loop turns "never times out" into a failure instead of a hang.
+    for (int tick = 0; tick < 2 * et && timed_out == 0; ++tick) {
       for (auto& r : rs) {
         const uint64_t term = r->term();
         r->Tick();
@@ -406,6 +408,8 @@ TEST(Lab2AA, ElectionTimeoutsRarelyConflict) {
         r->ReadMessages();
       }
     }
+    ASSERT_GT(timed_out, 0) << "round " << round << ": no node timed out within 2 * " << et
+                            << " ticks";
     if (timed_out > 1) ++conflicts;
   }
   EXPECT_LE(static_cast<double>(conflicts) / rounds, 0.3);

@@ -19,3 +19,11 @@ else()
            COMMAND sh -c "echo 'FAIL: tinykv-sim-demo was not built (CLI11 not found: install libcli11-dev), so the gdb commands cannot be tested' >&2; exit 1")
 endif()
 set_tests_properties(sim_gdb_commands PROPERTIES TIMEOUT 180 LABELS "integration;debugger")
+
+# The same test in an AddressSanitizer side build, run by every `make test`.
+if(NOT ASAN)
+  add_test(NAME sim_asan_side_build
+           COMMAND ${TINYKV_SIM_GDB_DIR}/asan_build_test.sh ${PROJECT_SOURCE_DIR}
+                   ${CMAKE_CURRENT_BINARY_DIR}/asan-side-build)
+  set_tests_properties(sim_asan_side_build PROPERTIES TIMEOUT 900 LABELS "sanitizer")
+endif()
