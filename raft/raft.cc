@@ -15,6 +15,7 @@ using eraftpb::MessageType;
 
 namespace {
 
+// BEGIN SOLUTION(lab2ab)
 // Moves the entries out of a message we own (moving a protobuf Entry swaps pointers: its
 // payload is not copied).
 std::vector<Entry> TakeEntries(Message& m) {
@@ -23,6 +24,7 @@ std::vector<Entry> TakeEntries(Message& m) {
   for (Entry& e : *m.mutable_entries()) out.push_back(std::move(e));
   return out;
 }
+// END SOLUTION
 
 }  // namespace
 

@@ -1,0 +1,103 @@
+// Cluster: N simulated TinyKV stores (one region, bootstrapped on all of them) in one executor,
+// plus KV clients whose every operation is recorded for the linearizability checker.
+//
+// The harness students meet in lab2b/lab2c scenarios. Everything runs on the cluster's executor
+// from its seed: the stores' fibers, the clients (world fibers), and the controls below, which the
+// scenario's driver fiber calls. Clients talk to stores over the simulated network (as world
+// fibers, so store partitions do not cut clients off; unreliable links do delay and drop their
+// packets), find the leader from NotLeader hints, and retry only when a request certainly had no
+// effect. A put whose outcome is unknown (timeout, lost reply) is recorded as such (Jepsen :info)
+// and not retried, so retries never make a correct store look wrong.
+//
+// Lifetime: the Cluster owns the executor, network and stores; destroy it only after Run returns
+// (its destructor shuts the executor down first).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "grading/check/history.h"
+#include "sim/executor.h"
+#include "sim/network.h"
+#include "store/raftstore/config.h"
+
+namespace tinykv::raftstore {
+class StoreNode;
+}
+
+namespace tinykv::harness {
+
+struct ClusterOptions {
+  int stores = 5;
+  uint64_t seed = 1;
+  raftstore::RaftstoreConfig raft;
+  bool keep_full_trace = false;
+  sim::Time time_limit = sim::Time(std::chrono::minutes(10));
+};
+
+class Cluster {
+ public:
+  explicit Cluster(ClusterOptions options);
+  ~Cluster();
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  // Starts every store, then runs `driver` as the world's driver fiber until it returns.
+  sim::RunResult Run(std::function<void()> driver);
+
+  sim::Executor& executor() { return *ex_; }
+  sim::Network& network() { return *net_; }
+  std::vector<sim::NodeId> store_ids() const;
+  raftstore::StoreNode& store(sim::NodeId id);
+
+  // ---- controls (from the driver or a nemesis fiber); each is annotated on the timeline ----
+  void Crash(sim::NodeId id);
+  void Restart(sim::NodeId id);
+  void Partition(const std::vector<std::vector<sim::NodeId>>& groups);
+  void Heal();
+  // Unreliable: 10% loss, 5% duplication, 1–25 ms latency with reordering; reliable: 1–5 ms, FIFO.
+  void SetUnreliable(bool unreliable);
+  // A store that considers itself leader (the highest-term one, if several), or nothing.
+  std::optional<sim::NodeId> Leader() const;
+
+  check::HistoryRecorder& history() { return history_; }
+  const raftstore::RaftstoreConfig& options_raft() const { return options_.raft; }
+  // Marks an event over [start, now] on the timeline (faults).
+  void Annotate(sim::Time start, std::string label);
+
+ private:
+  ClusterOptions options_;
+  std::unique_ptr<sim::Executor> ex_;
+  std::unique_ptr<sim::Network> net_;
+  std::vector<std::unique_ptr<raftstore::StoreNode>> stores_;
+  check::HistoryRecorder history_;
+  sim::Time partition_start_{0};
+  bool partitioned_ = false;
+};
+
+// One client process (a Jepsen :process): at most one operation in flight.
+class KvClient {
+ public:
+  KvClient(Cluster& cluster, int64_t id);
+
+  // Puts `value` (which should be unique) under `key`. True when acknowledged; false when the
+  // outcome is unknown or the deadline passed (the history says which).
+  bool Put(const std::string& key, const std::string& value, sim::Duration deadline);
+  // Reads `key` ("" when absent). Retries until `deadline`; nothing when it passes.
+  std::optional<std::string> Get(const std::string& key, sim::Duration deadline);
+
+  int64_t id() const { return id_; }
+
+ private:
+  Cluster& cluster_;
+  int64_t id_;
+  sim::NodeId leader_hint_ = 0;
+  size_t next_store_ = 0;
+  sim::NodeId PickStore();
+};
+
+}  // namespace tinykv::harness

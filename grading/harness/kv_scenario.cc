@@ -1,0 +1,168 @@
+#include "grading/harness/kv_scenario.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "grading/check/checker.h"
+#include "grading/check/edn.h"
+#include "grading/check/timeline_html.h"
+#include "grading/harness/cluster.h"
+#include "grading/runner/run_facts.h"
+#include "sim/debug.h"
+#include "sim/sync.h"
+#include "store/raftstore/store_node.h"
+
+namespace tinykv::harness {
+namespace {
+
+std::string ArtifactPath(const std::string& name, uint64_t seed, const std::string& ext) {
+  const char* dir = std::getenv(grading::kArtifactDirEnvVar);
+  std::string base = dir != nullptr && *dir != '\0' ? dir : "/tmp";
+  return base + "/" + name + "-seed" + std::to_string(seed) + ext;
+}
+
+// Random two-way partitions with random durations, until `stop`.
+void PartitionNemesis(Cluster& c, sim::Rng& rng, const bool& stop) {
+  std::vector<sim::NodeId> ids = c.store_ids();
+  while (!stop) {
+    sim::Sleep(std::chrono::milliseconds(rng.UniformInt(0, 500)));
+    if (stop) break;
+    std::vector<sim::NodeId> shuffled = ids;
+    rng.Shuffle(shuffled);
+    const size_t cut = 1 + static_cast<size_t>(rng.Below(shuffled.size() - 1));
+    std::vector<sim::NodeId> a(shuffled.begin(), shuffled.begin() + static_cast<long>(cut));
+    std::vector<sim::NodeId> b(shuffled.begin() + static_cast<long>(cut), shuffled.end());
+    c.Partition({a, b});
+    sim::Sleep(std::chrono::milliseconds(200 + rng.UniformInt(0, 800)));
+    c.Heal();
+  }
+}
+
+}  // namespace
+
+KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
+                               const KvScenarioOptions& options) {
+  KvScenarioResult result;
+  ClusterOptions co;
+  co.stores = options.stores;
+  co.seed = seed;
+  co.raft.raft_log_gc_count_limit = options.raft_log_gc_limit;
+  Cluster cluster(co);
+  sim::Executor& ex = cluster.executor();
+  if (const char* spec = std::getenv(grading::kSimBreakEnvVar); spec != nullptr && *spec) {
+    sim::BreakPoints points;
+    std::string error;
+    if (sim::ParseBreakSpec(spec, &points, &error)) {
+      sim::InstallBreakPoints(ex, points);
+    } else {
+      std::fprintf(stderr, "warning: ignoring %s: %s\n", grading::kSimBreakEnvVar, error.c_str());
+    }
+  }
+  sim::Rng workload = ex.Stream("workload");
+  sim::Rng nemesis = ex.Stream("nemesis");
+  std::vector<std::unique_ptr<KvClient>> clients;
+  for (int i = 0; i < options.clients; ++i)
+    clients.push_back(std::make_unique<KvClient>(cluster, i));
+
+  std::string liveness_failure;
+  uint64_t next_value = 0;
+  sim::RunResult run = cluster.Run([&] {
+    for (int round = 0; round < options.rounds && liveness_failure.empty(); ++round) {
+      cluster.SetUnreliable(options.unreliable);
+      bool stop = false;
+      sim::WaitGroup wg("clients");
+      for (auto& client : clients) {
+        wg.Add();
+        KvClient* cl = client.get();
+        sim::Go("client" + std::to_string(cl->id()), [&, cl] {
+          while (!stop) {
+            const std::string key =
+                "k" + std::to_string(workload.Below(static_cast<uint64_t>(options.keys)));
+            if (workload.Bernoulli(0.5)) {
+              const std::string value =
+                  "c" + std::to_string(cl->id()) + "v" + std::to_string(next_value++);
+              cl->Put(key, value, std::chrono::seconds(5));
+            } else {
+              cl->Get(key, std::chrono::seconds(5));
+            }
+          }
+          wg.Done();
+        });
+      }
+      if (options.partitions) {
+        wg.Add();
+        sim::Go("nemesis", [&] {
+          PartitionNemesis(cluster, nemesis, stop);
+          wg.Done();
+        });
+      }
+      sim::Sleep(options.round);
+      stop = true;
+      cluster.Heal();
+      cluster.SetUnreliable(false);
+      wg.Wait();
+      if (options.crash) {
+        for (sim::NodeId id : cluster.store_ids()) cluster.Crash(id);
+        for (sim::NodeId id : cluster.store_ids()) cluster.Restart(id);
+      }
+      // Liveness: healed, the cluster must accept a write and a read within the budget.
+      KvClient probe(cluster, 1000 + round);
+      const sim::Time start = ex.Now();
+      bool put_ok = false;
+      while (!put_ok && ex.Now() - start < options.liveness_budget) {
+        put_ok =
+            probe.Put("live", "round" + std::to_string(round) + "-" + std::to_string(next_value++),
+                      options.liveness_budget - (ex.Now() - start));
+      }
+      if (!put_ok || !probe.Get("live", options.liveness_budget - (ex.Now() - start))) {
+        liveness_failure = "liveness: after round " + std::to_string(round + 1) +
+                           " the healed cluster did not complete a put and a get within " +
+                           sim::FormatTime(options.liveness_budget) + " (virtual)";
+      }
+    }
+  });
+  result.fingerprint = ex.trace().fingerprint();
+  result.events = ex.trace().event_count();
+  result.virtual_time = run.end_time;
+  for (sim::NodeId id : cluster.store_ids())
+    result.snapshots_applied += cluster.store(id).snapshots_applied();
+  const check::History& history = cluster.history().history();
+  result.operations = history.ops.size();
+  char fp[32];
+  std::snprintf(fp, sizeof fp, "%016" PRIx64, result.fingerprint);
+  grading::ReportRunFact("fingerprint", fp);
+
+  if (run.outcome != sim::RunOutcome::kCompleted) {
+    result.failure = std::string("the simulation ended early (") +
+                     sim::RunOutcomeName(run.outcome) + "): " + run.report;
+    return result;
+  }
+  auto checked = check::Check(history, check::KvModel());
+  if (!checked.ok()) {
+    result.failure = "checker error: " + checked.status().message();
+    return result;
+  }
+  const check::CheckResult& verdict = checked.value();
+  grading::ReportRunFact("verdict", std::string(check::VerdictName(verdict.verdict)));
+  if (verdict.verdict == check::Verdict::kNotLinearizable || !liveness_failure.empty()) {
+    const std::string edn = ArtifactPath(name, seed, ".edn");
+    const std::string html = ArtifactPath(name, seed, ".html");
+    check::EdnWriteOptions wo;
+    (void)check::WriteEdnHistoryFile(edn, history, wo);
+    check::TimelineOptions to;
+    to.title = name + " seed " + std::to_string(seed);
+    (void)check::WriteTimelineHtml(html, history, check::KvModel(), verdict, to);
+    grading::ReportRunFact("timeline", html);
+    result.failure = (liveness_failure.empty() ? verdict.report : liveness_failure) +
+                     "\nhistory: " + edn + "\ntimeline: " + html;
+    return result;
+  }
+  result.passed = true;
+  return result;
+}
+
+}  // namespace tinykv::harness
