@@ -71,6 +71,18 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   std::string liveness_failure;
   uint64_t next_value = 0;
   sim::RunResult run = cluster.Run([&] {
+    // Leader changes, sampled: who the cluster's leader is, every 10 ms.
+    sim::Go("leader-monitor", [&] {
+      std::optional<sim::NodeId> last;
+      for (;;) {
+        std::optional<sim::NodeId> now = cluster.Leader();
+        if (now && now != last) {
+          if (last) ++result.leader_changes;
+          last = now;
+        }
+        sim::Sleep(std::chrono::milliseconds(10));
+      }
+    });
     for (int round = 0; round < options.rounds && liveness_failure.empty(); ++round) {
       cluster.SetUnreliable(options.unreliable);
       bool stop = false;
@@ -132,6 +144,9 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
     result.snapshots_applied += cluster.store(id).snapshots_applied();
   const check::History& history = cluster.history().history();
   result.operations = history.ops.size();
+  for (const check::Annotation& a : history.annotations) {
+    if (a.label.rfind("partition ", 0) == 0 || a.label.rfind("crash ", 0) == 0) ++result.faults;
+  }
   char fp[32];
   std::snprintf(fp, sizeof fp, "%016" PRIx64, result.fingerprint);
   grading::ReportRunFact("fingerprint", fp);
@@ -147,18 +162,26 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
     return result;
   }
   const check::CheckResult& verdict = checked.value();
-  grading::ReportRunFact("verdict", std::string(check::VerdictName(verdict.verdict)));
-  if (verdict.verdict == check::Verdict::kNotLinearizable || !liveness_failure.empty()) {
-    const std::string edn = ArtifactPath(name, seed, ".edn");
-    const std::string html = ArtifactPath(name, seed, ".html");
-    check::EdnWriteOptions wo;
-    (void)check::WriteEdnHistoryFile(edn, history, wo);
+  result.verdict = std::string(check::VerdictName(verdict.verdict));
+  grading::ReportRunFact("verdict", result.verdict);
+  const bool failed =
+      verdict.verdict == check::Verdict::kNotLinearizable || !liveness_failure.empty();
+  if (failed || options.always_write_artifacts) {
+    result.history_path = ArtifactPath(name, seed, ".edn");
+    result.timeline_path = ArtifactPath(name, seed, ".html");
+    (void)check::WriteEdnHistoryFile(result.history_path, history, check::EdnWriteOptions{});
     check::TimelineOptions to;
     to.title = name + " seed " + std::to_string(seed);
-    (void)check::WriteTimelineHtml(html, history, check::KvModel(), verdict, to);
-    grading::ReportRunFact("timeline", html);
+    (void)check::WriteTimelineHtml(result.timeline_path, history, check::KvModel(), verdict, to);
+    grading::ReportRunFact("timeline", result.timeline_path);
+  }
+  if (failed) {
     result.failure = (liveness_failure.empty() ? verdict.report : liveness_failure) +
-                     "\nhistory: " + edn + "\ntimeline: " + html;
+                     "\nhistory: " + result.history_path + "\ntimeline: " + result.timeline_path;
+    return result;
+  }
+  if (verdict.verdict == check::Verdict::kUnknown) {
+    result.failure = "the linearizability check ran out of budget: " + verdict.report;
     return result;
   }
   result.passed = true;

@@ -26,6 +26,7 @@ struct KvScenarioOptions {
   bool partitions = false;                        // random two-way partitions during rounds
   uint64_t raft_log_gc_limit = 0;                 // lab2c: compact the log beyond this many entries
   sim::Duration liveness_budget = std::chrono::seconds(10);
+  bool always_write_artifacts = false;  // write the EDN history and HTML timeline even on success
 };
 
 struct KvScenarioResult {
@@ -35,8 +36,12 @@ struct KvScenarioResult {
   uint64_t fingerprint = 0;
   uint64_t events = 0;
   sim::Time virtual_time{0};
-  uint64_t leader_changes = 0;
+  uint64_t leader_changes = 0;  // sampled every 10 ms of virtual time
+  uint64_t faults = 0;          // partitions and crashes injected
   uint64_t snapshots_applied = 0;
+  std::string verdict;          // the checker's verdict name
+  std::string timeline_path;    // when written
+  std::string history_path;
 };
 
 KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,

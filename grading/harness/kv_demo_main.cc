@@ -1,0 +1,83 @@
+// tinykv-demo: `make demo`. A five-store TinyKV cluster in the simulator, five clients, three
+// rounds of load under random partitions, lossy links and crashes of every store, then a
+// linearizability check of every operation and a readable report.
+//
+//   tinykv-demo [--seed N] [--stores N] [--clients N] [--rounds N] [--out DIR] [--calm]
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "grading/harness/kv_scenario.h"
+#include "grading/runner/run_facts.h"
+#include "sim/random.h"
+
+int main(int argc, char** argv) {
+  using namespace tinykv;
+  CLI::App app{"TinyKV-C++ demo: a simulated five-store KV cluster under a nemesis"};
+  std::string seed_text = "1";
+  harness::KvScenarioOptions o;
+  o.clients = 5;
+  o.partitions = true;
+  o.unreliable = true;
+  o.crash = true;
+  o.always_write_artifacts = true;
+  std::string out_dir = "out/demo";
+  bool calm = false;
+  app.add_option("--seed", seed_text, "seed of the run (decides faults, latencies, interleavings)");
+  app.add_option("--stores", o.stores, "number of stores")->check(CLI::Range(1, 9));
+  app.add_option("--clients", o.clients, "number of clients")->check(CLI::Range(1, 50));
+  app.add_option("--rounds", o.rounds, "rounds of client load")->check(CLI::Range(1, 100));
+  app.add_option("--out", out_dir, "where the history and the HTML timeline go");
+  app.add_flag("--calm", calm, "no faults at all");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 64;
+  }
+  uint64_t seed = 0;
+  if (!sim::ParseSeed(seed_text, &seed)) {
+    std::fprintf(stderr, "error: --seed %s: a seed is a decimal number in [0, 2^64)\n",
+                 seed_text.c_str());
+    return 64;
+  }
+  if (calm) o.partitions = o.unreliable = o.crash = false;
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "error: cannot create %s: %s\n", out_dir.c_str(), ec.message().c_str());
+    return 73;
+  }
+  setenv(grading::kArtifactDirEnvVar, std::filesystem::absolute(out_dir).c_str(), 1);
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  harness::KvScenarioResult r = harness::RunKvScenario("demo", seed, o);
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  const double virt = static_cast<double>(r.virtual_time.count()) / 1e9;
+
+  std::printf("TinyKV-C++ demo — %d stores, %d clients, %d rounds%s\n", o.stores, o.clients,
+              o.rounds, calm ? " (no faults)" : " under partitions, lossy links and crashes");
+  std::printf("  seed                 %" PRIu64 "\n", seed);
+  std::printf("  operations           %" PRIu64 " recorded (puts and gets)\n", r.operations);
+  std::printf("  faults injected      %" PRIu64 " (partitions and store crashes)\n", r.faults);
+  std::printf("  leader changes       %" PRIu64 "\n", r.leader_changes);
+  std::printf("  linearizability      %s\n", r.verdict.empty() ? "not checked" : r.verdict.c_str());
+  std::printf("  virtual time         %.3f s\n", virt);
+  std::printf("  wall time            %.3f s (%.0fx faster than real time)\n", wall,
+              wall > 0 ? virt / wall : 0.0);
+  std::printf("  events               %" PRIu64 "\n", r.events);
+  std::printf("  fingerprint          %016" PRIx64 "\n", r.fingerprint);
+  if (!r.timeline_path.empty()) std::printf("  HTML timeline        %s\n", r.timeline_path.c_str());
+  if (!r.history_path.empty()) std::printf("  history (EDN)        %s\n", r.history_path.c_str());
+  std::printf("  replay this run      make demo DEMO_SEED=%" PRIu64 "\n", seed);
+  if (!r.passed) {
+    std::printf("  RESULT               FAILED: %s\n", r.failure.c_str());
+    return 1;
+  }
+  std::printf("  RESULT               passed: every operation linearizable, progress after every heal\n");
+  return 0;
+}
