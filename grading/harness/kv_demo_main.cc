@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
     std::printf("  RESULT               FAILED: %s\n", r.failure.c_str());
     return 1;
   }
-  std::printf("  RESULT               passed: every operation linearizable, progress after every heal\n");
+  std::printf(
+      "  RESULT               passed: every operation linearizable, progress after every heal\n");
   return 0;
 }

@@ -39,8 +39,8 @@ struct KvScenarioResult {
   uint64_t leader_changes = 0;  // sampled every 10 ms of virtual time
   uint64_t faults = 0;          // partitions and crashes injected
   uint64_t snapshots_applied = 0;
-  std::string verdict;          // the checker's verdict name
-  std::string timeline_path;    // when written
+  std::string verdict;        // the checker's verdict name
+  std::string timeline_path;  // when written
   std::string history_path;
 };
 
