@@ -6,6 +6,7 @@
 
 #include "sim/sync.h"
 #include "store/raftstore/bootstrap.h"
+#include "store/raftstore/keys.h"
 #include "store/raftstore/raft_storage.h"
 #include "store/raftstore/raftlog_gc.h"
 #include "store/raftstore/snapshot.h"
@@ -78,6 +79,17 @@ void StoreNode::OnCrash() {
     }
     disk->Crash(keep);
   }
+}
+
+std::optional<std::string> StoreNode::LocalValue(std::string_view key) const {
+  const auto node = static_cast<sim::NodeId>(options_.store_id);
+  if (!runtime_ || !runtime_->kv_engine || ex_.node_state(node) == sim::NodeState::kDown) {
+    return std::nullopt;
+  }
+  std::string value;
+  if (!runtime_->kv_engine->Get(store::Cf::kDefault, DataKey(key), &value).ok())
+    return std::nullopt;
+  return value;
 }
 
 const Peer* StoreNode::peer() const {

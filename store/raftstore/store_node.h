@@ -30,7 +30,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/executor.h"
@@ -83,6 +85,10 @@ class StoreNode {
   bool IsLeader() const;
   uint64_t LeaderId() const;
   uint64_t AppliedIndex() const;
+  // Reads user key `key` (default CF) straight from this store's kv engine, bypassing Raft: what
+  // this store has applied. Tests use it to check that a partitioned store did (not) apply a
+  // write. Nothing when the store is down or the key is absent.
+  std::optional<std::string> LocalValue(std::string_view key) const;
   // Number of snapshots this store's peer has applied since the StoreNode was created.
   uint64_t snapshots_applied() const { return snapshots_applied_; }
 
