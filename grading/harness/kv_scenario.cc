@@ -15,6 +15,7 @@
 #include "grading/runner/run_facts.h"
 #include "sim/debug.h"
 #include "sim/sync.h"
+#include "store/raftstore/peer_storage.h"
 #include "store/raftstore/store_node.h"
 
 namespace tinykv::harness {
@@ -134,6 +135,24 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
         put_ok =
             probe.Put("live", "round" + std::to_string(round) + "-" + std::to_string(next_value++),
                       options.liveness_budget - (ex.Now() - start));
+      }
+      if (liveness_failure.empty() && options.raft_log_gc_limit > 0) {
+        // Log GC keeps every live store's log short: at most a few GC limits of applied entries.
+        sim::Sleep(std::chrono::milliseconds(500));
+        const uint64_t bound = 3 * options.raft_log_gc_limit;
+        for (sim::NodeId id : cluster.store_ids()) {
+          const raftstore::Peer* peer = cluster.store(id).peer();
+          if (peer == nullptr) continue;
+          const uint64_t applied = peer->applied_index();
+          const uint64_t truncated = peer->storage().truncated_index();
+          if (applied > truncated + bound) {
+            liveness_failure =
+                "log GC: after round " + std::to_string(round + 1) + " store " +
+                std::to_string(id) + " keeps " + std::to_string(applied - truncated) +
+                " applied entries in its log (limit " + std::to_string(options.raft_log_gc_limit) +
+                ", allowed up to " + std::to_string(bound) + ")";
+          }
+        }
       }
       if (!put_ok || !probe.Get("live", options.liveness_budget - (ex.Now() - start))) {
         liveness_failure = "liveness: after round " + std::to_string(round + 1) +

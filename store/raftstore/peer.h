@@ -97,6 +97,7 @@ class Peer {
   uint64_t applied_index() const { return storage_->applied_index(); }
   raft::NodeStatus status() const { return raw_->GetStatus(); }
   PeerStorage& storage() { return *storage_; }
+  const PeerStorage& storage() const { return *storage_; }
   size_t pending_proposals() const { return proposals_.size(); }
 
  private:
