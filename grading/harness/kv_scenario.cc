@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +46,31 @@ void PartitionNemesis(Cluster& c, sim::Rng& rng, const bool& stop) {
 }
 
 }  // namespace
+
+std::string CheckReadsHaveWriters(const check::History& history) {
+  std::map<std::pair<std::string, std::string>, const check::Operation*> writer;
+  for (const check::Operation& op : history.ops) {
+    if (op.f == "put" && op.value && op.status != check::OpStatus::kFail) {
+      writer.emplace(std::make_pair(op.key, *op.value), &op);
+    }
+  }
+  for (const check::Operation& op : history.ops) {
+    if (op.f != "get" || op.status != check::OpStatus::kOk || !op.output || op.output->empty()) {
+      continue;
+    }
+    auto it = writer.find({op.key, *op.output});
+    const std::string read = "client " + std::to_string(op.client) + "'s get " + op.key + " → '" +
+                             *op.output + "' (returned at " + check::FormatTime(history, op.ret) +
+                             ")";
+    if (it == writer.end()) return read + ": no put ever wrote that value to that key";
+    if (it->second->call > op.ret) {
+      return read + ": that value was written only later, by client " +
+             std::to_string(it->second->client) + "'s put called at " +
+             check::FormatTime(history, it->second->call);
+    }
+  }
+  return "";
+}
 
 KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
                                const KvScenarioOptions& options) {
@@ -185,6 +211,10 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   if (run.outcome != sim::RunOutcome::kCompleted) {
     result.failure = std::string("the simulation ended early (") +
                      sim::RunOutcomeName(run.outcome) + "): " + run.report;
+    return result;
+  }
+  if (std::string bad_read = CheckReadsHaveWriters(history); !bad_read.empty()) {
+    result.failure = "impossible read: " + bad_read;
     return result;
   }
   auto checked = check::Check(history, check::KvModel());

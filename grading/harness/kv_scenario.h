@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "grading/check/history.h"
 #include "sim/time.h"
 
 namespace tinykv::harness {
@@ -46,5 +47,11 @@ struct KvScenarioResult {
 
 KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
                                const KvScenarioOptions& options);
+
+// A readable first signal, checked before the full linearizability check: every value a get
+// returned must have been written to that key by a put called before the get returned (the
+// scenario's put values are unique, so the writer is known). Returns the first violation in
+// words, or "" when there is none.
+std::string CheckReadsHaveWriters(const check::History& history);
 
 }  // namespace tinykv::harness
