@@ -90,6 +90,11 @@ class KvClient {
   // Reads `key` ("" when absent). Retries until `deadline`; nothing when it passes.
   std::optional<std::string> Get(const std::string& key, sim::Duration deadline);
 
+  // For the harness's own tests only: reads skip Raft and return what a randomly chosen live store
+  // has applied — exactly what a store serving reads locally would answer. The checks must catch
+  // it, or they prove nothing.
+  void set_reads_bypass_raft(bool on) { reads_bypass_raft_ = on; }
+
   int64_t id() const { return id_; }
 
  private:
@@ -97,6 +102,7 @@ class KvClient {
   int64_t id_;
   sim::NodeId leader_hint_ = 0;
   size_t next_store_ = 0;
+  bool reads_bypass_raft_ = false;
   sim::NodeId PickStore();
 };
 

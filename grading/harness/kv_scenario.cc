@@ -97,8 +97,10 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   sim::Rng workload = ex.Stream("workload");
   sim::Rng nemesis = ex.Stream("nemesis");
   std::vector<std::unique_ptr<KvClient>> clients;
-  for (int i = 0; i < options.clients; ++i)
+  for (int i = 0; i < options.clients; ++i) {
     clients.push_back(std::make_unique<KvClient>(cluster, i));
+    clients.back()->set_reads_bypass_raft(options.reads_bypass_raft);
+  }
 
   std::string liveness_failure;
   uint64_t next_value = 0;

@@ -28,6 +28,7 @@ struct KvScenarioOptions {
   uint64_t raft_log_gc_limit = 0;                 // lab2c: compact the log beyond this many entries
   sim::Duration liveness_budget = std::chrono::seconds(10);
   bool always_write_artifacts = false;  // write the EDN history and HTML timeline even on success
+  bool reads_bypass_raft = false;  // harness self-test only: see KvClient::set_reads_bypass_raft
 };
 
 struct KvScenarioResult {
