@@ -217,4 +217,21 @@ std::optional<std::string> KvClient::Get(const std::string& key, sim::Duration d
   return std::nullopt;
 }
 
+bool PutUntilAcknowledged(Cluster& cluster, KvClient& client, const std::string& key,
+                          const std::string& value, sim::Duration budget) {
+  sim::Executor& ex = cluster.executor();
+  const sim::Time start = ex.Now();
+  while (ex.Now() - start < budget) {
+    if (client.Put(key, value, budget - (ex.Now() - start))) return true;
+  }
+  return false;
+}
+
+bool WaitFor(Cluster& cluster, const std::function<bool()>& done, sim::Duration budget) {
+  sim::Executor& ex = cluster.executor();
+  const sim::Time start = ex.Now();
+  while (!done() && ex.Now() - start < budget) sim::Sleep(std::chrono::milliseconds(10));
+  return done();
+}
+
 }  // namespace tinykv::harness

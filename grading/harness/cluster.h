@@ -106,4 +106,14 @@ class KvClient {
   sim::NodeId PickStore();
 };
 
+// ---- blocking steps for hand-written scenarios (call from fibers of the cluster's executor) ----
+
+// Puts until one attempt is acknowledged (each unknown outcome is recorded as such and retried as
+// a new operation) or `budget` passes. Returns whether it was acknowledged.
+bool PutUntilAcknowledged(Cluster& cluster, KvClient& client, const std::string& key,
+                          const std::string& value, sim::Duration budget);
+
+// Polls `done` every 10 ms of virtual time until it holds or `budget` passes; returns `done()`.
+bool WaitFor(Cluster& cluster, const std::function<bool()>& done, sim::Duration budget);
+
 }  // namespace tinykv::harness

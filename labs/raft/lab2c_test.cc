@@ -47,16 +47,12 @@ TEST(Lab2C, OneSnapshot) {
   KvClient client(c, 0);
   std::vector<std::string> failures;
   auto must_put = [&](const std::string& k, const std::string& v) {
-    const sim::Time start = c.executor().Now();
-    while (c.executor().Now() - start < 20s) {
-      if (client.Put(k, v, 20s - (c.executor().Now() - start))) return;
+    if (!PutUntilAcknowledged(c, client, k, v, 20s)) {
+      failures.push_back("put " + k + " did not succeed within 20 s");
     }
-    failures.push_back("put " + k + " did not succeed within 20 s");
   };
   auto wait_for = [&](const std::function<bool()>& done, sim::Duration budget) {
-    const sim::Time start = c.executor().Now();
-    while (!done() && c.executor().Now() - start < budget) sim::Sleep(10ms);
-    return done();
+    return WaitFor(c, done, budget);
   };
   sim::NodeId lagging = 0;
   sim::RunResult run = c.Run([&] {
