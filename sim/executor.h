@@ -232,7 +232,10 @@ class Executor {
   Fiber* current_ = nullptr;
   boost::context::fiber scheduler_ctx_;  // where a running fiber returns to
 
-  std::map<NodeId, Node> nodes_;
+  std::map<NodeId, Node> nodes_;  // ordered: listings and reports go by node id
+  // nodes_ by id for the small ids every cluster uses: the lookup is on each timer's path.
+  // Pointers into a std::map stay valid; nodes are never removed.
+  std::vector<Node*> small_node_index_;
   uint64_t next_hook_id_ = 1;
 
   std::vector<TimerSlot> timer_slots_;

@@ -21,7 +21,6 @@ namespace tinykv::sim {
 enum class EventKind : uint8_t {
   kSpawn,
   kFiberExit,
-  kTimerFire,
   kSend,
   kDeliver,
   kDrop,

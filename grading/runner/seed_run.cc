@@ -225,7 +225,12 @@ SeedResult RunTestSeed(const TestPlan& test, uint64_t seed, const SeedRunOptions
 
   ChildSpec spec;
   spec.argv = TestCommand(binary, test.name, json_report);
-  spec.env = {{kSeedEnvVar, std::to_string(seed)}, {kResultFileEnvVar, facts_file}};
+  // MIMALLOC_SHOW_ERRORS: our programs link mimalloc, which aborts silently when the memory
+  // limit refuses it more address space; with this it first prints "out of memory", so the seed
+  // is reported as a memory blow-up rather than a bare SIGABRT.
+  spec.env = {{kSeedEnvVar, std::to_string(seed)},
+              {kResultFileEnvVar, facts_file},
+              {"MIMALLOC_SHOW_ERRORS", "1"}};
   if (!options.artifact_dir.empty()) spec.env.push_back({kArtifactDirEnvVar, options.artifact_dir});
   for (const auto& entry : options.extra_env) spec.env.push_back(entry);
   spec.working_dir = work.string();

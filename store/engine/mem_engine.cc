@@ -57,10 +57,10 @@ MemState ApplyBatch(MemState state, const WriteBatch& batch) {
     PersistentMap& map = state[Index(op.cf)];
     switch (op.type) {
       case WriteBatch::OpType::kPut:
-        map = map.Put(op.key, op.arg);
+        map = std::move(map).Put(op.key, op.arg);
         break;
       case WriteBatch::OpType::kDelete:
-        map = map.Delete(op.key);
+        map = std::move(map).Delete(op.key);
         break;
       case WriteBatch::OpType::kDeleteRange:
         map = map.DeleteRange(op.key, op.arg);
@@ -116,7 +116,10 @@ Status MemEngine::Get(Cf cf, std::string_view key, std::string* value) {
 Status MemEngine::Write(const WriteOptions& options, const WriteBatch& batch) {
   if (Status s = CheckOpen(); !s.ok()) return s;
   // Nothing here can fail half-way, and nothing yields: the new version replaces the old whole.
-  disk_->live_ = ApplyBatch(disk_->live_, batch);
+  // A synced write replaces the durable version too, so let go of it first: then the nodes only
+  // the live version holds are updated in place (PersistentMap) instead of path-copied.
+  if (options.sync) disk_->durable_ = MemState{};
+  disk_->live_ = ApplyBatch(std::move(disk_->live_), batch);
   if (options.sync) {
     disk_->durable_ = disk_->live_;
     disk_->unsynced_.clear();

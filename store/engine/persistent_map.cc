@@ -58,8 +58,8 @@ int ComparePrefixed(std::string_view key, uint64_t key_prefix, const Node& n) {
 
 NodePtr Make(const std::shared_ptr<const Entry>& entry, uint64_t prefix, uint64_t priority,
              NodePtr left, NodePtr right) {
-  return std::make_shared<const Node>(
-      Node{entry, prefix, priority, std::move(left), std::move(right)});
+  // Allocated non-const: a node nobody else references may be changed in place (see Own).
+  return std::make_shared<Node>(Node{entry, prefix, priority, std::move(left), std::move(right)});
 }
 
 NodePtr With(const Node& n, NodePtr left, NodePtr right) {
@@ -100,34 +100,52 @@ NodePtr Merge(const NodePtr& a, const NodePtr& b) {
   return With(*b, Merge(a, b->left), b->right);
 }
 
-// Inserts a key that t does not hold.
-NodePtr Insert(const NodePtr& t, const std::shared_ptr<const Entry>& e, uint64_t prefix,
-               uint64_t priority) {
-  if (t == nullptr) return Make(e, prefix, priority, nullptr, nullptr);
-  if (priority > t->priority) {
-    auto [l, r] = Split(t, e->key, prefix);
-    return Make(e, prefix, priority, std::move(l), std::move(r));
-  }
-  if (ComparePrefixed(e->key, prefix, *t) < 0) {
-    return With(*t, Insert(t->left, e, prefix, priority), t->right);
-  }
-  return With(*t, t->left, Insert(t->right, e, prefix, priority));
+// The node in `slot`, ready to be changed: itself if `slot` holds the only reference to it, else a
+// fresh copy put in its place. Descending through Own copies exactly the nodes some other version
+// (a snapshot, the durable version, an older map value) can still see — once a node is copied,
+// its children gain a second reference and are copied in turn — and changes the rest in place.
+Node* Own(NodePtr& slot) {
+  if (slot.use_count() != 1) slot = std::make_shared<Node>(*slot);
+  // Every node is allocated non-const (Make, above), so writing through it is well defined.
+  return const_cast<Node*>(slot.get());
 }
 
-// Replaces the entry of a key that t holds, keeping the shape.
-NodePtr Replace(const NodePtr& t, const std::shared_ptr<const Entry>& e, uint64_t prefix) {
-  int c = ComparePrefixed(e->key, prefix, *t);
-  if (c == 0) return Make(e, prefix, t->priority, t->left, t->right);
-  if (c < 0) return With(*t, Replace(t->left, e, prefix), t->right);
-  return With(*t, t->left, Replace(t->right, e, prefix));
+// Inserts a key that the tree in `slot` does not hold.
+void Insert(NodePtr& slot, const std::shared_ptr<const Entry>& e, uint64_t prefix,
+            uint64_t priority) {
+  if (slot == nullptr) {
+    slot = Make(e, prefix, priority, nullptr, nullptr);
+    return;
+  }
+  if (priority > slot->priority) {
+    auto [l, r] = Split(slot, e->key, prefix);
+    slot = Make(e, prefix, priority, std::move(l), std::move(r));
+    return;
+  }
+  Node* n = Own(slot);
+  Insert(ComparePrefixed(e->key, prefix, *n) < 0 ? n->left : n->right, e, prefix, priority);
 }
 
-// Removes a key that t holds.
-NodePtr Erase(const NodePtr& t, std::string_view key, uint64_t prefix) {
-  int c = ComparePrefixed(key, prefix, *t);
-  if (c == 0) return Merge(t->left, t->right);
-  if (c < 0) return With(*t, Erase(t->left, key, prefix), t->right);
-  return With(*t, t->left, Erase(t->right, key, prefix));
+// Replaces the entry of a key that the tree in `slot` holds, keeping the shape.
+void Replace(NodePtr& slot, const std::shared_ptr<const Entry>& e, uint64_t prefix) {
+  Node* n = Own(slot);
+  int c = ComparePrefixed(e->key, prefix, *n);
+  if (c == 0) {
+    n->entry = e;
+    return;
+  }
+  Replace(c < 0 ? n->left : n->right, e, prefix);
+}
+
+// Removes a key that the tree in `slot` holds.
+void Erase(NodePtr& slot, std::string_view key, uint64_t prefix) {
+  int c = ComparePrefixed(key, prefix, *slot);
+  if (c == 0) {
+    slot = Merge(slot->left, slot->right);
+    return;
+  }
+  Node* n = Own(slot);
+  Erase(c < 0 ? n->left : n->right, key, prefix);
 }
 
 size_t Count(const Node* n) {
@@ -145,16 +163,28 @@ bool PersistentMap::Get(std::string_view key, std::string* value) const {
 
 bool PersistentMap::Contains(std::string_view key) const { return Find(root_, key) != nullptr; }
 
-PersistentMap PersistentMap::Put(std::string_view key, std::string_view value) const {
-  auto entry = std::make_shared<const Entry>(Entry{std::string(key), std::string(value)});
-  const uint64_t prefix = Prefix(key);
-  if (Find(root_, key) != nullptr) return PersistentMap(Replace(root_, entry, prefix));
-  return PersistentMap(Insert(root_, entry, prefix, KeyPriority(key)));
+PersistentMap PersistentMap::Put(std::string_view key, std::string_view value) const& {
+  return PersistentMap(*this).Put(key, value);
 }
 
-PersistentMap PersistentMap::Delete(std::string_view key) const {
-  if (Find(root_, key) == nullptr) return *this;
-  return PersistentMap(Erase(root_, key, Prefix(key)));
+PersistentMap PersistentMap::Put(std::string_view key, std::string_view value) && {
+  auto entry = std::make_shared<const Entry>(Entry{std::string(key), std::string(value)});
+  const uint64_t prefix = Prefix(key);
+  if (Find(root_, key) != nullptr) {
+    Replace(root_, entry, prefix);
+  } else {
+    Insert(root_, entry, prefix, KeyPriority(key));
+  }
+  return std::move(*this);
+}
+
+PersistentMap PersistentMap::Delete(std::string_view key) const& {
+  return PersistentMap(*this).Delete(key);
+}
+
+PersistentMap PersistentMap::Delete(std::string_view key) && {
+  if (Find(root_, key) != nullptr) Erase(root_, key, Prefix(key));
+  return std::move(*this);
 }
 
 PersistentMap PersistentMap::DeleteRange(std::string_view begin, std::string_view end) const {

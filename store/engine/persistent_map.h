@@ -7,11 +7,15 @@
 // land, and the crash model keeps its durable version at no cost. Updates cost O(log n) expected
 // node allocations; DeleteRange is two splits and a merge.
 //
+// An update of a map value nobody else shares (`std::move(m).Put(...)`) copies only the nodes
+// that another version can still see and changes the others in place: a store writing to its
+// live version between snapshots allocates one entry per write instead of a whole path.
+//
 // Determinism: a node's treap priority is a fixed hash of its key, so the shape of the tree (and
 // with it every cost) depends only on the set of keys, never on allocation addresses or history.
 //
-// Values are plain values (cheap to copy: one shared pointer). Safe to read from several threads;
-// no method mutates shared state.
+// Values are plain values (cheap to copy: one shared pointer). Not thread-safe: in-place updates
+// decide by reference counts, so every copy of a map must stay on one thread (the simulator's).
 #pragma once
 
 #include <cstddef>
@@ -31,9 +35,12 @@ class PersistentMap {
   bool Get(std::string_view key, std::string* value) const;
   bool Contains(std::string_view key) const;
 
-  // New maps with one change applied.
-  [[nodiscard]] PersistentMap Put(std::string_view key, std::string_view value) const;
-  [[nodiscard]] PersistentMap Delete(std::string_view key) const;
+  // New maps with one change applied. The rvalue forms reuse the nodes only this map holds
+  // (m = std::move(m).Put(k, v)); the results are the same either way.
+  [[nodiscard]] PersistentMap Put(std::string_view key, std::string_view value) const&;
+  [[nodiscard]] PersistentMap Put(std::string_view key, std::string_view value) &&;
+  [[nodiscard]] PersistentMap Delete(std::string_view key) const&;
+  [[nodiscard]] PersistentMap Delete(std::string_view key) &&;
   // Removes every key k with begin <= k < end; begin >= end changes nothing.
   [[nodiscard]] PersistentMap DeleteRange(std::string_view begin, std::string_view end) const;
 
