@@ -3,7 +3,9 @@
 #   make lab1 | lab2a | lab2aa | lab2ab | lab2ac | lab2b | lab2c | lab3a | lab3b | lab3c
 #        lab4a | lab4b | lab4c | lab2 | lab3 | lab4 | grade       [SEEDS=N] [SEED_BASE=S] [JOBS=J]
 #   make replay TEST=Suite.Name SEED=S
-#   make debug  TEST=Suite.Name SEED=S [BREAK=file.cc:123]
+#   make debug  TEST=Suite.Name SEED=S [BREAK=event:N|time:T|on:KIND|file.cc:123]
+#   make vscode TEST=Suite.Name SEED=S [BREAK=...] [VSCODE_DIR=.vscode]
+#        (adds the same debug session to VSCODE_DIR/launch.json: sim/gdb/vscode_launch.py)
 #   make handout OUT=DIR [LABS="lab2 lab3"]
 #
 # Uses BUILD (build directory) and JOBS from the root Makefile, and its `build` target.
@@ -15,13 +17,22 @@ GRADE_FLAGS = --build-dir $(BUILD) \
   $(if $(JOBS),--jobs $(JOBS))
 LAB_TARGETS := lab1 lab2a lab2aa lab2ab lab2ac lab2b lab2c lab3a lab3b lab3c \
   lab4a lab4b lab4c lab2 lab3 lab4
+VSCODE_DIR ?= .vscode
+VSCODE_LAUNCH = python3 sim/gdb/vscode_launch.py --test '$(TEST)' --seed '$(SEED)' \
+  $(if $(BREAK),--break '$(BREAK)')
 
-.PHONY: $(LAB_TARGETS) grade replay debug handout
+.PHONY: $(LAB_TARGETS) grade replay debug vscode handout
 
 # Check the variables before anything is built.
-ifneq ($(filter replay debug,$(MAKECMDGOALS)),)
+ifneq ($(filter replay debug vscode,$(MAKECMDGOALS)),)
   ifeq ($(and $(TEST),$(SEED)),)
-    $(error usage: make replay|debug TEST=Suite.Name SEED=S [BREAK=file.cc:123])
+    $(error usage: make replay|debug|vscode TEST=Suite.Name SEED=S [BREAK=event:N|time:T|on:KIND])
+  endif
+endif
+ifneq ($(filter vscode,$(MAKECMDGOALS)),)
+  VSCODE_ERROR := $(shell $(VSCODE_LAUNCH) --validate-only 2>&1 >/dev/null)
+  ifneq ($(VSCODE_ERROR),)
+    $(error $(VSCODE_ERROR))
   endif
 endif
 ifneq ($(filter handout,$(MAKECMDGOALS)),)
@@ -41,6 +52,9 @@ replay: build
 
 debug: build
 	@$(TINYKV_GRADE) debug '$(TEST)' --seed '$(SEED)' --build-dir $(BUILD) $(if $(BREAK),--break '$(BREAK)')
+
+vscode: build
+	@$(VSCODE_LAUNCH) --grade $(TINYKV_GRADE) --build-dir $(BUILD) --output $(VSCODE_DIR)/launch.json
 
 # The handout generator needs no build: it works on the git-tracked source tree.
 handout:

@@ -3,7 +3,10 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <map>
 #include <memory>
+#include <tuple>
 
 #include "sim/executor.h"
 
@@ -43,9 +46,13 @@ bool ParseBreakSpec(const std::string& spec, BreakPoints* out, std::string* erro
   }
   if (kind == "on") {
     EventKind k;
-    if (!ParseEventKind(arg, &k)) {
+    // Nodes record a role-change event whenever their role or the leader they know changes, so
+    // "leader-change" (the name students reach for) is the same breakpoint.
+    if (arg == "leader-change") {
+      k = EventKind::kRoleChange;
+    } else if (!ParseEventKind(arg, &k)) {
       *error = "bad breakpoint '" + spec + "': unknown event kind '" + arg +
-               "' (try partition, crash, restart, role-change, violation)";
+               "' (try partition, crash, restart, role-change, leader-change, violation)";
       return false;
     }
     out->on_kinds.insert(k);
@@ -53,6 +60,17 @@ bool ParseBreakSpec(const std::string& spec, BreakPoints* out, std::string* erro
   }
   *error = "bad breakpoint '" + spec + "': expected event:N, time:T or on:KIND";
   return false;
+}
+
+bool ParseBreakSpecs(const std::string& specs, BreakPoints* out, std::string* error) {
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = specs.find(',', start);
+    const std::string spec = specs.substr(start, comma - start);
+    if (!ParseBreakSpec(spec, out, error)) return false;
+    if (comma == std::string::npos) return true;
+    start = comma + 1;
+  }
 }
 
 void InstallBreakPoints(Executor& executor, const BreakPoints& points) {
@@ -71,6 +89,88 @@ void InstallBreakPoints(Executor& executor, const BreakPoints& points) {
       tinykv_sim_break(line.c_str());
     }
   });
+}
+
+namespace {
+
+struct InspectorKey {
+  uint32_t node;
+  std::string name;
+  uint64_t id;  // registration order breaks ties
+  bool operator<(const InspectorKey& o) const {
+    return std::tie(node, name, id) < std::tie(o.node, o.name, o.id);
+  }
+};
+
+struct InspectorRegistry {
+  uint64_t next_id = 1;
+  std::map<InspectorKey, InspectFn> by_key;
+  std::map<uint64_t, InspectorKey> key_of;
+};
+
+// Never destroyed: registrations held by static objects may unregister after main returns.
+InspectorRegistry& Registry() {
+  static auto* registry = new InspectorRegistry;
+  return *registry;
+}
+
+std::string NodeLabel(uint32_t node) {
+  return node == kNoNode ? "world" : "node " + std::to_string(node);
+}
+
+}  // namespace
+
+InspectorRegistration& InspectorRegistration::operator=(InspectorRegistration&& other) noexcept {
+  if (this != &other) {
+    Reset();
+    id_ = other.id_;
+    other.id_ = 0;
+  }
+  return *this;
+}
+
+void InspectorRegistration::Reset() {
+  if (id_ == 0) return;
+  InspectorRegistry& r = Registry();
+  if (auto it = r.key_of.find(id_); it != r.key_of.end()) {
+    r.by_key.erase(it->second);
+    r.key_of.erase(it);
+  }
+  id_ = 0;
+}
+
+InspectorRegistration RegisterInspector(uint32_t node, std::string name, InspectFn fn) {
+  InspectorRegistry& r = Registry();
+  const uint64_t id = r.next_id++;
+  InspectorKey key{node, std::move(name), id};
+  r.key_of.emplace(id, key);
+  r.by_key.emplace(std::move(key), std::move(fn));
+  return InspectorRegistration(id);
+}
+
+std::string DescribeInspectors(std::optional<uint32_t> node) {
+  const InspectorRegistry& r = Registry();
+  std::string out;
+  std::set<uint32_t> nodes;
+  for (const auto& [key, fn] : r.by_key) {
+    nodes.insert(key.node);
+    if (node && key.node != *node) continue;
+    std::string text;
+    try {
+      text = fn();
+    } catch (const std::exception& e) {
+      text = std::string("(inspector failed: ") + e.what() + ")";
+    } catch (...) {
+      text = "(inspector failed with a non-standard exception)";
+    }
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    out += "== " + NodeLabel(key.node) + ": " + key.name + " ==\n" + text;
+  }
+  if (!out.empty()) return out;
+  if (nodes.empty()) return "no inspectors registered (this program registers none)\n";
+  std::string known;
+  for (uint32_t n : nodes) known += (known.empty() ? "" : ", ") + NodeLabel(n);
+  return "no inspector for " + NodeLabel(*node) + "; inspectors exist for: " + known + "\n";
 }
 
 }  // namespace tinykv::sim
@@ -114,4 +214,12 @@ extern "C" const char* tinykv_sim_trace_tail(int n) {
 
 extern "C" void* tinykv_sim_fiber_context(uint64_t fiber) {
   return tinykv_sim_executor ? tinykv_sim_executor->SuspendedContext(fiber) : nullptr;
+}
+
+extern "C" const char* tinykv_sim_inspect(int64_t node) {
+  std::string& out = DebugBuffer();
+  std::optional<uint32_t> which;
+  if (node >= 0) which = static_cast<uint32_t>(node);
+  out = tinykv::sim::DescribeInspectors(which);
+  return out.c_str();
 }

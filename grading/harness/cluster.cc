@@ -1,8 +1,10 @@
 #include "grading/harness/cluster.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "proto/kvrpcpb.pb.h"
+#include "raft/node_status.h"
 #include "store/raftstore/store_node.h"
 #include "store/server/sim_rpc.h"
 
@@ -50,6 +52,8 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     ex_->AddNode(nid, "store" + std::to_string(id), [n = node.get()] { n->Main(); });
     net_->AddNode(nid);
     stores_.push_back(std::move(node));
+    inspectors_.push_back(
+        sim::RegisterInspector(nid, "raft", [this, nid] { return DescribeRaft(nid); }));
   }
   SetUnreliable(false);
 }
@@ -124,6 +128,101 @@ std::optional<sim::NodeId> Cluster::Leader() const {
   return leader;
 }
 
+// ---------------------------------------------------------------- debugging
+
+std::string Cluster::DescribeRaft(sim::NodeId id) const {
+  const raftstore::StoreNode& node = *stores_.at(id - 1);
+  const sim::NodeState state = ex_->node_state(id);
+  std::string out = "store " + std::to_string(id) + ": " + sim::NodeStateName(state);
+  const raftstore::Peer* peer = node.peer();
+  if (peer == nullptr) {
+    if (state == sim::NodeState::kDown) return out + " (crashed: no Raft state until it restarts)";
+    if (!node.start_error().ok()) return out + ", cannot start: " + node.start_error().ToString();
+    return out + ", no peer yet (starting)";
+  }
+  const raft::NodeStatus st = peer->status();
+  auto name = [](uint64_t peer_id) {
+    return peer_id == raft::kNone ? "-" : std::to_string(peer_id);
+  };
+  out += ", region " + std::to_string(peer->region_id()) + " peer " + std::to_string(st.id) + "\n";
+  out += "  " + std::string(raft::RoleName(st.role)) + "  term " + std::to_string(st.term) +
+         "  vote " + name(st.vote) + "  leader " + name(st.lead) + "\n";
+  out += "  commit " + std::to_string(st.commit) + "  applied " + std::to_string(st.applied) +
+         "  last " + std::to_string(st.last_index) + " (term " + std::to_string(st.last_term) +
+         ")  truncated " + std::to_string(peer->storage().truncated_index()) +
+         "  pending proposals " + std::to_string(peer->pending_proposals());
+  if (st.lead_transferee != raft::kNone) out += "  transferring to " + name(st.lead_transferee);
+  if (!st.progress.empty()) {
+    out += "\n  progress (this leader's view):";
+    for (const auto& [member, pr] : st.progress) {
+      out += "\n    peer " + std::to_string(member) + "  match " + std::to_string(pr.match) +
+             "  next " + std::to_string(pr.next) + (pr.replicate ? "  replicate" : "  probe");
+    }
+  }
+  return out;
+}
+
+void Cluster::CheckRead(size_t op) {
+  const check::History& h = history_.history();
+  for (; indexed_ops_ < h.ops.size(); ++indexed_ops_) {
+    const check::Operation& o = h.ops[indexed_ops_];
+    KeyOps& k = ops_by_key_[o.key];
+    k.ops.push_back(indexed_ops_);
+    if (o.f == "put") k.puts_by_value[o.value.value_or("")].push_back(indexed_ops_);
+    if (o.f == "delete") k.has_delete = true;
+  }
+  const check::Operation& get = h.ops.at(op);
+  if (get.f != "get" || get.status != check::OpStatus::kOk || !get.output) return;
+  const std::string& value = *get.output;
+  const KeyOps& same_key = ops_by_key_[get.key];
+  if (same_key.has_delete) return;  // the scenarios never delete; stay conservative if one does
+  // The latest acknowledgement among the puts that wrote `value` ("" is also the initial state,
+  // written before everything). A writer whose outcome is unknown or pending could take effect
+  // any time later, so nothing is certain then.
+  int64_t written_by = value.empty() ? std::numeric_limits<int64_t>::min() : check::kNoReturn;
+  bool certain = true;
+  if (auto writers = same_key.puts_by_value.find(value); writers != same_key.puts_by_value.end()) {
+    for (size_t i : writers->second) {
+      const check::Operation& w = h.ops[i];
+      if (w.status == check::OpStatus::kFail) continue;
+      if (w.status != check::OpStatus::kOk) certain = false;
+      written_by = written_by == check::kNoReturn ? w.ret : std::max(written_by, w.ret);
+    }
+  }
+  std::string what;
+  // Built only for a violation: CheckRead runs on every read of a scenario.
+  auto read = [&] {
+    return "client " + std::to_string(get.client) + "'s get " + get.key + " → '" + value +
+           "' (called at " + check::FormatTime(h, get.call) + ")";
+  };
+  if (written_by == check::kNoReturn && certain) {
+    what = "impossible read: " + read() + ": no put wrote that value to that key";
+  } else if (certain) {
+    // Newest first; calls only grow along the history, so stop at the first put called before
+    // the writer's acknowledgement.
+    for (auto it = same_key.ops.rbegin(); it != same_key.ops.rend(); ++it) {
+      const check::Operation& p = h.ops[*it];
+      if (p.call <= written_by) break;
+      if (p.f != "put" || p.status != check::OpStatus::kOk || p.value == value) continue;
+      if (p.ret < get.call) {
+        const std::string older =
+            written_by == std::numeric_limits<int64_t>::min()
+                ? "that is the key's initial (absent) value"
+                : "that value was acknowledged at " + check::FormatTime(h, written_by);
+        what = "stale read: " + read() + ": " + older + ", but client " + std::to_string(p.client) +
+               "'s put " + p.key + " = '" + p.value.value_or("") + "', called after that at " +
+               check::FormatTime(h, p.call) + ", was acknowledged at " +
+               check::FormatTime(h, p.ret) + ", before the get was called";
+        break;
+      }
+    }
+  }
+  if (what.empty()) return;
+  const uint64_t seq = ex_->Record(sim::EventKind::kViolation, what);
+  violations_.push_back("#" + std::to_string(seq) + " " + sim::FormatTime(ex_->Now()) + ": " +
+                        what);
+}
+
 // ---------------------------------------------------------------- client
 
 KvClient::KvClient(Cluster& cluster, int64_t id) : cluster_(cluster), id_(id) {
@@ -186,6 +285,7 @@ std::optional<std::string> KvClient::Get(const std::string& key, sim::Duration d
     if (ex.node_state(store) == sim::NodeState::kUp) {
       std::string value = cluster_.store(store).LocalValue(key).value_or("");
       cluster_.history().Ok(op, ex.Now().count(), value);
+      cluster_.CheckRead(op);
       return value;
     }
   }
@@ -211,6 +311,7 @@ std::optional<std::string> KvClient::Get(const std::string& key, sim::Duration d
     }
     std::string value = resp->not_found() ? "" : resp->value();
     cluster_.history().Ok(op, ex.Now().count(), value);
+    cluster_.CheckRead(op);
     return value;
   }
   cluster_.history().Info(op, ex.Now().count());

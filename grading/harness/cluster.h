@@ -9,18 +9,27 @@
 // effect. A put whose outcome is unknown (timeout, lost reply) is recorded as such (Jepsen :info)
 // and not retried, so retries never make a correct store look wrong.
 //
+// For debugging, the cluster registers one sim inspector per store (gdb: `sim-inspect [STORE]`
+// shows its Raft state, see DescribeRaft) and checks every completed read against the history so
+// far (CheckRead): a read that cannot be linearizable is recorded at once as a violation event, so
+// a replay with `BREAK=on:violation` stops while the cluster is still in the state that produced
+// it.
+//
 // Lifetime: the Cluster owns the executor, network and stores; destroy it only after Run returns
 // (its destructor shuts the executor down first).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "grading/check/history.h"
+#include "sim/debug.h"
 #include "sim/executor.h"
 #include "sim/network.h"
 #include "store/raftstore/config.h"
@@ -69,6 +78,20 @@ class Cluster {
   // Marks an event over [start, now] on the timeline (faults).
   void Annotate(sim::Time start, std::string label);
 
+  // ---- debugging ----
+  // Store `id`'s Raft state in a few lines: up/down, its peer's role, term, vote, known leader,
+  // commit / applied / last index, pending proposals, and on a leader each member's progress.
+  // Only reads; safe at any point of the run (this is what `sim-inspect ID` prints in gdb).
+  std::string DescribeRaft(sim::NodeId id) const;
+  // Checks the completed get `op` (a history id with status ok) against the history so far: a
+  // value no put wrote, or a value older than a put acknowledged before the get was called (its
+  // writers all acknowledged before that put was called). Each such read is certainly not
+  // linearizable (put values are unique per key); it is recorded as a kViolation trace event and
+  // kept in violations(). KvClient calls this for every read it completes.
+  void CheckRead(size_t op);
+  // "#SEQ TIME: what" of each violation found by CheckRead, in order.
+  const std::vector<std::string>& violations() const { return violations_; }
+
  private:
   ClusterOptions options_;
   std::unique_ptr<sim::Executor> ex_;
@@ -77,6 +100,19 @@ class Cluster {
   check::HistoryRecorder history_;
   sim::Time partition_start_{0};
   bool partitioned_ = false;
+  // CheckRead's index over history ops [0, indexed_ops_): per key, every op (in call order:
+  // the recorder appends at invoke time) and the puts by the value they write, so a read finds
+  // its writers without comparing its value against every put of the key.
+  struct KeyOps {
+    std::vector<size_t> ops;
+    std::unordered_map<std::string, std::vector<size_t>> puts_by_value;
+    bool has_delete = false;
+  };
+  std::map<std::string, KeyOps> ops_by_key_;
+  size_t indexed_ops_ = 0;
+  std::vector<std::string> violations_;
+  // Declared last: unregistered before the stores they read are destroyed.
+  std::vector<sim::InspectorRegistration> inspectors_;
 };
 
 // One client process (a Jepsen :process): at most one operation in flight.

@@ -88,7 +88,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   if (const char* spec = std::getenv(grading::kSimBreakEnvVar); spec != nullptr && *spec) {
     sim::BreakPoints points;
     std::string error;
-    if (sim::ParseBreakSpec(spec, &points, &error)) {
+    if (sim::ParseBreakSpecs(spec, &points, &error)) {
       sim::InstallBreakPoints(ex, points);
     } else {
       std::fprintf(stderr, "warning: ignoring %s: %s\n", grading::kSimBreakEnvVar, error.c_str());
@@ -215,8 +215,15 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
                      sim::RunOutcomeName(run.outcome) + "): " + run.report;
     return result;
   }
+  // Where a replay can stop: the first read the cluster's online check caught (Cluster::CheckRead).
+  std::string first_seen;
+  if (!cluster.violations().empty()) {
+    first_seen = "\nfirst seen during the run at event " + cluster.violations().front() +
+                 "\n(`make debug TEST=" + (name.find('.') != std::string::npos ? name : "…") +
+                 " SEED=" + std::to_string(seed) + " BREAK=on:violation` stops there)";
+  }
   if (std::string bad_read = CheckReadsHaveWriters(history); !bad_read.empty()) {
-    result.failure = "impossible read: " + bad_read;
+    result.failure = "impossible read: " + bad_read + first_seen;
     return result;
   }
   auto checked = check::Check(history, check::KvModel());
@@ -240,8 +247,15 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
     grading::ReportRunFact("timeline", result.timeline_path);
   }
   if (failed) {
-    result.failure = (liveness_failure.empty() ? verdict.report : liveness_failure) +
+    result.failure = (liveness_failure.empty() ? verdict.report : liveness_failure) + first_seen +
                      "\nhistory: " + result.history_path + "\ntimeline: " + result.timeline_path;
+    return result;
+  }
+  if (!cluster.violations().empty() && verdict.verdict == check::Verdict::kLinearizable) {
+    // CheckRead flags only reads no linearization can explain: the two checks disagree.
+    result.failure = "harness error: the online read check flagged event " +
+                     cluster.violations().front() +
+                     ", but the linearizability checker accepts the history";
     return result;
   }
   if (verdict.verdict == check::Verdict::kUnknown) {

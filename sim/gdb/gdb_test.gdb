@@ -42,6 +42,16 @@ echo === AFTER FIBER BT\n
 bt 1
 echo === SIM-TRACE-TAIL\n
 sim-trace-tail 5
+echo === SIM-INSPECT\n
+sim-inspect
+sim-inspect 3
+python
+try:
+    gdb.execute("sim-inspect node3")
+    print("NOT REFUSED: sim-inspect node3")
+except gdb.error as e:
+    print("REFUSED node3: %s" % e)
+end
 echo === CONTINUE\n
 delete
 continue

@@ -7,7 +7,9 @@
 # event 9 (while a fiber runs) and at the first crash, and checks what the commands print: a node
 # down, the fiber list, a suspended fiber's backtrace through Park/Channel and the scenario, the
 # crash in the trace tail, refusals for the running / unstarted / unknown fibers, registers restored
-# (the run continues and exits normally). Fails (exit 1) with a message when gdb is missing.
+# (the run continues and exits normally), sim-inspect without inspectors (the demo registers none;
+# grading/harness/gdb_inspect_test.sh checks it on a KV cluster that does). Fails (exit 1) with a
+# message when gdb is missing.
 set -u
 demo=${1:?usage: gdb_test.sh PATH/TO/tinykv-sim-demo}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -72,6 +74,9 @@ expect "SIM-FIBER-BT ONE" "RunPingScenario|ping_scenario\.cc:[0-9]+" \
 expect "SIM-FIBER-BT ALL" "Executor::Sleep" "sim-fiber-bt all shows a sleeping fiber"
 expect "AFTER FIBER BT" "^#0 +tinykv_sim_break" "frame 0 registers restored after sim-fiber-bt"
 expect "SIM-TRACE-TAIL" "^#[0-9]+ 2\.000000s n3 crash node3" "sim-trace-tail shows the crash event"
+expect "SIM-INSPECT" "^no inspectors registered" "sim-inspect says the demo registers no inspectors"
+expect "SIM-INSPECT" "REFUSED node3: sim-inspect: 'node3' is not a node number" \
+  "sim-inspect refuses a bad node argument"
 expect "CONTINUE" "exited normally" "the run continues after inspection and exits with status 0"
 if grep -Eq "Traceback|Python Exception|Error occurred in Python" "$log"; then
   echo "FAIL: a Python error was printed"

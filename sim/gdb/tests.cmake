@@ -1,5 +1,6 @@
-# Tests for the debugging support of sim/: the gdb commands (sim/gdb/tinykv_sim.py) and the
-# AddressSanitizer annotations of the fiber executor (sim/asan_test.cc).
+# Tests for the debugging support of sim/: the gdb commands (sim/gdb/tinykv_sim.py), the inspector
+# registry (sim/debug_test.cc), the AddressSanitizer annotations of the fiber executor
+# (sim/asan_test.cc) and the VS Code launch.json generator (sim/gdb/vscode_launch.py).
 #
 # Meant to be included from sim/CMakeLists.txt after the targets tinykv_sim and tinykv-sim-demo are
 # defined: include(${CMAKE_CURRENT_SOURCE_DIR}/gdb/tests.cmake). Paths are taken from this file's
@@ -8,6 +9,9 @@ set(TINYKV_SIM_GDB_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 # Without ASan the scenario still runs; only the two death tests skip (the detector is absent).
 tinykv_add_test(NAME sim_asan_test SOURCES ${TINYKV_SIM_GDB_DIR}/../asan_test.cc LIBS tinykv_sim)
+
+# The inspector registry behind sim-inspect, and breakpoint-spec aliases (sim/debug.h).
+tinykv_add_test(NAME sim_debug_test SOURCES ${TINYKV_SIM_GDB_DIR}/../debug_test.cc LIBS tinykv_sim)
 
 # gdb in batch mode on the demo: stops at a crash and checks sim-status, sim-fibers, sim-fiber-bt
 # and sim-trace-tail. Never skipped: without gdb (or without the demo binary) it fails and says why.

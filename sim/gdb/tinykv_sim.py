@@ -13,6 +13,10 @@
 #                         `sim-fiber-bt all` shows every suspended fiber
 #   sim-trace-tail [N]    the last N trace events (default 20)
 #   sim-break-info        what the tinykv_sim_break breakpoint is and why we stopped there
+#   sim-inspect [NODE]    what the program registered to describe its nodes (a store's Raft
+#                         state, ...): every node, one node (a number), or `world`
+#   sim-continue-to KIND  continue, skipping --break matches until one of KIND (violation, crash,
+#                         ...; the program must have been started with --break on:KIND too)
 #
 # Only x86-64 with Boost.Context's fcontext backend (Debian's Boost 1.74) is supported by
 # sim-fiber-bt: there the suspended fiber's saved pointer is its stack pointer, pointing at the block
@@ -258,8 +262,70 @@ Usage: sim-break-info"""
         return None
 
 
+class SimInspect(SimCommand):
+    """Show the state the program's inspectors describe: every node's, or one node's.
+
+Usage: sim-inspect          every registered inspector, node by node (the world last)
+       sim-inspect NODE     only node NODE's (a number, as in sim-status), or `world`
+The simulator knows nothing about Raft; the code above it registers the inspectors (the KV
+harness: each store's Raft state — role, term, vote, leader, commit, applied, last index, and a
+leader's view of its followers' progress). Reading them does not move the virtual clock."""
+
+    def __init__(self):
+        super().__init__("sim-inspect", gdb.COMMAND_STATUS)
+
+    def run(self, arg):
+        if not arg:
+            node = -1
+        elif arg == "world":
+            node = 0xFFFFFFFF  # sim::kNoNode
+        else:
+            try:
+                node = int(arg, 0)
+            except ValueError:
+                raise SimError("sim-inspect: '%s' is not a node number (or `world`)" % arg)
+            if node < 0 or node >= 0xFFFFFFFF:
+                raise SimError("sim-inspect: node %d is out of range" % node)
+        gdb.write(_call_string("tinykv_sim_inspect(%d)" % node))
+
+
+class SimContinueTo(SimCommand):
+    """Continue to the next --break match of one kind, skipping the others.
+
+Usage: sim-continue-to KIND      e.g. sim-continue-to violation (or on:violation)
+Started with BREAK=on:partition,on:violation, the run stops at every partition; after looking at
+the first one, `sim-continue-to violation` runs on to the violation. The run must have a --break
+on:KIND (TINYKV_SIM_BREAK) for that kind, or it never stops there. Works by giving the
+tinykv_sim_break breakpoint a condition on its reason while the program runs, then removing it."""
+
+    def __init__(self):
+        super().__init__("sim-continue-to", gdb.COMMAND_RUNNING)
+
+    def run(self, arg):
+        kind = arg[3:] if arg.startswith("on:") else arg
+        if not re.match(r"^[a-z][a-z-]*$", kind):
+            raise SimError("usage: sim-continue-to KIND (violation, crash, partition, ...)")
+        if kind == "leader-change":
+            kind = "role-change"  # the break spec's alias: the reason names the event kind
+        breakpoints = [b for b in (gdb.breakpoints() or ())
+                       if b.location and "tinykv_sim_break" in b.location and b.enabled]
+        if not breakpoints:
+            raise SimError("no enabled breakpoint on tinykv_sim_break: `break tinykv_sim_break`")
+        saved = [(b, b.condition) for b in breakpoints]
+        try:
+            for b, _ in saved:
+                b.condition = '$_regex(reason, "^on %s: ")' % kind
+            gdb.execute("continue")
+        finally:
+            for b, condition in saved:
+                if b.is_valid():
+                    b.condition = condition
+
+
 SimStatus()
 SimFibers()
 SimFiberBt()
 SimTraceTail()
 SimBreakInfo()
+SimInspect()
+SimContinueTo()

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Checks gdb's `sim-inspect` on a KV cluster: the harness registers one inspector per store
+# (Cluster::DescribeRaft), and sim-inspect must show every store's Raft state while the run is
+# stopped at a partition, without changing the run.
+#
+#   grading/harness/gdb_inspect_test.sh PATH/TO/tinykv-demo PATH/TO/sim/gdb
+#
+# Runs the demo (seed 2, one round, two clients) under gdb in batch mode with the breakpoints
+# TINYKV_SIM_BREAK=on:partition,on:crash; at the first partition runs sim-inspect for all stores,
+# one store and a node without inspectors, then sim-continue-to crash (it must skip the other
+# partitions), sim-inspect of the crashed store, then lets the run finish. Fails (exit 1) with a message when gdb is missing.
+set -u
+demo=${1:?usage: gdb_inspect_test.sh PATH/TO/tinykv-demo PATH/TO/sim/gdb}
+gdb_dir=${2:?usage: gdb_inspect_test.sh PATH/TO/tinykv-demo PATH/TO/sim/gdb}
+
+if ! command -v gdb >/dev/null 2>&1; then
+  echo "FAIL: gdb is not installed; the debugger test cannot run (apt-get install gdb;" \
+       "scripts/install-deps installs it)" >&2
+  exit 1
+fi
+if [[ ! -x $demo ]]; then
+  echo "FAIL: $demo is not an executable (build the tinykv-demo target first)" >&2
+  exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tinykv-gdb-inspect.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cat >"$work/commands.gdb" <<'GDB'
+set pagination off
+set width 0
+set confirm off
+python
+import os
+gdb.execute("source " + os.path.join(os.environ["TINYKV_SIM_GDB_DIR"], "tinykv_sim.py"))
+end
+set environment ASAN_OPTIONS detect_leaks=0
+set environment TINYKV_SIM_BREAK on:partition,on:crash
+break tinykv_sim_break
+run
+echo === STOP\n
+sim-break-info
+echo === INSPECT ALL\n
+sim-inspect
+echo === INSPECT ONE\n
+sim-inspect 2
+echo === INSPECT NONE\n
+sim-inspect world
+echo === CONTINUE TO CRASH\n
+sim-continue-to crash
+sim-break-info
+echo === AFTER CONTINUE TO\n
+info breakpoints
+sim-inspect 1
+echo === CONTINUE\n
+delete
+continue
+echo === END\n
+GDB
+TINYKV_SIM_GDB_DIR=$gdb_dir timeout 240 gdb -batch -nx -x "$work/commands.gdb" \
+  --args "$demo" --seed 2 --rounds 1 --clients 2 --out "$work/out" >"$work/log" 2>&1
+status=$?
+log=$work/log
+
+failures=0
+section() { awk -v name="=== $1" 'index($0, name) == 1 { on = 1; next } /^=== / { on = 0 } on' "$log"; }
+expect() {  # expect SECTION REGEX WHAT
+  if section "$1" | grep -Eq -- "$2"; then
+    echo "ok:   $3"
+  else
+    echo "FAIL: $3 (no line matching /$2/ in section '$1')"
+    failures=$((failures + 1))
+  fi
+}
+count() { section "$1" | grep -Ec -- "$2"; }  # count SECTION REGEX
+
+if [[ $status -eq 124 ]]; then
+  echo "FAIL: gdb did not finish within 240 s"
+  failures=$((failures + 1))
+fi
+expect "STOP" "Stopped here now because: on partition" "stopped at the first partition"
+for id in 1 2 3 4 5; do
+  expect "INSPECT ALL" "^== node $id: raft ==$" "sim-inspect shows store $id's inspector"
+  expect "INSPECT ALL" "^store $id: up, region 1 peer [0-9]+$" "store $id is up with its peer"
+done
+expect "INSPECT ALL" "^  (Leader|Follower|Candidate)  term [0-9]+  vote [-0-9]+  leader [-0-9]+$" \
+  "role, term, vote and leader are shown"
+expect "INSPECT ALL" "^  commit [0-9]+  applied [0-9]+  last [0-9]+ \(term [0-9]+\)  truncated [0-9]+" \
+  "commit, applied and last index are shown"
+expect "INSPECT ALL" "^  progress \(this leader's view\):$" "the leader shows its followers' progress"
+expect "INSPECT ALL" "^    peer [0-9]+  match [0-9]+  next [0-9]+  (replicate|probe)$" \
+  "one progress line per member"
+if [[ $(count "INSPECT ONE" "^== node ") -eq 1 ]] && section "INSPECT ONE" | grep -q "^== node 2: raft ==$"; then
+  echo "ok:   sim-inspect 2 shows store 2 only"
+else
+  echo "FAIL: sim-inspect 2 should show store 2's inspector and no other"
+  failures=$((failures + 1))
+fi
+expect "INSPECT NONE" "^no inspector for world; inspectors exist for: node 1, node 2, node 3, node 4, node 5$" \
+  "sim-inspect world names the nodes that have inspectors"
+expect "CONTINUE TO CRASH" "Stopped here now because: on crash: .* crash store[0-9]" \
+  "sim-continue-to crash skips the partitions and stops at the first crash"
+if section "CONTINUE TO CRASH" | grep -q "Stopped here now because: on partition"; then
+  echo "FAIL: sim-continue-to crash stopped at a partition"
+  failures=$((failures + 1))
+else
+  echo "ok:   sim-continue-to crash did not stop at a partition"
+fi
+if section "AFTER CONTINUE TO" | grep -q "stop only if"; then
+  echo "FAIL: sim-continue-to left its condition on the breakpoint"
+  failures=$((failures + 1))
+else
+  echo "ok:   sim-continue-to removed its condition"
+fi
+expect "AFTER CONTINUE TO" "^store 1: down \(crashed: no Raft state until it restarts\)$" \
+  "sim-inspect shows the crashed store as down"
+expect "CONTINUE" "exited normally" "the run continues after inspection and passes"
+if grep -Eq "Traceback|Python Exception|Error occurred in Python" "$log"; then
+  echo "FAIL: a Python error was printed"
+  failures=$((failures + 1))
+fi
+
+if [[ $failures -ne 0 ]]; then
+  echo "---- gdb output ($failures failures) ----"
+  cat "$log"
+  exit 1
+fi
+echo "sim-inspect on the KV cluster: all checks passed"
