@@ -16,11 +16,24 @@
 #include "grading/runner/run_facts.h"
 #include "sim/debug.h"
 #include "sim/sync.h"
+#include "store/raftstore/keys.h"
 #include "store/raftstore/peer_storage.h"
 #include "store/raftstore/store_node.h"
 
 namespace tinykv::harness {
 namespace {
+
+// Log entries of the peer's region still in its raft engine with index <= `index`.
+uint64_t CountLogEntriesUpTo(const raftstore::Peer& peer, uint64_t index) {
+  const std::string end = raftstore::RaftLogKey(peer.region_id(), index + 1);
+  auto it = peer.storage().engines().raft->NewIterator(store::Cf::kDefault);
+  uint64_t count = 0;
+  for (it->Seek(raftstore::RaftLogKey(peer.region_id(), 0)); it->Valid() && it->key() < end;
+       it->Next()) {
+    ++count;
+  }
+  return count;
+}
 
 std::string ArtifactPath(const std::string& name, uint64_t seed, const std::string& ext) {
   const char* dir = std::getenv(grading::kArtifactDirEnvVar);
@@ -179,6 +192,16 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
                 std::to_string(id) + " keeps " + std::to_string(applied - truncated) +
                 " applied entries in its log (limit " + std::to_string(options.raft_log_gc_limit) +
                 ", allowed up to " + std::to_string(bound) + ")";
+          }
+          // Truncating the log in the apply state is half the job: the GC worker must also
+          // delete the entries from the raft engine.
+          const uint64_t stale = CountLogEntriesUpTo(*peer, truncated);
+          if (liveness_failure.empty() && stale > bound) {
+            liveness_failure = "log GC: after round " + std::to_string(round + 1) + " store " +
+                               std::to_string(id) + "'s raft engine still holds " +
+                               std::to_string(stale) + " log entries at or below its truncated " +
+                               "index " + std::to_string(truncated) + " (allowed up to " +
+                               std::to_string(bound) + " not yet collected)";
           }
         }
       }

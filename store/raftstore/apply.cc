@@ -1,4 +1,5 @@
 // The apply half of the Peer: committed entries → kv engine, then the proposals' answers.
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -21,7 +22,13 @@ namespace {
 
 }  // namespace
 
-void Peer::ApplyCommitted(const std::vector<eraftpb::Entry>& entries) {
+void Peer::ApplyCommitted(std::vector<eraftpb::Entry> entries) {
+  if (applying_snapshot_) {
+    // They come after the snapshot: applied once its data is in.
+    waiting_entries_.insert(waiting_entries_.end(), std::make_move_iterator(entries.begin()),
+                            std::make_move_iterator(entries.end()));
+    return;
+  }
   for (const auto& e : entries) ApplyEntry(e);
 }
 

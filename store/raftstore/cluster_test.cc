@@ -24,7 +24,8 @@ struct TestCluster {
   std::vector<std::unique_ptr<StoreNode>> stores;  // stores[i] is store i + 1
   uint64_t hint = 1;
 
-  TestCluster(int n, uint64_t seed, RaftstoreConfig cfg = {})
+  TestCluster(int n, uint64_t seed, RaftstoreConfig cfg = {},
+              CrashLoss crash_loss = CrashLoss::kRandomPrefix)
       : ex(sim::ExecutorOptions{.seed = seed, .time_limit = sim::Time(300s)}) {
     std::vector<uint64_t> ids;
     for (int i = 1; i <= n; ++i) ids.push_back(i);
@@ -33,6 +34,7 @@ struct TestCluster {
       o.store_id = id;
       o.cluster_store_ids = ids;
       o.config = cfg;
+      o.crash_loss = crash_loss;
       stores.push_back(std::make_unique<StoreNode>(ex, net, o));
       StoreNode* s = stores.back().get();
       ex.AddNode(static_cast<sim::NodeId>(id), "store" + std::to_string(id), [s] { s->Main(); });
@@ -278,6 +280,133 @@ TEST(Raftstore, LaggingStoreCatchesUpBySnapshot) {
   });
   EXPECT_EQ(result.outcome, sim::RunOutcome::kCompleted) << result.report;
   EXPECT_TRUE(done);
+}
+
+// A snapshot that takes a while to apply (one pair per write batch, 20 ms apart): 60 keys, so
+// about 1.2 s of virtual time on the snapshot-apply worker.
+RaftstoreConfig SlowSnapshotApplyConfig() {
+  RaftstoreConfig cfg;
+  cfg.raft_log_gc_count_limit = 10;
+  cfg.snapshot_apply_batch_keys = 1;
+  cfg.snapshot_apply_pause = 20ms;
+  return cfg;
+}
+
+// Lets the store after the leader fall behind the compacted log and restarts it; returns it once
+// its peer is applying the snapshot that catches it up (0 on failure).
+uint64_t StartSlowSnapshotApply(TestCluster& c) {
+  const uint64_t leader = c.WaitLeader();
+  if (leader == 0) return 0;
+  const uint64_t lagging = leader % 3 + 1;
+  c.ex.Crash(static_cast<sim::NodeId>(lagging));
+  for (int i = 0; i < 60; ++i) {
+    if (!c.Put(Key(i), Val(i, 0))) return 0;
+  }
+  sim::Sleep(1s);  // log GC compacts past what the lagging store has
+  c.ex.Restart(static_cast<sim::NodeId>(lagging));
+  const sim::Time deadline = sim::Now() + 20s;
+  while (sim::Now() < deadline) {
+    const Peer* p = c.store(lagging).peer();
+    if (p != nullptr && p->applying_snapshot()) return lagging;
+    sim::Sleep(1ms);
+  }
+  return 0;
+}
+
+// How many of the 60 keys store `id` holds right now.
+int KeysPresent(TestCluster& c, uint64_t id) {
+  int n = 0;
+  for (int i = 0; i < 60; ++i) n += c.LocalValue(id, Key(i)).empty() ? 0 : 1;
+  return n;
+}
+
+TEST(Raftstore, SnapshotApplyRunsOnWorkerWhileRaftWorkerKeepsStepping) {
+  TestCluster c(3, 51, SlowSnapshotApplyConfig());
+  bool done = false;
+  auto result = c.ex.Run([&] {
+    c.StartAll();
+    const uint64_t lagging = StartSlowSnapshotApply(c);
+    ASSERT_NE(lagging, 0u) << "the lagging store never started applying a snapshot";
+    const Peer* p = c.store(lagging).peer();
+    const uint64_t snap_index = p->storage().applied_index();  // persisted: the snapshot's
+    EXPECT_LT(p->applied_index(), snap_index) << "data not in yet: must not count as applied";
+    // The data lands batch by batch on the worker fiber...
+    const sim::Time deadline = sim::Now() + 5s;
+    while (KeysPresent(c, lagging) == 0 && sim::Now() < deadline) sim::Sleep(1ms);
+    const int partial = KeysPresent(c, lagging);
+    EXPECT_GT(partial, 0);
+    EXPECT_LT(partial, 60);
+    ASSERT_TRUE(p->applying_snapshot());
+    // ...while the raft worker keeps stepping messages: new writes reach the applying peer's
+    // raft log (in memory) but are not applied before the snapshot is.
+    ASSERT_TRUE(c.Put("during", "apply"));
+    sim::Sleep(100ms);
+    ASSERT_TRUE(p->applying_snapshot()) << "the apply should still be running";
+    EXPECT_GT(p->status().last_index, snap_index);
+    EXPECT_EQ(c.LocalValue(lagging, "during"), "");
+    // A read sent to the applying store is refused, never served from the half-applied data.
+    kvrpcpb::RawGetRequest get;
+    get.set_key(Key(59));
+    auto r = store::CallKv<kvrpcpb::RawGetResponse>(
+        c.net, sim::kWorld, static_cast<sim::NodeId>(lagging), "RawGet", get, 1s);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_TRUE(r->region_error().has_not_leader());
+    // Once the worker is done, the peer applies what waited and serves again.
+    ASSERT_TRUE(c.WaitCaughtUp(30s));
+    EXPECT_FALSE(p->applying_snapshot());
+    EXPECT_EQ(c.store(lagging).snapshots_applied(), 1u);
+    EXPECT_EQ(KeysPresent(c, lagging), 60);
+    EXPECT_EQ(c.LocalValue(lagging, "during"), "apply");
+    done = true;
+  });
+  EXPECT_EQ(result.outcome, sim::RunOutcome::kCompleted) << result.report;
+  EXPECT_TRUE(done);
+}
+
+// A crash while the worker is half way through: the restarted store finds the pending snapshot
+// in its kv engine, applies it again from the start, and ends with exactly the snapshot's data.
+void CrashDuringSnapshotApply(uint64_t seed, CrashLoss loss) {
+  TestCluster c(3, seed, SlowSnapshotApplyConfig(), loss);
+  bool done = false;
+  auto result = c.ex.Run([&] {
+    c.StartAll();
+    const uint64_t lagging = StartSlowSnapshotApply(c);
+    ASSERT_NE(lagging, 0u) << "the lagging store never started applying a snapshot";
+    const sim::Time deadline = sim::Now() + 5s;
+    while (KeysPresent(c, lagging) < 20 && sim::Now() < deadline) sim::Sleep(1ms);
+    ASSERT_LT(KeysPresent(c, lagging), 60) << "crash must hit the apply half way";
+    c.ex.Crash(static_cast<sim::NodeId>(lagging));
+    c.ex.Restart(static_cast<sim::NodeId>(lagging));
+    const Peer* p = nullptr;
+    while (p == nullptr && sim::Now() < deadline + 5s) {
+      sim::Sleep(1ms);
+      p = c.store(lagging).peer();
+    }
+    ASSERT_NE(p, nullptr) << c.store(lagging).start_error().ToString();
+    EXPECT_TRUE(p->applying_snapshot()) << "the interrupted apply must be resumed";
+    EXPECT_EQ(p->applied_index(), 0u);
+    ASSERT_TRUE(c.WaitCaughtUp(30s));
+    EXPECT_FALSE(p->applying_snapshot());
+    EXPECT_GE(c.store(lagging).snapshots_applied(), 1u);
+    for (int i = 0; i < 60; ++i) EXPECT_EQ(c.LocalValue(lagging, Key(i)), Val(i, 0)) << i;
+    ASSERT_TRUE(c.Put("after", "crash"));
+    ASSERT_TRUE(c.WaitCaughtUp());
+    EXPECT_EQ(c.LocalValue(lagging, "after"), "crash");
+    done = true;
+  });
+  EXPECT_EQ(result.outcome, sim::RunOutcome::kCompleted) << result.report;
+  EXPECT_TRUE(done);
+}
+
+TEST(Raftstore, CrashDuringSnapshotApplyReappliesFromDurableState) {
+  for (uint64_t seed : {61, 62, 63}) {
+    SCOPED_TRACE(seed);
+    CrashDuringSnapshotApply(seed, CrashLoss::kRandomPrefix);
+  }
+  SCOPED_TRACE("lose all un-synced batches");
+  CrashDuringSnapshotApply(64, CrashLoss::kLoseAll);
+  SCOPED_TRACE("keep all un-synced batches");
+  CrashDuringSnapshotApply(65, CrashLoss::kKeepAll);
 }
 
 }  // namespace

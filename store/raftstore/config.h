@@ -27,6 +27,12 @@ struct RaftstoreConfig {
   uint64_t raft_log_gc_count_limit = 0;
   // Snapshot transfer: chunk size of the streamed snapshot payload.
   size_t snapshot_chunk_bytes = 16 * 1024;
+  // Snapshot apply (the worker of snapshot_apply.h): key/value pairs per kv-engine write batch,
+  // and the virtual time the worker waits between two batches. The pause throttles a large apply
+  // (as TiKV rate-limits snapshot I/O) so the store's other fibers keep their share of the disk;
+  // 0 only yields to them.
+  size_t snapshot_apply_batch_keys = 1024;
+  sim::Duration snapshot_apply_pause = sim::Duration::zero();
 
   store::Status Validate() const {
     auto bad = [](const std::string& m) { return store::Status::InvalidArgument(m); };
@@ -36,6 +42,10 @@ struct RaftstoreConfig {
     if (proposal_timeout <= sim::Duration::zero()) return bad("proposal_timeout must be positive");
     if (raft_log_gc_tick <= sim::Duration::zero()) return bad("raft_log_gc_tick must be positive");
     if (snapshot_chunk_bytes == 0) return bad("snapshot_chunk_bytes must be positive");
+    if (snapshot_apply_batch_keys == 0) return bad("snapshot_apply_batch_keys must be positive");
+    if (snapshot_apply_pause < sim::Duration::zero()) {
+      return bad("snapshot_apply_pause must not be negative");
+    }
     return store::Status::OK();
   }
 };

@@ -53,6 +53,10 @@ std::string RegionStateKey(uint64_t region_id) {
   return RegionKey(kRegionMetaPrefix, region_id, kRegionStateSuffix);
 }
 
+std::string PendingSnapshotKey(uint64_t region_id) {
+  return RegionKey(kRegionMetaPrefix, region_id, kPendingSnapshotSuffix);
+}
+
 std::optional<uint64_t> RaftLogIndex(std::string_view key) {
   if (key.size() != 19 || key[0] != kLocalPrefix || key[1] != kRegionRaftPrefix ||
       key[10] != kRaftLogSuffix) {

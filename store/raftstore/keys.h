@@ -7,6 +7,9 @@
 //                 0x01 0x02 <region id, 8 B BE> 0x02                       → RaftLocalState
 //   kv engine:    0x01 0x02 <region id, 8 B BE> 0x03                       → RaftApplyState
 //                 0x01 0x03 <region id, 8 B BE> 0x01                       → RegionLocalState
+//                 0x01 0x03 <region id, 8 B BE> 0x02                       → eraftpb.Snapshot whose
+//                                    data is still being applied (only while one is; see
+//                                    store/raftstore/snapshot_apply.h)
 //                 'z' <user key>                                           → user value (any CF)
 // A fresh region's log starts after index kRaftInitLogIndex with term kRaftInitLogTerm (TinyKV's
 // 5/5), so entries of a bootstrapped peer and of a peer created empty never look alike.
@@ -28,6 +31,7 @@ inline constexpr char kRaftLogSuffix = 0x01;
 inline constexpr char kRaftStateSuffix = 0x02;
 inline constexpr char kApplyStateSuffix = 0x03;
 inline constexpr char kRegionStateSuffix = 0x01;
+inline constexpr char kPendingSnapshotSuffix = 0x02;
 inline constexpr char kDataPrefix = 'z';
 
 inline constexpr uint64_t kRaftInitLogIndex = 5;
@@ -45,6 +49,7 @@ std::string ApplyStateKey(uint64_t region_id);
 // 0x01 0x03 <region id>.
 std::string RegionMetaPrefixKey(uint64_t region_id);
 std::string RegionStateKey(uint64_t region_id);
+std::string PendingSnapshotKey(uint64_t region_id);
 // The log index of a raft log key; nullopt when `key` is not one.
 std::optional<uint64_t> RaftLogIndex(std::string_view key);
 

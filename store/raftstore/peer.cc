@@ -39,6 +39,16 @@ Status Peer::Create(PeerOptions options, Engines engines, std::unique_ptr<Peer>*
   if (!raw.ok()) return Status::Corruption("cannot start raft: " + raw.status().ToString());
   peer->raw_ = std::move(raw).value();
   peer->last_gc_end_ = peer->storage_->truncated_index() + 1;
+  if (const auto& task = peer->storage_->interrupted_snapshot_apply()) {
+    // A crash interrupted this snapshot's apply: its data may be half written. Nothing is
+    // applied or served before the worker has written it again.
+    peer->applying_snapshot_ = true;
+    peer->applying_index_ = task->index();
+    peer->applied_before_snapshot_ = 0;
+    if (peer->options_.hooks.schedule_snapshot_apply) {
+      peer->options_.hooks.schedule_snapshot_apply(*task);
+    }
+  }
   *out = std::move(peer);
   return Status::OK();
 }
@@ -105,22 +115,20 @@ void Peer::SendMessages(std::vector<eraftpb::Message> msgs) {
 
 bool Peer::HandleReady() {
   // BEGIN SOLUTION(lab2b)
-  // STUB: return true;
+  // STUB: return false;
   if (!raw_->HasReady()) return true;
   raft::Ready rd = raw_->GetReady();
   if (rd.soft_state && options_.hooks.on_soft_state)
     options_.hooks.on_soft_state(*rd.soft_state, Term());
-  // 1. persist. A received snapshot replaces data and log before the new entries land.
-  if (rd.snapshot) {
-    Status s = storage_->ApplySnapshot(*rd.snapshot);
-    if (!s.ok()) return false;  // the engine is gone (the store crashed)
-    OnSnapshotApplied(rd.snapshot->metadata().index());
-  }
+  // 1. persist. A received snapshot replaces the log (and, through the snapshot-apply worker,
+  // the data) before the new entries land.
+  if (rd.snapshot && !BeginSnapshotApply(*rd.snapshot)) return false;
   if (!storage_->SaveReadyState(rd).ok()) return false;
-  // 2. send, only once what the messages promise is durable.
+  // 2. send, only once what the messages promise is durable. (A snapshot's data need not be
+  // written yet: it is durable as the pending snapshot.)
   SendMessages(std::move(rd.messages));
-  // 3. apply.
-  ApplyCommitted(rd.committed_entries);
+  // 3. apply (held back while a snapshot is being applied).
+  ApplyCommitted(std::move(rd.committed_entries));
   raw_->Advance(rd);
   return true;
   // END SOLUTION
@@ -139,7 +147,33 @@ void Peer::OnSnapshotApplied(uint64_t index) {
     cb(std::move(r));
   }
   last_gc_end_ = std::max(last_gc_end_, storage_->truncated_index() + 1);
-  if (options_.hooks.on_snapshot_applied) options_.hooks.on_snapshot_applied(index);
+}
+
+bool Peer::BeginSnapshotApply([[maybe_unused]] const eraftpb::Snapshot& snap) {
+  // BEGIN SOLUTION(lab2c)
+  // STUB: return false;
+  // Until the worker has written the data, report the applied index from before the snapshot
+  // (the apply state persisted below already names the snapshot's).
+  const uint64_t applied_before = storage_->applied_index();
+  SnapshotApplyTask task;
+  if (!storage_->ApplySnapshot(snap, &task).ok()) return false;
+  applied_before_snapshot_ = applied_before;
+  applying_snapshot_ = true;
+  applying_index_ = task.index();
+  options_.hooks.schedule_snapshot_apply(std::move(task));
+  return true;
+  // END SOLUTION
+}
+
+bool Peer::OnSnapshotApplyDone(const SnapshotApplyResult& result) {
+  if (!applying_snapshot_ || result.region_id != region_id() || result.index != applying_index_ ||
+      !result.status.ok()) {
+    return false;
+  }
+  applying_snapshot_ = false;
+  OnSnapshotApplied(result.index);
+  ApplyCommitted(std::exchange(waiting_entries_, {}));
+  return true;
 }
 
 void Peer::AnswerProposals([[maybe_unused]] uint64_t index, [[maybe_unused]] uint64_t term,

@@ -15,6 +15,15 @@
 // entry has the proposal's term, StaleCommand if another leader's entry took the index. Reads
 // (Get, Snap) are proposed like writes, so they are linearizable: a deposed leader cannot commit
 // them and so never answers from stale state.
+//
+// Applying a snapshot (lab2c, store/raftstore/snapshot_apply.h): a Ready carrying a snapshot from
+// the leader is persisted as a pending snapshot, whose data the store's snapshot-apply worker
+// writes on its own fiber. Meanwhile the peer is *applying*: Tick and Step go on (Raft keeps its
+// timers and log), but HasReady() is false, so no Ready is processed, no message is sent and no
+// committed entry is applied until OnSnapshotApplyDone(); committed entries handed out with the
+// snapshot's Ready wait in the peer. An applying peer cannot be leader (it sends no votes), so
+// every proposal is refused with NotLeader and nothing is ever served from a half-applied region.
+// After a crash in the middle, Create finds the interrupted apply and starts applying again.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +39,7 @@
 #include "store/raftstore/config.h"
 #include "store/raftstore/engines.h"
 #include "store/raftstore/peer_storage.h"
+#include "store/raftstore/snapshot_apply.h"
 #include "store/raftstore/transport.h"
 
 namespace tinykv::raftstore {
@@ -48,8 +58,9 @@ struct PeerHooks {
   std::function<void(uint64_t region_id, uint64_t begin, uint64_t end)> gc_raft_log;
   // Role / leader changed (for traces and inspection).
   std::function<void(const raft::SoftState&, uint64_t term)> on_soft_state;
-  // A snapshot from the leader replaced this peer's data (lab2c).
-  std::function<void(uint64_t index)> on_snapshot_applied;
+  // Hands a snapshot's data to the store's snapshot-apply worker (lab2c), whose result comes
+  // back through OnSnapshotApplyDone. Required once the peer can receive snapshots.
+  std::function<void(SnapshotApplyTask)> schedule_snapshot_apply;
 };
 
 struct PeerOptions {
@@ -79,7 +90,14 @@ class Peer {
   // Processes at most one Ready, if raft has one. False when an engine write failed (the store
   // is going down): the Ready was not advanced.
   bool HandleReady();
-  bool HasReady() const { return raw_->HasReady(); }
+  // False while a snapshot is being applied (see the file comment).
+  bool HasReady() const { return !applying_snapshot_ && raw_->HasReady(); }
+  // The snapshot-apply worker's report. True when it completed the apply in progress: the peer
+  // then answers the proposals the snapshot covered, applies the committed entries that waited,
+  // and processes Readys again. A stale report is ignored; a failed one (the store is going
+  // down) leaves the peer applying.
+  bool OnSnapshotApplyDone(const SnapshotApplyResult& result);
+  bool applying_snapshot() const { return applying_snapshot_; }
   // Raft-log GC tick: a leader proposes CompactLog when the log holds too many applied entries.
   void OnRaftLogGcTick();
   // Installs the snapshot generator raft uses when a follower lags behind the compacted log.
@@ -94,7 +112,12 @@ class Peer {
   bool IsLeader() const;
   uint64_t LeaderId() const;
   uint64_t Term() const;
-  uint64_t applied_index() const { return storage_->applied_index(); }
+  // The last index whose writes are all in the kv engine. While a snapshot is being applied this
+  // is the index before it (0 when the apply resumed after a crash), although the persisted
+  // apply state already names the snapshot's index.
+  uint64_t applied_index() const {
+    return applying_snapshot_ ? applied_before_snapshot_ : storage_->applied_index();
+  }
   raft::NodeStatus status() const { return raw_->GetStatus(); }
   PeerStorage& storage() { return *storage_; }
   const PeerStorage& storage() const { return *storage_; }
@@ -111,7 +134,8 @@ class Peer {
   std::optional<metapb::Peer> FindPeer(uint64_t peer_id) const;
   void SendMessages(std::vector<eraftpb::Message> msgs);
   // ---- apply path (apply.cc) ----
-  void ApplyCommitted(const std::vector<eraftpb::Entry>& entries);
+  // Applies `entries` in order, or keeps them for later while a snapshot is being applied.
+  void ApplyCommitted(std::vector<eraftpb::Entry> entries);
   void ApplyEntry(const eraftpb::Entry& entry);
   // Adds the command's writes to `wb`.
   void ApplyWrites(const raft_cmdpb::RaftCmdRequest& req, store::WriteBatch* wb);
@@ -121,6 +145,10 @@ class Peer {
   // Answers the proposals up to `index` (stale ones with StaleCommand).
   void AnswerProposals(uint64_t index, uint64_t term, CmdResult result);
   void OnSnapshotApplied(uint64_t index);
+  // Persists the Ready's snapshot (PeerStorage::ApplySnapshot), hands its data to the
+  // snapshot-apply worker and enters the applying state. False when nothing could be persisted
+  // (the Ready must not be advanced).
+  bool BeginSnapshotApply(const eraftpb::Snapshot& snap);
 
   PeerOptions options_;
   metapb::Peer meta_;
@@ -129,6 +157,12 @@ class Peer {
   std::deque<Proposal> proposals_;
   // Raft-log GC: the first index the GC worker has not been asked to delete yet.
   uint64_t last_gc_end_ = 0;
+  // Snapshot apply in progress (see the file comment): its index, the applied index before it,
+  // and the committed entries after it, applied once it completes.
+  bool applying_snapshot_ = false;
+  uint64_t applying_index_ = 0;
+  uint64_t applied_before_snapshot_ = 0;
+  std::vector<eraftpb::Entry> waiting_entries_;
 };
 
 }  // namespace tinykv::raftstore

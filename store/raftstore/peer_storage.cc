@@ -37,8 +37,34 @@ Status PeerStorage::Open(Engines engines, uint64_t region_id, std::unique_ptr<Pe
   if (!s.ok()) return s.IsNotFound() ? Status::Corruption("region state without raft state") : s;
   s = GetMsg(engines.kv, ApplyStateKey(region_id), &ps->apply_state_);
   if (!s.ok()) return s.IsNotFound() ? Status::Corruption("region state without apply state") : s;
-  // Invariants a crash must never break (raft batches are synced before anything is applied).
   const auto& rs = ps->raft_state_;
+  // A snapshot still being applied when the store went down (snapshot_apply.h).
+  auto pending = std::make_shared<eraftpb::Snapshot>();
+  s = GetMsg(engines.kv, PendingSnapshotKey(region_id), pending.get());
+  if (s.ok()) {
+    if (pending->metadata().index() != ps->applied_index()) {
+      return Status::Corruption("pending snapshot of region " + std::to_string(region_id) +
+                                " at index " + std::to_string(pending->metadata().index()) +
+                                " disagrees with its apply state");
+    }
+    ps->interrupted_apply_ = SnapshotApplyTask{region_id, std::move(pending)};
+    // ApplySnapshot writes the kv batch before the raft batch that drops the old log. The new
+    // log never holds the snapshot's own index (it starts after it), the old one did if it
+    // reached that far: then only the kv batch survived, and the old log, superseded by the
+    // snapshot, must not be read as this peer's log.
+    eraftpb::Entry old_entry;
+    if (rs.last_index() < ps->truncated_index() ||
+        GetMsg(engines.raft, RaftLogKey(region_id, ps->truncated_index()), &old_entry).ok()) {
+      ps->raft_state_.set_last_index(ps->truncated_index());
+      ps->raft_state_.set_last_term(ps->truncated_term());
+    }
+    if (rs.hard_state().commit() < ps->truncated_index()) {
+      ps->raft_state_.mutable_hard_state()->set_commit(ps->truncated_index());
+    }
+  } else if (!s.IsNotFound()) {
+    return s;
+  }
+  // Invariants a crash must never break (raft batches are synced before anything is applied).
   if (rs.last_index() < ps->truncated_index() || ps->applied_index() > rs.last_index() ||
       ps->applied_index() < ps->truncated_index()) {
     return Status::Corruption(

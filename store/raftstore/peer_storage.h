@@ -12,13 +12,16 @@
 //
 // Recovery: Open reads whatever the engines hold after a crash. Only synced raft batches survive
 // as a whole, so the raft state and the log agree; the kv engine may have lost its newest
-// un-synced batches, which only moves the applied index back.
+// un-synced batches, which only moves the applied index back. A snapshot whose data was still
+// being written when the store crashed is found again (interrupted_snapshot_apply()); its
+// apply state and region state are already in place, only its data must be written again.
 //
 // Owned by its Peer; used on the store's raft worker fiber (raft reads it through const methods).
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +30,7 @@
 #include "raft/raw_node.h"
 #include "raft/storage.h"
 #include "store/raftstore/engines.h"
+#include "store/raftstore/snapshot_apply.h"
 
 namespace tinykv::raftstore {
 
@@ -65,10 +69,18 @@ class PeerStorage final : public raft::Storage {
   uint64_t truncated_term() const { return apply_state_.truncated_state().term(); }
 
   // ---- snapshots (lab2c) ----
-  // Replaces this peer's data and log with a received snapshot: deletes the region's data and
-  // log, writes the snapshot's key/values, apply state (applied = truncated = snapshot index) and
-  // region state in one synced kv batch, then the new raft state in one synced raft batch.
-  store::Status ApplySnapshot(const eraftpb::Snapshot& snap);
+  // Step 1 of applying a received snapshot (store/raftstore/snapshot_apply.h): in one synced kv
+  // batch, the apply state (applied = truncated = the snapshot's index and term), the region
+  // state (the snapshot's region) and the snapshot itself under PendingSnapshotKey; then, in one
+  // synced raft batch, the old log deleted and the raft state's last index / term set to the
+  // snapshot's (commit at least that index). Updates the cached states and fills `*task` for the
+  // snapshot-apply worker, which writes the data. Corruption (and nothing written) when the
+  // payload does not parse; an engine error when the store is going down.
+  store::Status ApplySnapshot(const eraftpb::Snapshot& snap, SnapshotApplyTask* task);
+  // The apply that a crash interrupted (found by Open), to schedule again; nullopt when none.
+  const std::optional<SnapshotApplyTask>& interrupted_snapshot_apply() const {
+    return interrupted_apply_;
+  }
   // Called by GetSnapshot when raft needs a snapshot; returns true and sets *snap when one is
   // ready, false to let raft retry later (the provider starts generating in the background).
   using SnapshotProvider = std::function<bool(eraftpb::Snapshot* snap)>;
@@ -87,6 +99,7 @@ class PeerStorage final : public raft::Storage {
   raft_serverpb::RaftLocalState raft_state_;
   raft_serverpb::RaftApplyState apply_state_;
   SnapshotProvider snapshot_provider_;
+  std::optional<SnapshotApplyTask> interrupted_apply_;
 };
 
 // Reads and parses the protobuf stored at `key` of the default CF. NotFound when absent,

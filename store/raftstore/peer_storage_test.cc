@@ -5,6 +5,7 @@
 #include "store/engine/mem_engine.h"
 #include "store/raftstore/bootstrap.h"
 #include "store/raftstore/keys.h"
+#include "store/raftstore/snapshot_apply.h"
 
 namespace tinykv::raftstore {
 namespace {
@@ -109,6 +110,103 @@ TEST(Raftstore, PeerStorageRecoversSyncedStateAfterCrash) {
   EXPECT_EQ(ps->applied_index(), kRaftInitLogIndex);
   std::string v;
   EXPECT_TRUE(e.kv->Get(store::Cf::kDefault, DataKey("a"), &v).IsNotFound());
+}
+
+// A snapshot at index 10, term 7, holding user keys a and b (default CF) of `region`.
+eraftpb::Snapshot MakeSnapshot(const metapb::Region& region) {
+  raft_serverpb::RaftSnapshotData data;
+  *data.mutable_region() = region;
+  for (const char* cf : {"default", "lock", "write"}) {
+    auto* file = data.mutable_meta()->add_cf_files();
+    file->set_cf(cf);
+    file->set_size(std::string(cf) == "default" ? 2 : 0);
+  }
+  for (const char* k : {"a", "b"}) {
+    auto* kv = data.add_data();
+    kv->set_key(DataKey(k));
+    kv->set_value(std::string("snap-") + k);
+  }
+  eraftpb::Snapshot snap;
+  snap.mutable_metadata()->set_index(10);
+  snap.mutable_metadata()->set_term(7);
+  snap.set_data(data.SerializeAsString());
+  return snap;
+}
+
+bool HasKey(store::Engine* e, const std::string& key) {
+  std::string v;
+  return e->Get(store::Cf::kDefault, key, &v).ok();
+}
+
+TEST(Raftstore, PeerStorageSnapshotStaysPendingUntilTheWorkerWroteItsData) {
+  Disks d;
+  SnapshotApplyTask task;
+  {
+    auto ps = OpenBootstrapped(d);
+    ASSERT_TRUE(ps->SaveReadyState(ReadyWith({Ent(6, 6), Ent(7, 6), Ent(8, 6)})).ok());
+    ASSERT_TRUE(ps->ApplySnapshot(MakeSnapshot(ps->region()), &task).ok());
+    EXPECT_EQ(task.index(), 10u);
+    EXPECT_EQ(ps->applied_index(), 10u);
+    EXPECT_EQ(ps->truncated_index(), 10u);
+    EXPECT_EQ(*ps->LastIndex(), 10u);
+    EXPECT_EQ(*ps->Term(10), 7u);
+    EXPECT_GE(ps->raft_state().hard_state().commit(), 10u);
+    // Step 1 wrote the states and the pending snapshot, not the data.
+    EXPECT_TRUE(HasKey(ps->engines().kv, PendingSnapshotKey(1)));
+    EXPECT_FALSE(HasKey(ps->engines().kv, DataKey("a")));
+  }
+  // A crash now: the restarted storage finds the apply to resume.
+  d.raft->Crash(0);
+  d.kv->Crash(0);
+  Engines e = d.Open();
+  std::unique_ptr<PeerStorage> ps;
+  ASSERT_TRUE(PeerStorage::Open(e, 1, &ps).ok());
+  ASSERT_TRUE(ps->interrupted_snapshot_apply().has_value());
+  EXPECT_EQ(ps->interrupted_snapshot_apply()->index(), 10u);
+  EXPECT_EQ(*ps->FirstIndex(), 11u);
+  EXPECT_EQ(*ps->LastIndex(), 10u);
+  // The worker's step, one pair per batch; its last batch is synced and clears the mark.
+  int pauses = 0;
+  ASSERT_TRUE(ApplySnapshotData(e, *ps->interrupted_snapshot_apply(), 1, [&] { ++pauses; }).ok());
+  EXPECT_EQ(pauses, 2);
+  d.raft->Crash(0);
+  d.kv->Crash(0);
+  e = d.Open();
+  ASSERT_TRUE(PeerStorage::Open(e, 1, &ps).ok());
+  EXPECT_FALSE(ps->interrupted_snapshot_apply().has_value());
+  std::string v;
+  ASSERT_TRUE(e.kv->Get(store::Cf::kDefault, DataKey("b"), &v).ok());
+  EXPECT_EQ(v, "snap-b");
+  EXPECT_EQ(ps->applied_index(), 10u);
+}
+
+TEST(Raftstore, PeerStorageOpenDropsTheOldLogWhenOnlyTheSnapshotsKvBatchSurvived) {
+  Disks d;
+  {
+    auto ps = OpenBootstrapped(d);
+    std::vector<eraftpb::Entry> ents;
+    for (uint64_t i = 6; i <= 12; ++i) ents.push_back(Ent(i, 6));
+    ASSERT_TRUE(ps->SaveReadyState(ReadyWith(ents)).ok());
+    // What ApplySnapshot's kv batch writes, without its raft batch: the old log (6..12, term 6)
+    // still reaches past the snapshot's index 10 (term 7).
+    const eraftpb::Snapshot snap = MakeSnapshot(ps->region());
+    raft_serverpb::RaftApplyState apply;
+    apply.set_applied_index(10);
+    apply.mutable_truncated_state()->set_index(10);
+    apply.mutable_truncated_state()->set_term(7);
+    store::WriteBatch wb;
+    PutMsg(&wb, ApplyStateKey(1), apply);
+    PutMsg(&wb, PendingSnapshotKey(1), snap);
+    ASSERT_TRUE(ps->engines().kv->Write(store::WriteOptions{.sync = true}, wb).ok());
+  }
+  Engines e = d.Open();
+  std::unique_ptr<PeerStorage> ps;
+  ASSERT_TRUE(PeerStorage::Open(e, 1, &ps).ok());
+  ASSERT_TRUE(ps->interrupted_snapshot_apply().has_value());
+  EXPECT_EQ(*ps->LastIndex(), 10u);
+  EXPECT_EQ(*ps->Term(10), 7u);
+  EXPECT_TRUE(ps->Term(11).status().IsUnavailable()) << "entry 11 of the old log is superseded";
+  EXPECT_GE(ps->raft_state().hard_state().commit(), 10u);
 }
 
 }  // namespace

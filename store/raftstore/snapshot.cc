@@ -72,35 +72,26 @@ eraftpb::Snapshot SnapshotBuilder::Build(size_t yield_every,
   return snap;
 }
 
-Status PeerStorage::ApplySnapshot([[maybe_unused]] const eraftpb::Snapshot& snap) {
+Status PeerStorage::ApplySnapshot([[maybe_unused]] const eraftpb::Snapshot& snap,
+                                  [[maybe_unused]] SnapshotApplyTask* task) {
   // BEGIN SOLUTION(lab2c)
-  // STUB: return Status::NotSupported("ApplySnapshot");
+  // STUB: return Status::NotSupported("PeerStorage::ApplySnapshot");
   raft_serverpb::RaftSnapshotData data;
   if (!data.ParseFromString(snap.data())) return Status::Corruption("snapshot payload unparsable");
   const uint64_t index = snap.metadata().index();
   const uint64_t term = snap.metadata().term();
-  // kv engine: old data out, snapshot data in, with the states that describe it, atomically.
-  WriteBatch kv_wb;
-  const auto [begin, end] = RegionDataRange(region_);
-  for (Cf cf : store::kAllCfs) kv_wb.DeleteRange(cf, begin, end);
-  int pos = 0;
-  for (const auto& file : data.meta().cf_files()) {
-    auto cf = store::CfFromName(file.cf());
-    if (!cf || pos + file.size() > static_cast<uint64_t>(data.data_size())) {
-      return Status::Corruption("snapshot payload has a bad CF table");
-    }
-    for (uint64_t i = 0; i < file.size(); ++i, ++pos) {
-      kv_wb.Put(*cf, data.data(pos).key(), data.data(pos).value());
-    }
-  }
+  // kv engine: the states that describe the snapshot, and the snapshot itself until the worker
+  // has written its data (a crash in between finds it here and applies it again).
   region_ = data.region();
   apply_state_.set_applied_index(index);
   apply_state_.mutable_truncated_state()->set_index(index);
   apply_state_.mutable_truncated_state()->set_term(term);
+  WriteBatch kv_wb;
   WriteApplyState(&kv_wb);
   raft_serverpb::RegionLocalState region_state;
   *region_state.mutable_region() = region_;
   PutMsg(&kv_wb, RegionStateKey(region_id()), region_state);
+  PutMsg(&kv_wb, PendingSnapshotKey(region_id()), snap);
   Status s = engines_.kv->Write(store::WriteOptions{.sync = true}, kv_wb);
   if (!s.ok()) return s;
   // raft engine: the whole old log goes; the log now starts right after the snapshot.
@@ -109,8 +100,14 @@ Status PeerStorage::ApplySnapshot([[maybe_unused]] const eraftpb::Snapshot& snap
                       RaftLogKey(region_id(), UINT64_MAX));
   raft_state_.set_last_index(index);
   raft_state_.set_last_term(term);
+  if (raft_state_.hard_state().commit() < index) {
+    raft_state_.mutable_hard_state()->set_commit(index);
+  }
   PutMsg(&raft_wb, RaftStateKey(region_id()), raft_state_);
-  return engines_.raft->Write(store::WriteOptions{.sync = true}, raft_wb);
+  s = engines_.raft->Write(store::WriteOptions{.sync = true}, raft_wb);
+  if (!s.ok()) return s;
+  *task = SnapshotApplyTask{region_id(), std::make_shared<const eraftpb::Snapshot>(snap)};
+  return Status::OK();
   // END SOLUTION
 }
 

@@ -8,7 +8,8 @@
 // lists the region's peers.
 //
 // Generation reads one consistent kv-engine snapshot (data and apply state together), so the
-// payload is exactly the state machine at that index. Applying is PeerStorage::ApplySnapshot.
+// payload is exactly the state machine at that index. Applying is PeerStorage::ApplySnapshot
+// plus the snapshot-apply worker (snapshot_apply.h).
 #pragma once
 
 #include <functional>

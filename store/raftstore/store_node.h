@@ -21,6 +21,8 @@
 //   snap-recv  kSnapshotPort inbox → reassembled snapshot messages → the raft worker;
 //   kv-server  kKvPort inbox; one short-lived fiber per client request (it blocks on Raft);
 //   raftlog-gc deletes compacted raft log entries after syncing the kv engine;
+//   snap-apply writes a received snapshot's data into the kv engine (snapshot_apply.h) and
+//              reports back to the raft worker, which meanwhile keeps stepping and ticking;
 //   snap-gen   spawned on demand to build a snapshot for a lagging follower.
 //
 // The StoreNode object must outlive every Run of the executor; call Executor::Shutdown before

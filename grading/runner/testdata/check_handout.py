@@ -9,10 +9,18 @@
   check_handout.py real-tree MAKE_HANDOUT SOURCE
       The handout of the real tree (all parts stubbed) keeps no line that only a solution region
       had, keeps no marker, and has one TODO stub per region.
-  check_handout.py real-build MAKE_HANDOUT TINYKV_GRADE SOURCE LAB PART TARGET...
-      Generates the real handout, configures it, builds only TARGET... (with ccache), grades LAB
-      there with one seed per test, and checks that the lab fails and that every failing seed of
-      PART names "TODO(PART) not implemented" (tests that pass on stubs are printed as notes).
+  check_handout.py real-build MAKE_HANDOUT TINYKV_GRADE SOURCE LAB PART TARGET... [--run SPEC]...
+                    [--handout LABS TARGET... [--run SPEC]...]...
+      Generates the real handout (every part stubbed), configures it (unoptimised, no debug
+      info: it only has to compile and fail), builds only TARGET... (with ccache), grades LAB
+      there with one seed per test, and checks that the lab fails and that every failing seed
+      of PART names "TODO(PART) not implemented" (tests that pass on stubs are printed as notes).
+      Each --run P:BINARY:FILTER (BINARY relative to the build dir, FILTER a --gtest_filter)
+      then runs those tests of that handout directly, default seed, and requires them to fail
+      with "TODO(P) not implemented" in their output. Each --handout LABS generates and builds
+      one more handout that stubs only LABS (the parts a student at that lab has not done yet:
+      with earlier labs' code in place, a later lab's tests reach that lab's stubs) for the
+      TARGETs and --runs that follow it.
 
 The checks here do not reuse the generator's parser: regions are found again, simply, so that a
 generator bug is not hidden by the same bug in the check.
@@ -24,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 BEGIN = re.compile(r"^\s*// BEGIN SOLUTION\((lab[0-9][a-z]*)\)\s*$")
 END = re.compile(r"^\s*// END SOLUTION\s*$")
@@ -214,28 +223,65 @@ def real_tree(make_handout_bin, source):
         print(f"real tree: {n} solution regions checked")
 
 
-def real_build(make_handout_bin, grade_bin, source, lab, part, *targets):
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "handout")
-        proc = make_handout(make_handout_bin, source, out)
-        check(proc.returncode == 0, f"real-tree handout: {proc.stderr}")
+def run_handout_tests(build, part, binary, gtest_filter, env):
+    """Runs `gtest_filter` of `binary` in the handout build: it must fail naming TODO(part)."""
+    what = f"{binary} --gtest_filter={gtest_filter}"
+    env = dict(env)
+    env.pop("TINYKV_SEED", None)  # the tests' default seed
+    started = time.monotonic()
+    try:
+        proc = subprocess.run([os.path.join(build, binary), f"--gtest_filter={gtest_filter}"],
+                              capture_output=True, text=True, env=env, timeout=300)
+    except subprocess.TimeoutExpired:
+        check(False, f"{what} hangs on the handout (killed after 300 s)")
+        return
+    output = proc.stdout + proc.stderr
+    tail = "\n".join(output.splitlines()[-15:])
+    ok = len(failures)
+    check("[ RUN      ]" in output, f"{what} runs no test:\n{tail}")
+    check(proc.returncode != 0, f"{what} must fail on the handout:\n{tail}")
+    check(f"TODO({part}) not implemented" in output,
+          f"{what}: the failure names TODO({part}):\n{tail}")
+    if len(failures) == ok:
+        print(f"{what}: fails naming TODO({part}) ({time.monotonic() - started:.1f} s)")
+
+
+def build_handout(make_handout_bin, source, tmp, labs, targets):
+    """Generates the handout stubbing `labs` in tmp/handout and builds `targets` in tmp/build.
+
+    Returns (handout dir, build dir, environment) or None after a failure. Every handout is
+    generated and built under the same names in its own temporary directory, so that ccache
+    (told to ignore the temporary directory) reuses the objects of unchanged files.
+    """
+    out = os.path.join(tmp, "handout")
+    proc = make_handout(make_handout_bin, source, out, labs=labs)
+    check(proc.returncode == 0, f"real-tree handout (--labs {labs}): {proc.stderr}")
+    if proc.returncode != 0:
+        return None
+    build = os.path.join(tmp, "build")
+    env = dict(os.environ)
+    env.pop("CI", None)  # stubs leave parameters unused: no -Werror for a handout build
+    env["CCACHE_BASEDIR"] = tmp
+    env["CCACHE_NOHASHDIR"] = "true"
+    # Build type None: no -O2, no -g. The handout only has to compile, link and fail, and
+    # unoptimised objects without debug info are the cheapest to compile and link.
+    cfg = ["cmake", "-S", out, "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=None"]
+    if shutil.which("ccache"):
+        cfg.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
+    for cmd in (cfg, ["cmake", "--build", build, "-j", "2", "--target", *targets]):
+        started = time.monotonic()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        print(f"--labs {labs}: {' '.join(cmd[:2])}: {time.monotonic() - started:.1f} s")
+        check(proc.returncode == 0, f"{' '.join(cmd)}:\n{proc.stdout[-5000:]}\n"
+              f"{proc.stderr[-5000:]}")
         if proc.returncode != 0:
-            return
-        build = os.path.join(tmp, "build")
-        env = dict(os.environ)
-        env.pop("CI", None)  # stubs leave parameters unused: no -Werror for a handout build
-        # Let ccache share results between handouts generated in different temporary dirs.
-        env["CCACHE_BASEDIR"] = tmp
-        env["CCACHE_NOHASHDIR"] = "true"
-        cfg = ["cmake", "-S", out, "-B", build, "-G", "Ninja"]
-        if shutil.which("ccache"):
-            cfg.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
-        for cmd in (cfg, ["cmake", "--build", build, "-j", "2", "--target", *targets]):
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-            check(proc.returncode == 0, f"{' '.join(cmd)}:\n{proc.stdout[-5000:]}\n"
-                  f"{proc.stderr[-5000:]}")
-            if proc.returncode != 0:
-                return
+            return None
+    return out, build, env
+
+
+def grade_lab(grade_bin, out, build, lab, part):
+    """Grades `lab` on the handout: it fails, every failing seed of `part` naming TODO(part)."""
+    with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "grade.json")
         proc = subprocess.run([grade_bin, "run", lab, "--build-dir", build, "--manifest-root",
                                os.path.join(out, "labs"), "--seeds", "1", "--timeout", "20",
@@ -244,24 +290,51 @@ def real_build(make_handout_bin, grade_bin, source, lab, part, *targets):
               f"{proc.stderr}")
         with open(report, encoding="utf-8") as f:
             parts = json.load(f)["parts"]
-        tests = [t for p in parts for t in p["tests"]]
-        check(tests, f"{lab} has graded tests")
-        # A test may pass against do-nothing stubs when the behaviour it checks is what doing
-        # nothing gives (e.g. "starts as a follower"): noted, not an error. What must hold: the
-        # lab does not pass, and every failing seed of PART names the missing part.
-        check(any(not t["passed"] for t in tests), f"{lab} must fail on the handout")
-        for p in parts:
-            for t in p["tests"]:
-                if t["passed"]:
-                    print(f"note: {t['name']} passes on the handout")
-                for seed in t["seeds"]:
-                    check(seed["outcome"] != "not-built", f"{t['name']}: {seed['reason']}")
-                    if p["name"] == part and seed["outcome"] != "passed":
-                        check(any(x.startswith(f"TODO({part}) not implemented")
-                                  for x in seed["todos"]),
-                              f"{t['name']} names TODO({part}): {seed['reason']} {seed['todos']}")
-        failed = sum(1 for t in tests if not t["passed"])
-        print(f"{failed} of {len(tests)} tests of {lab} fail on the handout")
+    tests = [t for p in parts for t in p["tests"]]
+    check(tests, f"{lab} has graded tests")
+    # A test may pass against do-nothing stubs when the behaviour it checks is what doing
+    # nothing gives (e.g. "starts as a follower"): noted, not an error. What must hold: the
+    # lab does not pass, and every failing seed of PART names the missing part.
+    check(any(not t["passed"] for t in tests), f"{lab} must fail on the handout")
+    for p in parts:
+        for t in p["tests"]:
+            if t["passed"]:
+                print(f"note: {t['name']} passes on the handout")
+            for seed in t["seeds"]:
+                check(seed["outcome"] != "not-built", f"{t['name']}: {seed['reason']}")
+                if p["name"] == part and seed["outcome"] != "passed":
+                    check(any(x.startswith(f"TODO({part}) not implemented")
+                              for x in seed["todos"]),
+                          f"{t['name']} names TODO({part}): {seed['reason']} {seed['todos']}")
+    failed = sum(1 for t in tests if not t["passed"])
+    print(f"{failed} of {len(tests)} tests of {lab} fail on the handout")
+
+
+def real_build(make_handout_bin, grade_bin, source, lab, part, *args):
+    # Groups: the full handout first; each --handout LABS starts one stubbing only LABS.
+    groups = [{"labs": "all", "targets": [], "runs": []}]
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--handout":
+            groups.append({"labs": rest.pop(0), "targets": [], "runs": []})
+        elif arg == "--run":
+            spec = rest.pop(0).split(":", 2)
+            if len(spec) != 3:
+                sys.exit(f"--run wants PART:BINARY:FILTER, not {':'.join(spec)!r}")
+            groups[-1]["runs"].append(spec)
+        else:
+            groups[-1]["targets"].append(arg)
+    for number, group in enumerate(groups):
+        with tempfile.TemporaryDirectory() as tmp:
+            built = build_handout(make_handout_bin, source, tmp, group["labs"], group["targets"])
+            if built is None:
+                return
+            out, build, env = built
+            if number == 0:
+                grade_lab(grade_bin, out, build, lab, part)
+            for run_part, binary, gtest_filter in group["runs"]:
+                run_handout_tests(build, run_part, binary, gtest_filter, env)
 
 
 if __name__ == "__main__":
