@@ -126,7 +126,20 @@ void Network::ScheduleDelivery(Packet packet, Link& link, const LinkConfig& conf
   if (!config.reorder && at <= link.last_delivery) at = link.last_delivery + Duration(1);
   link.last_delivery = std::max(link.last_delivery, at);
   // World-owned: a packet in flight survives its sender's crash.
-  ex_.After(at - ex_.Now(), [this, p = std::move(packet)]() mutable { Deliver(std::move(p)); });
+  uint32_t slot;
+  if (free_in_flight_.empty()) {
+    slot = static_cast<uint32_t>(in_flight_.size());
+    in_flight_.push_back(std::move(packet));
+  } else {
+    slot = free_in_flight_.back();
+    free_in_flight_.pop_back();
+    in_flight_[slot] = std::move(packet);
+  }
+  ex_.After(at - ex_.Now(), [this, slot] {
+    Packet p = std::move(in_flight_[slot]);
+    free_in_flight_.push_back(slot);
+    Deliver(std::move(p));
+  });
 }
 
 void Network::Drop(const Packet& packet, const char* why) {
@@ -240,7 +253,7 @@ void Network::Partition(const std::vector<std::vector<NodeId>>& groups) {
       LinkFor(a, b).blocked = !same;
     }
   }
-  NoteLinkChange("partition " + text);
+  NoteLinkChange(text);  // the event kind already says "partition"
 }
 
 void Network::BlockOneWay(NodeId from, NodeId to) {

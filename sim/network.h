@@ -155,6 +155,10 @@ class Network {
   LinkConfig default_link_;
   std::map<LinkKey, LinkConfig> link_overrides_;
   std::map<LinkKey, Link> links_;
+  // Packets between send and delivery, by slot. The delivery timer's callback then holds only
+  // (this, slot), which std::function stores without a heap allocation of its own.
+  std::vector<Packet> in_flight_;
+  std::vector<uint32_t> free_in_flight_;
   std::map<std::pair<NodeId, Port>, Inbox> inboxes_;
   std::vector<std::unique_ptr<Channel<Packet>>> dead_inboxes_;  // outlive fibers still unwinding
   std::map<NodeId, uint64_t> nodes_;  // known nodes → id of their crash hook

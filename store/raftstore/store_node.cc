@@ -193,13 +193,6 @@ void StoreNode::Main() {
       }
     }
   });
-  sim::Go("raft-recv", [rt, this, self] {
-    sim::Channel<sim::Packet>& in = net_.Bind(self, kRaftPort);
-    while (auto pkt = in.Recv()) {
-      raft_serverpb::RaftMessage msg;
-      if (msg.ParseFromString(pkt->payload)) rt->inbox.TrySend(std::move(msg));
-    }
-  });
   sim::Go("snap-recv", [rt, this, self] {
     sim::Channel<sim::Packet>& in = net_.Bind(self, kSnapshotPort);
     while (auto pkt = in.Recv()) {
@@ -224,10 +217,11 @@ void StoreNode::Main() {
                            });
   });
 
-  RunRaftWorker(rt);
+  RunRaftWorker(rt, net_.Bind(self, kRaftPort));
 }
 
-void StoreNode::RunRaftWorker(const std::shared_ptr<Runtime>& rt) {
+void StoreNode::RunRaftWorker(const std::shared_ptr<Runtime>& rt,
+                              sim::Channel<sim::Packet>& raft_in) {
   Peer& peer = *rt->peer;
   auto handle = [&](PeerMsg& m) {
     if (auto* rm = std::get_if<raft_serverpb::RaftMessage>(&m)) {
@@ -246,9 +240,15 @@ void StoreNode::RunRaftWorker(const std::shared_ptr<Runtime>& rt) {
     ex_.Record(sim::EventKind::kNote, "store " + std::to_string(options_.store_id) +
                                           " applied snapshot at index " + std::to_string(r.index));
   };
-  while (sim::Select({&rt->inbox, &rt->snap_apply_done}) >= 0 && !rt->inbox.closed()) {
+  // Raft messages from other stores are read here rather than by a fiber of their own that
+  // forwards them through the inbox: one channel hop and one fiber switch less per message.
+  raft_serverpb::RaftMessage msg;
+  while (sim::Select({&rt->inbox, &raft_in, &rt->snap_apply_done}) >= 0 && !rt->inbox.closed()) {
     if (auto r = rt->snap_apply_done.TryRecv()) snapshot_done(*r);
     // Batch whatever is queued into the same Ready.
+    while (auto pkt = raft_in.TryRecv()) {
+      if (msg.ParseFromString(pkt->payload)) peer.Step(msg);
+    }
     while (auto m = rt->inbox.TryRecv()) handle(*m);
     while (peer.HasReady() && peer.HandleReady()) {
     }

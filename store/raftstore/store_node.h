@@ -14,10 +14,10 @@
 // rebuilds the peer from them.
 //
 // Fibers of one incarnation (all on node `store_id`):
-//   main       the raft worker: receives PeerMsgs (raft messages, proposals, ticks), steps the
-//              peer, then handles its Readys (persist → send → apply → advance);
+//   main       the raft worker: reads raft messages from kRaftPort and PeerMsgs (proposals,
+//              ticks, reassembled snapshots) from its inbox, steps the peer, then handles its
+//              Readys (persist → send → apply → advance);
 //   ticker     a raft tick every config.raft_tick, a GC tick every config.raft_log_gc_tick;
-//   raft-recv  kRaftPort inbox → parsed RaftMessages → the raft worker;
 //   snap-recv  kSnapshotPort inbox → reassembled snapshot messages → the raft worker;
 //   kv-server  kKvPort inbox; one short-lived fiber per client request (it blocks on Raft);
 //   raftlog-gc deletes compacted raft log entries after syncing the kv engine;
@@ -96,7 +96,9 @@ class StoreNode {
 
  private:
   struct Runtime;
-  void RunRaftWorker(const std::shared_ptr<Runtime>& rt);
+  // The raft worker: steps raft messages from `raft_in` and the inbox's proposals and ticks,
+  // then handles the Readys, until the node goes down.
+  void RunRaftWorker(const std::shared_ptr<Runtime>& rt, sim::Channel<sim::Packet>& raft_in);
   void OnCrash();
 
   sim::Executor& ex_;
