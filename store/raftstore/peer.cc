@@ -68,10 +68,11 @@ std::optional<metapb::Peer> Peer::FindPeer(uint64_t peer_id) const {
 
 void Peer::Tick() { raw_->Tick(); }
 
-void Peer::Step(const raft_serverpb::RaftMessage& msg) {
+void Peer::Step(raft_serverpb::RaftMessage&& msg) {
   if (msg.region_id() != region_id() || msg.to_peer().id() != id()) return;
   // Errors are protocol noise (a response from a removed peer, a stale message): drop them.
-  (void)raw_->Step(msg.message());
+  // Moved: an append's entries go into the log without another copy.
+  (void)raw_->Step(std::move(*msg.mutable_message()));
 }
 
 void Peer::Propose([[maybe_unused]] const raft_cmdpb::RaftCmdRequest& req, CmdCallback cb) {
@@ -96,19 +97,18 @@ void Peer::Propose([[maybe_unused]] const raft_cmdpb::RaftCmdRequest& req, CmdCa
 }
 
 void Peer::SendMessages(std::vector<eraftpb::Message> msgs) {
+  // One envelope for the whole batch: only the destination and the message change.
+  raft_serverpb::RaftMessage rm;
+  rm.set_region_id(region_id());
+  *rm.mutable_from_peer() = meta_;
+  *rm.mutable_region_epoch() = region().region_epoch();
+  rm.set_start_key(region().start_key());
+  rm.set_end_key(region().end_key());
   for (auto& m : msgs) {
-    raft_serverpb::RaftMessage rm;
-    rm.set_region_id(region_id());
-    *rm.mutable_from_peer() = meta_;
-    if (auto to = FindPeer(m.to())) {
-      *rm.mutable_to_peer() = *to;
-    } else {
-      continue;  // not a member we know the store of
-    }
-    *rm.mutable_region_epoch() = region().region_epoch();
-    rm.set_start_key(region().start_key());
-    rm.set_end_key(region().end_key());
-    *rm.mutable_message() = std::move(m);
+    auto to = FindPeer(m.to());
+    if (!to) continue;  // not a member we know the store of
+    *rm.mutable_to_peer() = *to;
+    rm.mutable_message()->Swap(&m);
     options_.transport->Send(rm);
   }
 }

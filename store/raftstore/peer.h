@@ -83,7 +83,7 @@ class Peer {
 
   void Tick();
   // Steps a message from another peer; messages for another region or peer are dropped.
-  void Step(const raft_serverpb::RaftMessage& msg);
+  void Step(raft_serverpb::RaftMessage&& msg);
   // See the file comment. `cb` runs exactly once unless the store crashes first (maybe before
   // Propose returns, for an immediate error).
   void Propose(const raft_cmdpb::RaftCmdRequest& req, CmdCallback cb);

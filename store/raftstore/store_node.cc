@@ -225,7 +225,7 @@ void StoreNode::RunRaftWorker(const std::shared_ptr<Runtime>& rt,
   Peer& peer = *rt->peer;
   auto handle = [&](PeerMsg& m) {
     if (auto* rm = std::get_if<raft_serverpb::RaftMessage>(&m)) {
-      peer.Step(*rm);
+      peer.Step(std::move(*rm));
     } else if (auto* p = std::get_if<ProposalMsg>(&m)) {
       peer.Propose(p->req, std::move(p->cb));
     } else if (std::holds_alternative<TickMsg>(m)) {
@@ -247,7 +247,7 @@ void StoreNode::RunRaftWorker(const std::shared_ptr<Runtime>& rt,
     if (auto r = rt->snap_apply_done.TryRecv()) snapshot_done(*r);
     // Batch whatever is queued into the same Ready.
     while (auto pkt = raft_in.TryRecv()) {
-      if (msg.ParseFromString(pkt->payload)) peer.Step(msg);
+      if (msg.ParseFromString(pkt->payload)) peer.Step(std::move(msg));
     }
     while (auto m = rt->inbox.TryRecv()) handle(*m);
     while (peer.HasReady() && peer.HandleReady()) {
