@@ -555,10 +555,14 @@ void Raft::HandleHeartbeatResponse(const Message& m) {
   // BEGIN SOLUTION(lab2ab)
   auto it = prs_.find(m.from());
   if (it == prs_.end()) return;
-  if (it->second.match < raft_log_.LastIndex()) {
-    // Appends may have been lost: fall back to probing from the last known match.
-    it->second.next = it->second.match + 1;
-    it->second.replicate = false;
+  Progress& pr = it->second;
+  if (pr.match < raft_log_.LastIndex()) {
+    // Appends may have been lost: fall back to probing from the last known match. With no
+    // match known yet (a new leader), probe from `next` as it stands and let a rejection's hint
+    // walk it back: probing from index 1 would fall below a compacted log and send a snapshot
+    // to a follower that may lack only a few entries.
+    if (pr.match > 0) pr.next = pr.match + 1;
+    pr.replicate = false;
     SendAppend(m.from());
   }
   // END SOLUTION
