@@ -41,7 +41,7 @@ TEST(SeedRun, AssertionFailureCarriesGtestMessage) {
   EXPECT_EQ(r.outcome, Outcome::kAssertion);
   EXPECT_EQ(r.reason.rfind("assertion failed at grading/runner/testdata/broken_tests.cc:", 0), 0u)
       << r.reason;
-  EXPECT_NE(r.details.find("expected three replicas"), std::string::npos) << r.details;
+  EXPECT_NE(r.details.find("expected three replicas → got two"), std::string::npos) << r.details;
 }
 
 TEST(SeedRun, SegfaultIsACrashNamingTheSignal) {

@@ -19,7 +19,8 @@ TEST(Broken, Passes) { EXPECT_EQ(2 + 2, 4); }
 
 TEST(Broken, AssertionFails) {
   int replicas = 2;
-  EXPECT_EQ(replicas, 3) << "expected three replicas";
+  // Non-ASCII on purpose: GoogleTest's JSON report escapes it byte by byte.
+  EXPECT_EQ(replicas, 3) << "expected three replicas → got two";
 }
 
 TEST(Broken, Segfault) {
