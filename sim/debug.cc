@@ -32,7 +32,7 @@ bool ParseBreakSpec(const std::string& spec, BreakPoints* out, std::string* erro
       *error = "bad breakpoint '" + spec + "': event:N needs a positive event number";
       return false;
     }
-    out->at_event = n;
+    out->at_events.insert(n);
     return true;
   }
   if (kind == "time") {
@@ -41,7 +41,7 @@ bool ParseBreakSpec(const std::string& spec, BreakPoints* out, std::string* erro
       *error = "bad breakpoint '" + spec + "': time:T needs a time like 2.5s or 1500ms";
       return false;
     }
-    out->at_time = t;
+    out->at_times.insert(t);
     return true;
   }
   if (kind == "on") {
@@ -74,13 +74,15 @@ bool ParseBreakSpecs(const std::string& specs, BreakPoints* out, std::string* er
 }
 
 void InstallBreakPoints(Executor& executor, const BreakPoints& points) {
-  auto time_fired = std::make_shared<bool>(false);
-  executor.trace().SetObserver([points, time_fired](const Event& e) {
+  // Time breakpoints not reached yet, earliest first: each fires once, at the first event at or
+  // after its time (several passed by one event fire together, naming the latest).
+  auto pending_times = std::make_shared<std::set<Time>>(points.at_times);
+  executor.trace().SetObserver([points, pending_times](const Event& e) {
     std::string reason;
-    if (points.at_event != 0 && e.seq == points.at_event) reason = "event " + std::to_string(e.seq);
-    if (!*time_fired && e.time >= points.at_time) {
-      *time_fired = true;
-      reason = "time " + FormatTime(points.at_time);
+    if (points.at_events.count(e.seq)) reason = "event " + std::to_string(e.seq);
+    while (!pending_times->empty() && e.time >= *pending_times->begin()) {
+      reason = "time " + FormatTime(*pending_times->begin());
+      pending_times->erase(pending_times->begin());
     }
     if (points.on_kinds.count(e.kind)) reason = std::string("on ") + EventKindName(e.kind);
     if (!reason.empty()) {

@@ -29,11 +29,11 @@ namespace tinykv::sim {
 class Executor;
 
 struct BreakPoints {
-  uint64_t at_event = 0;  // 0: none
-  Time at_time = Time::max();
-  std::set<EventKind> on_kinds;
+  std::set<uint64_t> at_events;  // stop while recording each of these events
+  std::set<Time> at_times;       // stop at the first event at or after each of these times
+  std::set<EventKind> on_kinds;  // stop at every event of these kinds
 
-  bool empty() const { return at_event == 0 && at_time == Time::max() && on_kinds.empty(); }
+  bool empty() const { return at_events.empty() && at_times.empty() && on_kinds.empty(); }
 };
 
 // Parses one breakpoint spec and adds it to `out`: "event:N", "time:T" (T as sim::ParseTime

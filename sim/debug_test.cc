@@ -1,11 +1,14 @@
 // Tests of the debugger support in sim/debug.h that need no debugger: the inspector registry
-// (what `sim-inspect` prints) and the "leader-change" breakpoint alias.
+// (what `sim-inspect` prints), the "leader-change" breakpoint alias and lists of breakpoints.
 #include "sim/debug.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
+
+#include "sim/executor.h"
 
 namespace tinykv::sim {
 namespace {
@@ -101,12 +104,39 @@ TEST(SimBreakSpec, ACommaSeparatedListSetsEveryBreakpoint) {
   std::string error;
   ASSERT_TRUE(ParseBreakSpecs("on:partition,on:violation,event:12", &points, &error)) << error;
   EXPECT_EQ(points.on_kinds, (std::set<EventKind>{EventKind::kPartition, EventKind::kViolation}));
-  EXPECT_EQ(points.at_event, 12u);
+  EXPECT_EQ(points.at_events, std::set<uint64_t>{12});
   BreakPoints bad;
   EXPECT_FALSE(ParseBreakSpecs("on:partition,,on:crash", &bad, &error));
   EXPECT_NE(error.find("bad breakpoint ''"), std::string::npos) << error;
   EXPECT_FALSE(ParseBreakSpecs("on:partition,on:nothing", &bad, &error));
   EXPECT_NE(error.find("unknown event kind 'nothing'"), std::string::npos) << error;
+}
+
+TEST(SimBreakSpec, EveryTimeAndEventBreakpointOfAListFires) {
+  Executor ex;
+  BreakPoints points;
+  std::string error;
+  ASSERT_TRUE(ParseBreakSpecs("time:1s,time:2500ms,event:2", &points, &error)) << error;
+  InstallBreakPoints(ex, points);
+  ex.AddNode(1, "n1", [] { Sleep(kForever); });
+  testing::internal::CaptureStderr();
+  ex.Run([&] {
+    ex.Start(1);
+    for (int i = 0; i < 4; ++i) {
+      Sleep(std::chrono::seconds(1));
+      ex.Record(EventKind::kNote, "tick " + std::to_string(i));
+    }
+  });
+  const std::string out = testing::internal::GetCapturedStderr();
+  EXPECT_NE(out.find("sim: break (time 1.000000s: "), std::string::npos) << out;
+  EXPECT_NE(out.find("sim: break (time 2.500000s: "), std::string::npos) << out;
+  EXPECT_NE(out.find("sim: break (event 2: "), std::string::npos) << out;
+  size_t breaks = 0;
+  for (size_t at = out.find("sim: break"); at != std::string::npos;
+       at = out.find("sim: break", at + 1)) {
+    ++breaks;
+  }
+  EXPECT_EQ(breaks, 3u) << out;
 }
 
 }  // namespace

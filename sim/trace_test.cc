@@ -76,8 +76,8 @@ TEST(BreakPoints, ParseSpecs) {
   ASSERT_TRUE(ParseBreakSpec("event:42", &p, &error));
   ASSERT_TRUE(ParseBreakSpec("time:2.5s", &p, &error));
   ASSERT_TRUE(ParseBreakSpec("on:partition", &p, &error));
-  EXPECT_EQ(p.at_event, 42u);
-  EXPECT_EQ(p.at_time, Time(2'500'000'000));
+  EXPECT_EQ(p.at_events, std::set<uint64_t>{42});
+  EXPECT_EQ(p.at_times, std::set<Time>{Time(2'500'000'000)});
   EXPECT_EQ(p.on_kinds.count(EventKind::kPartition), 1u);
   EXPECT_FALSE(ParseBreakSpec("event:0", &p, &error));
   EXPECT_FALSE(ParseBreakSpec("time:soon", &p, &error));
