@@ -5,6 +5,7 @@
 #include <ostream>
 #include <set>
 
+#include "sim/json_escape.h"
 #include "sim/random.h"
 
 namespace tinykv::sim {
@@ -116,39 +117,6 @@ void Trace::Append(Event&& e) {
   if (!keep_all_ && events_.size() == tail_capacity_) events_.pop_front();
   events_.push_back(std::move(e));
   if (observer_) observer_(events_.back());
-}
-
-std::string JsonEscape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
 }
 
 void Trace::WriteJsonl(std::ostream& out) const {

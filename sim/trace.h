@@ -125,7 +125,4 @@ struct TraceDiff {
 // REQUIRES: both traces were recorded with keep_all.
 TraceDiff CompareTraces(const Trace& a, const Trace& b);
 
-// Escapes a string for inclusion in JSON.
-std::string JsonEscape(const std::string& s);
-
 }  // namespace tinykv::sim

@@ -6,6 +6,7 @@
 
 #include "sim/debug.h"
 #include "sim/executor.h"
+#include "sim/json_escape.h"
 
 namespace tinykv::sim {
 namespace {
@@ -105,6 +106,13 @@ TEST(BreakPoints, InstalledBreakpointsSeeMatchingEvents) {
     Sleep(1s);
   });
   EXPECT_EQ(breaks, 1);
+}
+
+TEST(JsonEscape, ShortFormsControlsAndHtmlSafety) {
+  EXPECT_EQ(JsonEscape("a\"b\\c\n\r\t\x01\x7f"), "a\\\"b\\\\c\\n\\r\\t\\u0001\\u007f");
+  EXPECT_EQ(JsonEscape("→ <b>&"), "→ <b>&");  // UTF-8 and markup pass through by default
+  EXPECT_EQ(JsonQuote("</script><!--&", /*html_safe=*/true),
+            "\"\\u003c/script\\u003e\\u003c!--\\u0026\"");
 }
 
 }  // namespace

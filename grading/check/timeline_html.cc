@@ -4,52 +4,14 @@
 #include <fstream>
 #include <map>
 
+#include "sim/json_escape.h"
+
 namespace tinykv::check {
 
 namespace {
 
-// JSON string literal, safe inside <script>: '<', '>' and '&' are escaped so no "</script>" or
-// comment opener can appear, and control characters are \u-escaped.
-std::string Json(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '<':
-        out += "\\u003c";
-        break;
-      case '>':
-        out += "\\u003e";
-        break;
-      case '&':
-        out += "\\u0026";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(char(c));
-        }
-    }
-  }
-  return out + "\"";
-}
+// JSON string literal, safe inside <script> (no "</script>" or comment opener can appear).
+std::string Json(const std::string& s) { return sim::JsonQuote(s, /*html_safe=*/true); }
 
 std::string JsonTime(int64_t t) { return t == kNoReturn ? "null" : std::to_string(t); }
 
