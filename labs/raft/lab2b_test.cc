@@ -15,36 +15,20 @@
 #include "grading/harness/cluster.h"
 #include "grading/harness/kv_scenario.h"
 #include "grading/test_seed.h"
+#include "labs/raft/scenario_expect.h"
 #include "store/raftstore/store_node.h"
 
 namespace tinykv::harness {
 namespace {
 
-void Expect(const char* name, KvScenarioOptions options) {
-  const uint64_t seed = grading::TestSeed(1);
-  KvScenarioResult r = RunKvScenario(name, seed, options);
-  std::printf("%s seed %llu: %llu operations, %s virtual, %llu events, fingerprint %016llx\n", name,
-              static_cast<unsigned long long>(seed), static_cast<unsigned long long>(r.operations),
-              sim::FormatTime(r.virtual_time).c_str(), static_cast<unsigned long long>(r.events),
-              static_cast<unsigned long long>(r.fingerprint));
-  EXPECT_TRUE(r.passed) << name << " seed " << seed << ": " << r.failure;
-  EXPECT_GT(r.operations, 20u) << "the clients completed almost nothing";
-}
+TEST(Lab2B, Basic) { ExpectScenarioPasses("Lab2B.Basic", Clients(1)); }
 
-KvScenarioOptions Clients(int n) {
-  KvScenarioOptions o;
-  o.clients = n;
-  return o;
-}
-
-TEST(Lab2B, Basic) { Expect("Lab2B.Basic", Clients(1)); }
-
-TEST(Lab2B, Concurrent) { Expect("Lab2B.Concurrent", Clients(5)); }
+TEST(Lab2B, Concurrent) { ExpectScenarioPasses("Lab2B.Concurrent", Clients(5)); }
 
 TEST(Lab2B, Unreliable) {
   KvScenarioOptions o = Clients(5);
   o.unreliable = true;
-  Expect("Lab2B.Unreliable", o);
+  ExpectScenarioPasses("Lab2B.Unreliable", o);
 }
 
 // The leader's side of a partition keeps serving; the minority side applies nothing; an old leader
@@ -115,7 +99,7 @@ TEST(Lab2B, OnePartition) {
               static_cast<unsigned long long>(seed), c.history().history().ops.size(),
               sim::FormatTime(run.end_time).c_str());
   for (const std::string& f : failures) ADD_FAILURE() << "seed " << seed << ": " << f;
-  auto verdict = check::Check(c.history().history(), check::KvModel());
+  auto verdict = CheckKvHistory(c.history().history());
   ASSERT_TRUE(verdict.ok()) << verdict.status().message();
   EXPECT_EQ(verdict.value().verdict, check::Verdict::kLinearizable) << verdict.value().report;
 }
@@ -123,39 +107,39 @@ TEST(Lab2B, OnePartition) {
 TEST(Lab2B, ManyPartitionsOneClient) {
   KvScenarioOptions o = Clients(1);
   o.partitions = true;
-  Expect("Lab2B.ManyPartitionsOneClient", o);
+  ExpectScenarioPasses("Lab2B.ManyPartitionsOneClient", o);
 }
 
 TEST(Lab2B, ManyPartitionsManyClients) {
   KvScenarioOptions o = Clients(5);
   o.partitions = true;
-  Expect("Lab2B.ManyPartitionsManyClients", o);
+  ExpectScenarioPasses("Lab2B.ManyPartitionsManyClients", o);
 }
 
 TEST(Lab2B, PersistOneClient) {
   KvScenarioOptions o = Clients(1);
   o.crash = true;
-  Expect("Lab2B.PersistOneClient", o);
+  ExpectScenarioPasses("Lab2B.PersistOneClient", o);
 }
 
 TEST(Lab2B, PersistConcurrent) {
   KvScenarioOptions o = Clients(5);
   o.crash = true;
-  Expect("Lab2B.PersistConcurrent", o);
+  ExpectScenarioPasses("Lab2B.PersistConcurrent", o);
 }
 
 TEST(Lab2B, PersistConcurrentUnreliable) {
   KvScenarioOptions o = Clients(5);
   o.crash = true;
   o.unreliable = true;
-  Expect("Lab2B.PersistConcurrentUnreliable", o);
+  ExpectScenarioPasses("Lab2B.PersistConcurrentUnreliable", o);
 }
 
 TEST(Lab2B, PersistPartition) {
   KvScenarioOptions o = Clients(5);
   o.crash = true;
   o.partitions = true;
-  Expect("Lab2B.PersistPartition", o);
+  ExpectScenarioPasses("Lab2B.PersistPartition", o);
 }
 
 TEST(Lab2B, PersistPartitionUnreliable) {
@@ -163,7 +147,7 @@ TEST(Lab2B, PersistPartitionUnreliable) {
   o.crash = true;
   o.partitions = true;
   o.unreliable = true;
-  Expect("Lab2B.PersistPartitionUnreliable", o);
+  ExpectScenarioPasses("Lab2B.PersistPartitionUnreliable", o);
 }
 
 }  // namespace
