@@ -13,15 +13,9 @@ set -u
 demo=${1:?usage: gdb_inspect_test.sh PATH/TO/tinykv-demo PATH/TO/sim/gdb}
 gdb_dir=${2:?usage: gdb_inspect_test.sh PATH/TO/tinykv-demo PATH/TO/sim/gdb}
 
-if ! command -v gdb >/dev/null 2>&1; then
-  echo "FAIL: gdb is not installed; the debugger test cannot run (apt-get install gdb;" \
-       "scripts/install-deps installs it)" >&2
-  exit 1
-fi
-if [[ ! -x $demo ]]; then
-  echo "FAIL: $demo is not an executable (build the tinykv-demo target first)" >&2
-  exit 1
-fi
+# shellcheck source=../../sim/gdb/gdb_checks.sh
+source "$gdb_dir/gdb_checks.sh"
+require_gdb_and "$demo" tinykv-demo
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tinykv-gdb-inspect.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -62,21 +56,6 @@ status=$?
 log=$work/log
 
 failures=0
-section() { awk -v name="=== $1" 'index($0, name) == 1 { on = 1; next } /^=== / { on = 0 } on' "$log"; }
-expect() {  # expect SECTION REGEX WHAT
-  if section "$1" | grep -Eq -- "$2"; then
-    echo "ok:   $3"
-  else
-    echo "FAIL: $3 (no line matching /$2/ in section '$1')"
-    failures=$((failures + 1))
-  fi
-}
-count() { section "$1" | grep -Ec -- "$2"; }  # count SECTION REGEX
-
-if [[ $status -eq 124 ]]; then
-  echo "FAIL: gdb did not finish within 240 s"
-  failures=$((failures + 1))
-fi
 expect "STOP" "Stopped here now because: on partition" "stopped at the first partition"
 for id in 1 2 3 4 5; do
   expect "INSPECT ALL" "^== node $id: raft ==$" "sim-inspect shows store $id's inspector"
@@ -89,39 +68,17 @@ expect "INSPECT ALL" "^  commit [0-9]+  applied [0-9]+  last [0-9]+ \(term [0-9]
 expect "INSPECT ALL" "^  progress \(this leader's view\):$" "the leader shows its followers' progress"
 expect "INSPECT ALL" "^    peer [0-9]+  match [0-9]+  next [0-9]+  (replicate|probe)$" \
   "one progress line per member"
-if [[ $(count "INSPECT ONE" "^== node ") -eq 1 ]] && section "INSPECT ONE" | grep -q "^== node 2: raft ==$"; then
-  echo "ok:   sim-inspect 2 shows store 2 only"
-else
-  echo "FAIL: sim-inspect 2 should show store 2's inspector and no other"
-  failures=$((failures + 1))
-fi
+[[ $(count "INSPECT ONE" "^== node ") -eq 1 ]] && section "INSPECT ONE" | grep -q "^== node 2: raft ==$"
+check_that $? "sim-inspect 2 shows store 2's inspector and no other"
 expect "INSPECT NONE" "^no inspector for world; inspectors exist for: node 1, node 2, node 3, node 4, node 5$" \
   "sim-inspect world names the nodes that have inspectors"
 expect "CONTINUE TO CRASH" "Stopped here now because: on crash: .* crash store[0-9]" \
   "sim-continue-to crash skips the partitions and stops at the first crash"
-if section "CONTINUE TO CRASH" | grep -q "Stopped here now because: on partition"; then
-  echo "FAIL: sim-continue-to crash stopped at a partition"
-  failures=$((failures + 1))
-else
-  echo "ok:   sim-continue-to crash did not stop at a partition"
-fi
-if section "AFTER CONTINUE TO" | grep -q "stop only if"; then
-  echo "FAIL: sim-continue-to left its condition on the breakpoint"
-  failures=$((failures + 1))
-else
-  echo "ok:   sim-continue-to removed its condition"
-fi
+! section "CONTINUE TO CRASH" | grep -q "Stopped here now because: on partition"
+check_that $? "sim-continue-to crash did not stop at a partition"
+! section "AFTER CONTINUE TO" | grep -q "stop only if"
+check_that $? "sim-continue-to removed its condition from the breakpoint"
 expect "AFTER CONTINUE TO" "^store 1: down \(crashed: no Raft state until it restarts\)$" \
   "sim-inspect shows the crashed store as down"
 expect "CONTINUE" "exited normally" "the run continues after inspection and passes"
-if grep -Eq "Traceback|Python Exception|Error occurred in Python" "$log"; then
-  echo "FAIL: a Python error was printed"
-  failures=$((failures + 1))
-fi
-
-if [[ $failures -ne 0 ]]; then
-  echo "---- gdb output ($failures failures) ----"
-  cat "$log"
-  exit 1
-fi
-echo "sim-inspect on the KV cluster: all checks passed"
+finish_gdb_checks "$status" 240 "sim-inspect on the KV cluster"

@@ -14,15 +14,9 @@ set -u
 demo=${1:?usage: gdb_test.sh PATH/TO/tinykv-sim-demo}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-if ! command -v gdb >/dev/null 2>&1; then
-  echo "FAIL: gdb is not installed; the debugger test cannot run (apt-get install gdb;" \
-       "scripts/install-deps installs it)" >&2
-  exit 1
-fi
-if [[ ! -x $demo ]]; then
-  echo "FAIL: $demo is not an executable (build the tinykv-sim-demo target first)" >&2
-  exit 1
-fi
+# shellcheck source=gdb_checks.sh
+source "$here/gdb_checks.sh"
+require_gdb_and "$demo" tinykv-sim-demo
 
 log=$(mktemp "${TMPDIR:-/tmp}/tinykv-gdb-test.XXXXXX")
 trap 'rm -f "$log"' EXIT
@@ -32,29 +26,6 @@ TINYKV_SIM_GDB_DIR=$here timeout 120 gdb -batch -nx -x "$here/gdb_test.gdb" \
 status=$?
 
 failures=0
-# section NAME: the lines between "=== NAME" and the next "=== " marker.
-section() { awk -v name="=== $1" 'index($0, name) == 1 { on = 1; next } /^=== / { on = 0 } on' "$log"; }
-expect() {  # expect SECTION REGEX WHAT
-  if section "$1" | grep -Eq -- "$2"; then
-    echo "ok:   $3"
-  else
-    echo "FAIL: $3 (no line matching /$2/ in section '$1')"
-    failures=$((failures + 1))
-  fi
-}
-expect_log() {  # expect_log REGEX WHAT (anywhere in the log)
-  if grep -Eq -- "$1" "$log"; then
-    echo "ok:   $2"
-  else
-    echo "FAIL: $2 (no line matching /$1/)"
-    failures=$((failures + 1))
-  fi
-}
-
-if [[ $status -eq 124 ]]; then
-  echo "FAIL: gdb did not finish within 120 s"
-  failures=$((failures + 1))
-fi
 expect "STOP 1" "Stopped here now because: event 9" "sim-break-info names the event-9 stop"
 expect "STOP 1" "REFUSED 1: .*running fiber" "sim-fiber-bt refuses the running fiber"
 expect "STOP 1" "REFUSED 2: .*not started" "sim-fiber-bt refuses a fiber that has not started"
@@ -78,14 +49,4 @@ expect "SIM-INSPECT" "^no inspectors registered" "sim-inspect says the demo regi
 expect "SIM-INSPECT" "REFUSED node3: sim-inspect: 'node3' is not a node number" \
   "sim-inspect refuses a bad node argument"
 expect "CONTINUE" "exited normally" "the run continues after inspection and exits with status 0"
-if grep -Eq "Traceback|Python Exception|Error occurred in Python" "$log"; then
-  echo "FAIL: a Python error was printed"
-  failures=$((failures + 1))
-fi
-
-if [[ $failures -ne 0 ]]; then
-  echo "---- gdb output ($failures failures) ----"
-  cat "$log"
-  exit 1
-fi
-echo "gdb commands: all checks passed"
+finish_gdb_checks "$status" 120 "gdb commands"
