@@ -24,17 +24,24 @@ std::optional<Cf> CfFromName(std::string_view name) {
 }
 
 void WriteBatch::Put(Cf cf, std::string_view key, std::string_view value) {
-  ops_.push_back(Op{OpType::kPut, cf, std::string(key), std::string(value)});
-  bytes_ += key.size() + value.size();
+  Put(cf, KeyValue{std::string(key), std::string(value)});
+}
+
+void WriteBatch::Put(Cf cf, KeyValue kv) {
+  bytes_ += kv.key.size() + kv.value.size();
+  ops_.push_back(Op{OpType::kPut, cf, std::make_shared<const KeyValue>(std::move(kv))});
 }
 
 void WriteBatch::Delete(Cf cf, std::string_view key) {
-  ops_.push_back(Op{OpType::kDelete, cf, std::string(key), std::string()});
+  ops_.push_back(
+      Op{OpType::kDelete, cf, std::make_shared<const KeyValue>(KeyValue{std::string(key), {}})});
   bytes_ += key.size();
 }
 
 void WriteBatch::DeleteRange(Cf cf, std::string_view begin, std::string_view end) {
-  ops_.push_back(Op{OpType::kDeleteRange, cf, std::string(begin), std::string(end)});
+  ops_.push_back(
+      Op{OpType::kDeleteRange, cf,
+         std::make_shared<const KeyValue>(KeyValue{std::string(begin), std::string(end)})});
   bytes_ += begin.size() + end.size();
 }
 

@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/engine/key_value.h"
 #include "store/status.h"
 
 namespace tinykv::store {
@@ -53,11 +54,19 @@ class WriteBatch {
   struct Op {
     OpType type;
     Cf cf;
-    std::string key;  // kDeleteRange: the first key of the range
-    std::string arg;  // kPut: the value; kDeleteRange: the end of the range (exclusive)
+    // kPut: key and value; kDelete: key (empty value); kDeleteRange: the first key of the range
+    // and the end of the range (exclusive). Shared, never copied: an engine may keep it.
+    KeyValuePtr kv;
+
+    std::string_view key() const { return kv->key; }
+    // kPut: the value; kDeleteRange: the end of the range.
+    std::string_view arg() const { return kv->value; }
   };
 
   void Put(Cf cf, std::string_view key, std::string_view value);
+  // The same, taking the strings over instead of copying them (for freshly built keys and
+  // serialized values).
+  void Put(Cf cf, KeyValue kv);
   // Deleting an absent key is not an error.
   void Delete(Cf cf, std::string_view key);
   // Deletes every key k of `cf` with begin <= k < end. begin >= end is an empty range (no-op).

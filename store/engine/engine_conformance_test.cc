@@ -258,6 +258,22 @@ TEST_P(EngineConformanceTest, BatchAppliesInOrderAcrossCfs) {
   EXPECT_EQ(Drain(before.get()), (KVs{{"gone", "x"}}));
 }
 
+TEST_P(EngineConformanceTest, BatchThatTookItsStringsOverWritesThemAndCanBeReused) {
+  std::string key = "owned-key";
+  std::string value(40, 'v');  // longer than any small-string buffer
+  WriteBatch b;
+  b.Put(Cf::kDefault, KeyValue{std::move(key), value});
+  b.Put(Cf::kDefault, "copied", "c");
+  EXPECT_EQ(b.Count(), 2u);
+  EXPECT_EQ(b.ByteSize(), 9u + 40u + 6u + 1u);
+  ASSERT_TRUE(e_->Write(WriteOptions(), b).ok());
+  // The engine may keep the batch's entries; the batch stays usable (and unchanged) after Write.
+  ASSERT_TRUE(e_->Write(WriteOptions{.sync = true}, b).ok());
+  EXPECT_EQ(All(Cf::kDefault), (KVs{{"copied", "c"}, {"owned-key", value}}));
+  EXPECT_EQ(b.ops()[0].key(), "owned-key");
+  EXPECT_EQ(b.ops()[0].arg(), value);
+}
+
 TEST_P(EngineConformanceTest, EmptyBatchIsOkWithAndWithoutSync) {
   Put(Cf::kDefault, "k", "v");
   EXPECT_TRUE(e_->Write(WriteOptions{.sync = false}, WriteBatch()).ok());

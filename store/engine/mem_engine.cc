@@ -57,13 +57,13 @@ MemState ApplyBatch(MemState state, const WriteBatch& batch) {
     PersistentMap& map = state[Index(op.cf)];
     switch (op.type) {
       case WriteBatch::OpType::kPut:
-        map = std::move(map).Put(op.key, op.arg);
+        map = std::move(map).Put(op.kv);
         break;
       case WriteBatch::OpType::kDelete:
-        map = std::move(map).Delete(op.key);
+        map = std::move(map).Delete(op.key());
         break;
       case WriteBatch::OpType::kDeleteRange:
-        map = map.DeleteRange(op.key, op.arg);
+        map = map.DeleteRange(op.key(), op.arg());
         break;
     }
   }
@@ -72,6 +72,9 @@ MemState ApplyBatch(MemState state, const WriteBatch& batch) {
 
 void MemDisk::Crash(size_t keep_unsynced) {
   size_t keep = std::min(keep_unsynced, unsynced_.size());
+  // The live version is replaced below: dropping it first lets the replay change the nodes only
+  // the durable version holds in place instead of path-copying them (as Write does for a sync).
+  live_ = MemState{};
   for (size_t i = 0; i < keep; ++i) durable_ = ApplyBatch(std::move(durable_), unsynced_[i]);
   unsynced_.clear();
   live_ = durable_;

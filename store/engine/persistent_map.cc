@@ -1,22 +1,37 @@
 #include "store/engine/persistent_map.h"
 
+#include <algorithm>
+#include <bit>
+#include <cstring>
 #include <utility>
 
 namespace tinykv::store {
 
-// An entry is immutable and shared by every version of every node that holds it, so path copying
-// copies one pointer per node, never a key or a (possibly 1 MiB) value.
-struct Entry {
-  std::string key;
-  std::string value;
+// An entry is immutable and shared by every version of every node that holds it (and by the
+// write batches it came from), so path copying copies one pointer per node, never a key or a
+// (possibly 1 MiB) value.
+using Entry = KeyValue;
+
+// What a node keeps of its key next to the child pointers, so that a descent rarely touches the
+// entry (one cache miss fewer per tree level): the first kPrefixBytes bytes as big-endian words,
+// zero-padded, and the length. 24 bytes cover every raftstore-internal key whole (a raft log key
+// is 19 bytes, and its first 8 are the same for every key of a region), so those compare without
+// memcmp. See Compare. Packed with the treap priority into 32 bytes.
+inline constexpr size_t kPrefixWords = 3;
+inline constexpr size_t kPrefixBytes = kPrefixWords * 8;
+struct KeyInfo {
+  uint64_t words[kPrefixWords];
+  // The key's length, capped at kPrefixBytes + 1: past that only "longer than the words" matters.
+  uint32_t size;
+  // The treap priority: a fixed hash of the whole key (KeyPriority). Only set in nodes and for
+  // inserts; lookups leave it 0.
+  uint32_t priority;
 };
+static_assert(sizeof(KeyInfo) == 32);
 
 struct PersistentMap::Node {
   std::shared_ptr<const Entry> entry;
-  // The first 8 key bytes, big-endian, zero-padded: decides most comparisons without touching
-  // the entry (one cache miss fewer per tree level). See ComparePrefixed.
-  uint64_t prefix;
-  uint64_t priority;
+  KeyInfo info;
   NodePtr left;   // keys < entry->key
   NodePtr right;  // keys > entry->key
 };
@@ -26,19 +41,28 @@ namespace {
 using NodePtr = PersistentMap::NodePtr;
 using Node = PersistentMap::Node;
 
-// FNV-1a folded through the splitmix64 finaliser: a fixed, platform-independent key hash.
-// The first 8 bytes of `key` as a big-endian number, zero-padded. If Prefix(a) < Prefix(b) then
-// a < b bytewise (at the first differing byte either both have a byte, or a ended there and its
-// padding 0 is below b's byte); equal prefixes decide nothing.
-uint64_t Prefix(std::string_view key) {
-  uint64_t p = 0;
-  for (size_t i = 0; i < 8; ++i) {
-    p = (p << 8) | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0u);
+// If the padded words of a and b differ, the first differing word orders a and b bytewise (at the
+// first differing byte either both have a byte, or one ended there and its padding 0 is below the
+// other's byte). If they are equal and both keys fit in the words, the shorter key is a prefix of
+// the longer (the rest of the longer is zeros); otherwise only the full keys decide.
+KeyInfo MakeKeyInfo(std::string_view key) {
+  KeyInfo p;
+  p.size = static_cast<uint32_t>(std::min(key.size(), kPrefixBytes + 1));
+  p.priority = 0;
+  unsigned char buf[kPrefixBytes] = {};
+  std::memcpy(buf, key.data(), std::min(key.size(), kPrefixBytes));
+  for (size_t w = 0; w < kPrefixWords; ++w) {
+    uint64_t v;
+    std::memcpy(&v, buf + w * 8, 8);
+    if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+    p.words[w] = v;
   }
   return p;
 }
 
-uint64_t KeyPriority(std::string_view key) {
+// FNV-1a folded through the splitmix64 finaliser, top 32 bits: a fixed, platform-independent key
+// hash.
+uint32_t KeyPriority(std::string_view key) {
   uint64_t h = 14695981039346656037ULL;
   for (unsigned char c : key) {
     h ^= c;
@@ -47,56 +71,60 @@ uint64_t KeyPriority(std::string_view key) {
   h += 0x9e3779b97f4a7c15ULL;
   h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
   h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-  return h ^ (h >> 31);
+  return static_cast<uint32_t>((h ^ (h >> 31)) >> 32);
 }
 
-// Three-way comparison of `key` (whose Prefix is `key_prefix`) with node n's key.
-int ComparePrefixed(std::string_view key, uint64_t key_prefix, const Node& n) {
-  if (key_prefix != n.prefix) return key_prefix < n.prefix ? -1 : 1;
+// Three-way comparison of `key` (whose KeyInfo is `ki`) with node n's key.
+inline int Compare(std::string_view key, const KeyInfo& ki, const Node& n) {
+  for (size_t w = 0; w < kPrefixWords; ++w) {
+    if (ki.words[w] != n.info.words[w]) return ki.words[w] < n.info.words[w] ? -1 : 1;
+  }
+  if (ki.size <= kPrefixBytes && n.info.size <= kPrefixBytes) {
+    return ki.size == n.info.size ? 0 : (ki.size < n.info.size ? -1 : 1);
+  }
   return key.compare(n.entry->key);
 }
 
-NodePtr Make(const std::shared_ptr<const Entry>& entry, uint64_t prefix, uint64_t priority,
-             NodePtr left, NodePtr right) {
+NodePtr Make(const std::shared_ptr<const Entry>& entry, const KeyInfo& info, NodePtr left,
+             NodePtr right) {
   // Allocated non-const: a node nobody else references may be changed in place (see Own).
-  return std::make_shared<Node>(Node{entry, prefix, priority, std::move(left), std::move(right)});
+  return std::make_shared<Node>(Node{entry, info, std::move(left), std::move(right)});
 }
 
 NodePtr With(const Node& n, NodePtr left, NodePtr right) {
-  return Make(n.entry, n.prefix, n.priority, std::move(left), std::move(right));
+  return Make(n.entry, n.info, std::move(left), std::move(right));
 }
 
-const Node* Find(const NodePtr& root, std::string_view key) {
-  const uint64_t prefix = Prefix(key);
+const Node* Find(const NodePtr& root, std::string_view key, const KeyInfo& ki) {
   const Node* n = root.get();
   while (n != nullptr) {
-    int c = ComparePrefixed(key, prefix, *n);
+    int c = Compare(key, ki, *n);
     if (c == 0) return n;
     n = c < 0 ? n->left.get() : n->right.get();
   }
   return nullptr;
 }
 
-// Splits t into (keys < key, keys >= key).
-std::pair<NodePtr, NodePtr> Split(const NodePtr& t, std::string_view key, uint64_t prefix) {
+// Splits t into (keys < key, keys >= key), leaving t unchanged.
+std::pair<NodePtr, NodePtr> Split(const NodePtr& t, std::string_view key, const KeyInfo& ki) {
   if (t == nullptr) return {nullptr, nullptr};
-  if (ComparePrefixed(key, prefix, *t) > 0) {
-    auto [l, r] = Split(t->right, key, prefix);
+  if (Compare(key, ki, *t) > 0) {
+    auto [l, r] = Split(t->right, key, ki);
     return {With(*t, t->left, std::move(l)), std::move(r)};
   }
-  auto [l, r] = Split(t->left, key, prefix);
+  auto [l, r] = Split(t->left, key, ki);
   return {std::move(l), With(*t, std::move(r), t->right)};
 }
 
 std::pair<NodePtr, NodePtr> Split(const NodePtr& t, std::string_view key) {
-  return Split(t, key, Prefix(key));
+  return Split(t, key, MakeKeyInfo(key));
 }
 
 // Joins a and b. REQUIRES: every key of a < every key of b.
 NodePtr Merge(const NodePtr& a, const NodePtr& b) {
   if (a == nullptr) return b;
   if (b == nullptr) return a;
-  if (a->priority >= b->priority) return With(*a, a->left, Merge(a->right, b));
+  if (a->info.priority >= b->info.priority) return With(*a, a->left, Merge(a->right, b));
   return With(*b, Merge(a, b->left), b->right);
 }
 
@@ -110,42 +138,49 @@ Node* Own(NodePtr& slot) {
   return const_cast<Node*>(slot.get());
 }
 
-// Inserts a key that the tree in `slot` does not hold.
-void Insert(NodePtr& slot, const std::shared_ptr<const Entry>& e, uint64_t prefix,
-            uint64_t priority) {
-  if (slot == nullptr) {
-    slot = Make(e, prefix, priority, nullptr, nullptr);
-    return;
+// Splits the tree t, which the caller gives up, into (keys < key, keys >= key): the same result
+// as Split, but the nodes only t holds are relinked in place instead of copied (see Own).
+std::pair<NodePtr, NodePtr> SplitOwned(NodePtr t, std::string_view key, const KeyInfo& ki) {
+  if (t == nullptr) return {nullptr, nullptr};
+  Node* n = Own(t);
+  if (Compare(key, ki, *n) > 0) {
+    auto [l, r] = SplitOwned(std::move(n->right), key, ki);
+    n->right = std::move(l);
+    return {std::move(t), std::move(r)};
   }
-  if (priority > slot->priority) {
-    auto [l, r] = Split(slot, e->key, prefix);
-    slot = Make(e, prefix, priority, std::move(l), std::move(r));
-    return;
-  }
-  Node* n = Own(slot);
-  Insert(ComparePrefixed(e->key, prefix, *n) < 0 ? n->left : n->right, e, prefix, priority);
+  auto [l, r] = SplitOwned(std::move(n->left), key, ki);
+  n->left = std::move(r);
+  return {std::move(l), std::move(t)};
 }
 
-// Replaces the entry of a key that the tree in `slot` holds, keeping the shape.
-void Replace(NodePtr& slot, const std::shared_ptr<const Entry>& e, uint64_t prefix) {
-  Node* n = Own(slot);
-  int c = ComparePrefixed(e->key, prefix, *n);
-  if (c == 0) {
-    n->entry = e;
-    return;
+// Sets the entry of e's key in the tree in `root`: replaces it where the key is, or inserts a node
+// where the priorities put it. One descent serves both: a node's priority is a function of its key,
+// so every ancestor of the key's node has at least its priority, and below a node of lower
+// priority the key cannot be.
+void Upsert(NodePtr& root, const std::shared_ptr<const Entry>& e, const KeyInfo& info) {
+  NodePtr* slot = &root;
+  while (*slot != nullptr && info.priority <= (*slot)->info.priority) {
+    Node* n = Own(*slot);
+    const int c = Compare(e->key, info, *n);
+    if (c == 0) {
+      n->entry = e;
+      return;
+    }
+    slot = c < 0 ? &n->left : &n->right;
   }
-  Replace(c < 0 ? n->left : n->right, e, prefix);
+  auto [l, r] = SplitOwned(std::move(*slot), e->key, info);
+  *slot = Make(e, info, std::move(l), std::move(r));
 }
 
 // Removes a key that the tree in `slot` holds.
-void Erase(NodePtr& slot, std::string_view key, uint64_t prefix) {
-  int c = ComparePrefixed(key, prefix, *slot);
+void Erase(NodePtr& slot, std::string_view key, const KeyInfo& ki) {
+  int c = Compare(key, ki, *slot);
   if (c == 0) {
     slot = Merge(slot->left, slot->right);
     return;
   }
   Node* n = Own(slot);
-  Erase(c < 0 ? n->left : n->right, key, prefix);
+  Erase(c < 0 ? n->left : n->right, key, ki);
 }
 
 size_t Count(const Node* n) {
@@ -155,26 +190,33 @@ size_t Count(const Node* n) {
 }  // namespace
 
 bool PersistentMap::Get(std::string_view key, std::string* value) const {
-  const Node* n = Find(root_, key);
+  const Node* n = Find(root_, key, MakeKeyInfo(key));
   if (n == nullptr) return false;
   *value = n->entry->value;
   return true;
 }
 
-bool PersistentMap::Contains(std::string_view key) const { return Find(root_, key) != nullptr; }
+bool PersistentMap::Contains(std::string_view key) const {
+  return Find(root_, key, MakeKeyInfo(key)) != nullptr;
+}
 
 PersistentMap PersistentMap::Put(std::string_view key, std::string_view value) const& {
   return PersistentMap(*this).Put(key, value);
 }
 
 PersistentMap PersistentMap::Put(std::string_view key, std::string_view value) && {
-  auto entry = std::make_shared<const Entry>(Entry{std::string(key), std::string(value)});
-  const uint64_t prefix = Prefix(key);
-  if (Find(root_, key) != nullptr) {
-    Replace(root_, entry, prefix);
-  } else {
-    Insert(root_, entry, prefix, KeyPriority(key));
-  }
+  return std::move(*this).Put(
+      std::make_shared<const Entry>(Entry{std::string(key), std::string(value)}));
+}
+
+PersistentMap PersistentMap::Put(KeyValuePtr kv) const& {
+  return PersistentMap(*this).Put(std::move(kv));
+}
+
+PersistentMap PersistentMap::Put(KeyValuePtr kv) && {
+  KeyInfo info = MakeKeyInfo(kv->key);
+  info.priority = KeyPriority(kv->key);
+  Upsert(root_, kv, info);
   return std::move(*this);
 }
 
@@ -183,7 +225,8 @@ PersistentMap PersistentMap::Delete(std::string_view key) const& {
 }
 
 PersistentMap PersistentMap::Delete(std::string_view key) && {
-  if (Find(root_, key) != nullptr) Erase(root_, key, Prefix(key));
+  const KeyInfo ki = MakeKeyInfo(key);
+  if (Find(root_, key, ki) != nullptr) Erase(root_, key, ki);
   return std::move(*this);
 }
 
@@ -204,10 +247,10 @@ void PersistentMap::Cursor::SeekToFirst() {
 
 void PersistentMap::Cursor::Seek(std::string_view target) {
   stack_.clear();
-  const uint64_t prefix = Prefix(target);
+  const KeyInfo ki = MakeKeyInfo(target);
   const Node* n = root_.get();
   while (n != nullptr) {
-    if (ComparePrefixed(target, prefix, *n) <= 0) {
+    if (Compare(target, ki, *n) <= 0) {
       stack_.push_back(n);
       n = n->left.get();
     } else {

@@ -25,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "store/engine/key_value.h"
+
 namespace tinykv::store {
 
 class PersistentMap {
@@ -39,6 +41,10 @@ class PersistentMap {
   // (m = std::move(m).Put(k, v)); the results are the same either way.
   [[nodiscard]] PersistentMap Put(std::string_view key, std::string_view value) const&;
   [[nodiscard]] PersistentMap Put(std::string_view key, std::string_view value) &&;
+  // Puts kv->key → kv->value, keeping `kv` itself as the entry (no copy of the bytes).
+  // REQUIRES: kv != nullptr.
+  [[nodiscard]] PersistentMap Put(KeyValuePtr kv) const&;
+  [[nodiscard]] PersistentMap Put(KeyValuePtr kv) &&;
   [[nodiscard]] PersistentMap Delete(std::string_view key) const&;
   [[nodiscard]] PersistentMap Delete(std::string_view key) &&;
   // Removes every key k with begin <= k < end; begin >= end changes nothing.

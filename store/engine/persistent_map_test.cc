@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -104,7 +106,8 @@ namespace {
 
 TEST(PersistentMapTest, KeysThatTieOnTheirFirstEightBytesStillSortBytewise) {
   using namespace std::string_literals;
-  // Nodes compare an 8-byte zero-padded prefix first; these keys all tie with a neighbour on it.
+  // Nodes compare a zero-padded prefix first; these keys all tie with a neighbour on its first
+  // 8 bytes (the 24-byte case is the next test).
   const std::vector<std::string> sorted = {""s,
                                            "\x00"s,
                                            "\x00\x00"s,
@@ -136,6 +139,83 @@ TEST(PersistentMapTest, KeysThatTieOnTheirFirstEightBytesStillSortBytewise) {
   EXPECT_EQ(m.CountSlow(), sorted.size() - 4);
   EXPECT_TRUE(m.Contains("a"));
   EXPECT_TRUE(m.Contains("abcdefgh\x00"s));
+}
+
+TEST(PersistentMapTest, KeysThatTieOnTheirFirst24BytesStillSortBytewise) {
+  using namespace std::string_literals;
+  // Nodes compare the first 24 bytes (zero-padded) and the length before the full keys; raft log
+  // keys (19 bytes, the first 8 the same for a whole region) differ only in their last bytes.
+  const std::string p23(23, 'p');
+  const std::string p24(24, 'p');
+  const std::vector<std::string> sorted = {
+      p23,
+      p23 + "\x00"s,
+      p23 + "\x00\x00"s,
+      p23 + "\x00\x01"s,
+      p24,
+      p24 + "\x00"s,
+      p24 + "\x00\x00"s,
+      p24 + "a"s,
+      p24 + "a\x00"s,
+      p24 + "b"s,
+      p23 + "q"s,
+      "\x01\x02\x00\x00\x00\x00\x00\x00\x00\x01\x01\x00\x00\x00\x00\x00\x00\x00\x06"s};
+  std::vector<std::string> want = sorted;
+  std::sort(want.begin(), want.end());
+  PersistentMap m;
+  for (size_t i = 0; i < sorted.size(); ++i) m = m.Put(sorted[(i * 7) % sorted.size()], "v");
+  std::vector<std::string> got;
+  PersistentMap::Cursor c(m);
+  for (c.SeekToFirst(); c.Valid(); c.Next()) got.push_back(c.key());
+  EXPECT_EQ(got, want);
+  for (const auto& k : want) {
+    c.Seek(k);
+    ASSERT_TRUE(c.Valid());
+    EXPECT_EQ(c.key(), k);
+    EXPECT_TRUE(m.Contains(k));
+  }
+  EXPECT_FALSE(m.Contains(p24 + "\x00\x00\x00"s));
+  EXPECT_FALSE(m.Contains(p23 + "\x00\x02"s));
+  m = m.Delete(p24 + "\x00"s);
+  EXPECT_FALSE(m.Contains(p24 + "\x00"s));
+  EXPECT_TRUE(m.Contains(p24));
+  EXPECT_TRUE(m.Contains(p24 + "\x00\x00"s));
+}
+
+TEST(PersistentMapTest, PutOfASharedEntryKeepsItWithoutCopying) {
+  auto kv = std::make_shared<const KeyValue>(KeyValue{"key", std::string(100, 'v')});
+  PersistentMap a = PersistentMap().Put("other", "x");
+  PersistentMap b = a.Put(kv);
+  PersistentMap c = std::move(b).Put(kv);  // the same entry again: replaces itself
+  std::string v;
+  ASSERT_TRUE(c.Get("key", &v));
+  EXPECT_EQ(v, kv->value);
+  EXPECT_FALSE(a.Contains("key"));
+  // The map holds the entry itself (one reference here, the rest in c's node).
+  EXPECT_GE(kv.use_count(), 2);
+  c = PersistentMap();
+  EXPECT_EQ(kv.use_count(), 1);
+}
+
+TEST(PersistentMapTest, InPlaceUpdatesNeverShowInOtherVersions) {
+  // Upserts descend once and change unshared nodes in place; versions taken in between (as
+  // snapshots and the durable version are) must keep exactly what they had.
+  PersistentMap m;
+  std::map<std::string, std::string> model;
+  std::vector<std::pair<PersistentMap, std::map<std::string, std::string>>> kept;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string k = std::to_string((i * 7919) % 500);
+    m = std::move(m).Put(k, std::to_string(i));
+    model[k] = std::to_string(i);
+    if (i % 97 == 0) kept.emplace_back(m, model);
+    if (i % 5 == 0) {
+      const std::string d = std::to_string((i * 31) % 500);
+      m = std::move(m).Delete(d);
+      model.erase(d);
+    }
+  }
+  EXPECT_EQ(Contents(m), model);
+  for (const auto& [version, want] : kept) EXPECT_EQ(Contents(version), want);
 }
 
 }  // namespace

@@ -208,14 +208,14 @@ Status RocksEngine::Write(const WriteOptions& options, const WriteBatch& batch) 
     rocksdb::Status s;
     switch (op.type) {
       case WriteBatch::OpType::kPut:
-        s = rb.Put(h, ToSlice(op.key), ToSlice(op.arg));
+        s = rb.Put(h, ToSlice(op.key()), ToSlice(op.arg()));
         break;
       case WriteBatch::OpType::kDelete:
-        s = rb.Delete(h, ToSlice(op.key));
+        s = rb.Delete(h, ToSlice(op.key()));
         break;
       case WriteBatch::OpType::kDeleteRange:
         // An empty or inverted range is a no-op by our contract; RocksDB may reject it.
-        if (op.key < op.arg) s = rb.DeleteRange(h, ToSlice(op.key), ToSlice(op.arg));
+        if (op.key() < op.arg()) s = rb.DeleteRange(h, ToSlice(op.key()), ToSlice(op.arg()));
         break;
     }
     if (!s.ok()) return FromRocks(s, "building a write batch for " + path_);

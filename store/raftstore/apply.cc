@@ -67,7 +67,8 @@ void Peer::ApplyWrites([[maybe_unused]] const raft_cmdpb::RaftCmdRequest& req,
   for (const auto& r : req.requests()) {
     switch (r.cmd_type()) {
       case raft_cmdpb::Put:
-        wb->Put(CfOrDefault(r.put().cf()), DataKey(r.put().key()), r.put().value());
+        wb->Put(CfOrDefault(r.put().cf()),
+                store::KeyValue{DataKey(r.put().key()), r.put().value()});
         break;
       case raft_cmdpb::Delete:
         wb->Delete(CfOrDefault(r.delete_().cf()), DataKey(r.delete_().key()));

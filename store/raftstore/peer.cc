@@ -59,11 +59,17 @@ bool Peer::IsLeader() const { return raw_->raft().role() == raft::Role::kLeader;
 uint64_t Peer::LeaderId() const { return raw_->raft().lead(); }
 uint64_t Peer::Term() const { return raw_->raft().term(); }
 
-std::optional<metapb::Peer> Peer::FindPeer(uint64_t peer_id) const {
+const metapb::Peer* Peer::FindPeerMeta(uint64_t peer_id) const {
   for (const auto& p : region().peers()) {
-    if (p.id() == peer_id) return p;
+    if (p.id() == peer_id) return &p;
   }
-  return std::nullopt;
+  return nullptr;
+}
+
+std::optional<metapb::Peer> Peer::FindPeer(uint64_t peer_id) const {
+  const metapb::Peer* p = FindPeerMeta(peer_id);
+  if (p == nullptr) return std::nullopt;
+  return *p;
 }
 
 void Peer::Tick() { raw_->Tick(); }
@@ -105,8 +111,8 @@ void Peer::SendMessages(std::vector<eraftpb::Message> msgs) {
   rm.set_start_key(region().start_key());
   rm.set_end_key(region().end_key());
   for (auto& m : msgs) {
-    auto to = FindPeer(m.to());
-    if (!to) continue;  // not a member we know the store of
+    const metapb::Peer* to = FindPeerMeta(m.to());
+    if (to == nullptr) continue;  // not a member we know the store of
     *rm.mutable_to_peer() = *to;
     rm.mutable_message()->Swap(&m);
     options_.transport->Send(rm);

@@ -132,6 +132,8 @@ class Peer {
 
   Peer(PeerOptions options) : options_(std::move(options)) {}
   std::optional<metapb::Peer> FindPeer(uint64_t peer_id) const;
+  // The region's member `peer_id`, or null; points into region() (valid until it changes).
+  const metapb::Peer* FindPeerMeta(uint64_t peer_id) const;
   void SendMessages(std::vector<eraftpb::Message> msgs);
   // ---- apply path (apply.cc) ----
   // Applies `entries` in order, or keeps them for later while a snapshot is being applied.

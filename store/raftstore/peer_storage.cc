@@ -1,6 +1,7 @@
 #include "store/raftstore/peer_storage.h"
 
 #include <string>
+#include <utility>
 
 #include "store/raftstore/keys.h"
 
@@ -20,8 +21,8 @@ Status GetMsg(store::Engine* engine, std::string_view key, google::protobuf::Mes
   return Status::OK();
 }
 
-void PutMsg(WriteBatch* wb, std::string_view key, const google::protobuf::Message& msg) {
-  wb->Put(Cf::kDefault, key, msg.SerializeAsString());
+void PutMsg(WriteBatch* wb, std::string key, const google::protobuf::Message& msg) {
+  wb->Put(Cf::kDefault, store::KeyValue{std::move(key), msg.SerializeAsString()});
 }
 
 Status PeerStorage::Open(Engines engines, uint64_t region_id, std::unique_ptr<PeerStorage>* out) {
@@ -89,17 +90,24 @@ raft::Result<std::vector<eraftpb::Entry>> PeerStorage::Entries(uint64_t lo, uint
   std::vector<eraftpb::Entry> out;
   if (lo >= hi) return out;
   out.reserve(hi - lo);
+  // A restarting peer reads its whole log through here, so the loop touches as little as it can:
+  // entries are parsed in place, and keys are not compared one by one. Each entry's index is
+  // checked instead, and the key of the last one read must be hi - 1's: keys only increase, so a
+  // read that ran past a hole into another key is caught even if that value parsed as an entry
+  // with the expected index.
   auto it = engines_.raft->NewIterator(Cf::kDefault);
-  const std::string end = RaftLogKey(region_id(), hi);
-  for (it->Seek(RaftLogKey(region_id(), lo)); it->Valid() && it->key() < end; it->Next()) {
-    eraftpb::Entry e;
-    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
-        e.index() != lo + out.size()) {
+  const uint64_t want = hi - lo;
+  for (it->Seek(RaftLogKey(region_id(), lo)); it->Valid(); it->Next()) {
+    eraftpb::Entry& e = out.emplace_back();
+    const std::string_view v = it->value();
+    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size())) ||
+        e.index() != lo + out.size() - 1) {
+      out.pop_back();
       break;  // a hole or garbage: reported below as unavailable
     }
-    out.push_back(std::move(e));
+    if (out.size() == want) break;  // stay on the last entry: its key is checked below
   }
-  if (out.size() != hi - lo) {
+  if (out.size() != want || it->key() != RaftLogKey(region_id(), hi - 1)) {
     return raft::Status::Unavailable("raft log of region " + std::to_string(region_id()) +
                                      " misses entries in [" + std::to_string(lo) + ", " +
                                      std::to_string(hi) + ")");

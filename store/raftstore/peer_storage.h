@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -106,6 +107,6 @@ class PeerStorage final : public raft::Storage {
 // Corruption when it does not parse.
 store::Status GetMsg(store::Engine* engine, std::string_view key, google::protobuf::Message* msg);
 // Adds a put of `msg` at `key` (default CF) to `wb`.
-void PutMsg(store::WriteBatch* wb, std::string_view key, const google::protobuf::Message& msg);
+void PutMsg(store::WriteBatch* wb, std::string key, const google::protobuf::Message& msg);
 
 }  // namespace tinykv::raftstore
