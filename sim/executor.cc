@@ -40,11 +40,6 @@ const char* FiberStateName(FiberState s) {
   return "?";
 }
 
-bool HeapLater(const auto& a, const auto& b) {
-  if (a.when != b.when) return a.when > b.when;
-  return a.tiebreak > b.tiebreak;
-}
-
 }  // namespace
 
 const char* NodeStateName(NodeState s) {
@@ -77,6 +72,7 @@ const char* RunOutcomeName(RunOutcome o) {
 
 struct Executor::Fiber {
   FiberId id = 0;
+  uint32_t slot = 0;  // index in fiber_slots_
   std::string name;
   NodeId node = kWorld;
   std::function<void()> fn;
@@ -154,8 +150,10 @@ void Executor::Shutdown() {
   for (auto& [id, node] : nodes_) node.held.clear();
   UnwindKilled();
   fibers_.clear();
-  fiber_index_.clear();
-  timer_heap_.clear();
+  fiber_slots_.clear();
+  free_fiber_slots_.clear();
+  timers_.clear();
+  dead_timers_ = 0;
   timer_slots_.clear();
   free_timer_slots_.clear();
   tinykv_sim_executor = saved;
@@ -264,7 +262,14 @@ FiberId Executor::SpawnOn(NodeId node_id, std::string name, std::function<void()
   f->name = std::move(name);
   f->node = node_id;
   f->fn = std::move(fn);
-  fiber_index_.emplace(f->id, f);
+  if (free_fiber_slots_.empty()) {
+    f->slot = static_cast<uint32_t>(fiber_slots_.size());
+    fiber_slots_.push_back(f);
+  } else {
+    f->slot = free_fiber_slots_.back();
+    free_fiber_slots_.pop_back();
+    fiber_slots_[f->slot] = f;
+  }
   fibers_.emplace(f->id, std::move(fiber));
   RecordFor(node_id, EventKind::kSpawn, f->name);
   MakeReady(f);
@@ -330,7 +335,8 @@ void Executor::FinishFiber(Fiber* f) {
   const bool killed = f->killed;
   std::string name = f->name;
   if (f->id == driver_) driver_done_ = true;
-  fiber_index_.erase(f->id);
+  fiber_slots_[f->slot] = nullptr;
+  free_fiber_slots_.push_back(f->slot);
   fibers_.erase(f->id);  // frees the boost fiber: its stack returns to the pool
   if (!killed) RecordFor(node, EventKind::kFiberExit, std::move(name));
 }
@@ -346,7 +352,8 @@ void Executor::Yield() {
 
 WaitToken Executor::PrepareWait() {
   Fiber* f = CurrentFiberOrDie("PrepareWait");
-  return WaitToken{f->id, ++f->wait_generation};
+  f->wait_generation = next_wait_generation_++;
+  return WaitToken{f->slot, f->wait_generation};
 }
 
 WakeReason Executor::Park(const char* what, const std::string* object, Time deadline) {
@@ -362,8 +369,9 @@ WakeReason Executor::Park(const char* what, const std::string* object, Time dead
   f->state = FiberState::kBlocked;
   f->wait_timer = 0;
   if (deadline != Time::max()) {
-    f->wait_timer =
-        ScheduleTimer(std::max(deadline, now_), f->node, WaitToken{f->id, f->wait_generation}, {});
+    const uint32_t slot = ScheduleTimer(std::max(deadline, now_), f->node);
+    timer_slots_[slot].wake = WaitToken{f->slot, f->wait_generation};
+    f->wait_timer = IdOf(slot);
   }
   SwitchToScheduler(f);
   if (f->wait_timer != 0) {
@@ -376,23 +384,25 @@ WakeReason Executor::Park(const char* what, const std::string* object, Time dead
 
 bool Executor::Wake(WaitToken token) { return WakeWith(token, WakeReason::kNotified); }
 
+Executor::Fiber* Executor::FiberForToken(WaitToken token) const {
+  if (token.slot >= fiber_slots_.size()) return nullptr;
+  Fiber* f = fiber_slots_[token.slot];
+  if (f == nullptr || !f->waiting || f->wait_generation != token.generation || f->killed) {
+    return nullptr;
+  }
+  return f;
+}
+
 bool Executor::WakeWith(WaitToken token, WakeReason reason) {
-  auto it = fiber_index_.find(token.fiber);
-  if (it == fiber_index_.end()) return false;
-  Fiber* f = it->second;
-  if (!f->waiting || f->wait_generation != token.generation || f->killed) return false;
+  Fiber* f = FiberForToken(token);
+  if (f == nullptr) return false;
   f->waiting = false;
   f->wake_reason = reason;
   MakeReady(f);
   return true;
 }
 
-bool Executor::IsWaiting(WaitToken token) const {
-  auto it = fiber_index_.find(token.fiber);
-  if (it == fiber_index_.end()) return false;
-  const Fiber* f = it->second;
-  return f->waiting && f->wait_generation == token.generation && !f->killed;
-}
+bool Executor::IsWaiting(WaitToken token) const { return FiberForToken(token) != nullptr; }
 
 // ---------------------------------------------------------------- time
 
@@ -420,11 +430,22 @@ void Executor::SleepUntil(Time t) { Sleep(t - now_); }
 
 TimerId Executor::After(Duration d, std::function<void()> cb, NodeId owner) {
   if (d < Duration::zero()) d = Duration::zero();
-  return ScheduleTimer(ScaledDeadline(owner, d), owner, WaitToken{}, std::move(cb));
+  const uint32_t slot = ScheduleTimer(ScaledDeadline(owner, d), owner);
+  timer_slots_[slot].callback = std::move(cb);
+  return IdOf(slot);
 }
 
-TimerId Executor::ScheduleTimer(Time when, NodeId owner, WaitToken wake,
-                                std::function<void()> callback) {
+TimerId Executor::AfterCall(Duration d, TimerFn fn, void* context, uint64_t arg, NodeId owner) {
+  if (d < Duration::zero()) d = Duration::zero();
+  const uint32_t slot_index = ScheduleTimer(ScaledDeadline(owner, d), owner);
+  TimerSlot& slot = timer_slots_[slot_index];
+  slot.fn = fn;
+  slot.fn_context = context;
+  slot.fn_arg = arg;
+  return IdOf(slot_index);
+}
+
+uint32_t Executor::ScheduleTimer(Time when, NodeId owner) {
   uint32_t slot_index;
   if (!free_timer_slots_.empty()) {
     slot_index = free_timer_slots_.back();
@@ -435,14 +456,12 @@ TimerId Executor::ScheduleTimer(Time when, NodeId owner, WaitToken wake,
   }
   TimerSlot& slot = timer_slots_[slot_index];
   slot.active = true;
+  slot.fn = nullptr;
+  slot.wake = WaitToken{};
   slot.owner = owner;
   slot.owner_epoch = owner == kWorld ? 0 : NodeOrDie(owner).epoch;
-  slot.wake = wake;
-  slot.callback = std::move(callback);
-  timer_heap_.push_back(HeapEntry{when, sched_rng_.Next(), slot_index, slot.generation});
-  std::push_heap(timer_heap_.begin(), timer_heap_.end(),
-                 [](const HeapEntry& a, const HeapEntry& b) { return HeapLater(a, b); });
-  return (uint64_t{slot.generation} << 32) | slot_index;
+  timers_.Push(TimerQueue::Entry{when, slot_index, slot.generation});
+  return slot_index;
 }
 
 void Executor::CancelTimer(TimerId id) {
@@ -451,54 +470,74 @@ void Executor::CancelTimer(TimerId id) {
   if (slot_index >= timer_slots_.size()) return;
   TimerSlot& slot = timer_slots_[slot_index];
   if (!slot.active || slot.generation != generation) return;
-  slot.active = false;
-  slot.callback = nullptr;
-  ++slot.generation;
+  const uint32_t next_generation = slot.generation + 1;
+  slot = TimerSlot{};
+  slot.generation = next_generation;
   free_timer_slots_.push_back(slot_index);
+  if (++dead_timers_ > timers_.size() / 2 + 16) {
+    timers_.RemoveIf([this](const TimerQueue::Entry& e) { return !TimerLive(e); });
+    dead_timers_ = 0;
+  }
+}
+
+size_t Executor::PickDueTimer() {
+  const std::vector<size_t>& due = timers_.DueAtTop();
+  if (due.size() == 1) return due[0];
+  live_due_.clear();
+  for (size_t pos : due) {
+    if (TimerLive(timers_.At(pos))) live_due_.push_back(pos);
+  }
+  if (live_due_.size() == 1) return live_due_[0];
+  return live_due_[static_cast<size_t>(sched_rng_.Below(live_due_.size()))];
 }
 
 bool Executor::FireNextTimer(bool* beyond_limit) {
-  auto later = [](const HeapEntry& a, const HeapEntry& b) { return HeapLater(a, b); };
-  while (!timer_heap_.empty()) {
-    const HeapEntry top = timer_heap_.front();
-    TimerSlot& probe = timer_slots_[top.slot];
-    if (!probe.active || probe.generation != top.generation) {  // cancelled
-      std::pop_heap(timer_heap_.begin(), timer_heap_.end(), later);
-      timer_heap_.pop_back();
-      continue;
-    }
-    if (top.when > options_.time_limit) {
-      *beyond_limit = true;
-      return false;
-    }
-    std::pop_heap(timer_heap_.begin(), timer_heap_.end(), later);
-    timer_heap_.pop_back();
-    if (top.when > now_) now_ = top.when;
-    // Take the slot's contents out and free it before running: the callback may add timers.
-    TimerSlot fired = std::move(probe);
-    probe.active = false;
-    probe.callback = nullptr;
-    probe.generation = fired.generation + 1;
-    free_timer_slots_.push_back(top.slot);
-    if (fired.owner != kWorld) {
-      Node& node = NodeOrDie(fired.owner);
-      if (node.epoch != fired.owner_epoch || node.state == NodeState::kDown) continue;
-      if (node.state == NodeState::kPaused) {
-        node.deferred_timers.push_back(std::move(fired));
-        return true;
-      }
-    }
-    RunTimer(fired);
-    return true;
+  while (!timers_.empty() && !TimerLive(timers_.Top())) {
+    timers_.PopTop();
+    --dead_timers_;
   }
-  return false;
+  if (timers_.empty()) return false;
+  if (timers_.Top().when > options_.time_limit) {
+    *beyond_limit = true;
+    return false;
+  }
+  const size_t pos = PickDueTimer();
+  const TimerQueue::Entry entry = timers_.At(pos);
+  timers_.RemoveAt(pos);
+  if (entry.when > now_) now_ = entry.when;
+  // Free the slot before running (RunTimer takes out what it needs first).
+  TimerSlot& slot = timer_slots_[entry.slot];
+  slot.active = false;
+  ++slot.generation;
+  free_timer_slots_.push_back(entry.slot);
+  if (slot.owner != kWorld) {
+    Node& node = NodeOrDie(slot.owner);
+    if (node.epoch != slot.owner_epoch || node.state == NodeState::kDown) {
+      slot.callback = nullptr;
+      return true;
+    }
+    if (node.state == NodeState::kPaused) {
+      node.deferred_timers.push_back(std::move(slot));
+      slot.callback = nullptr;
+      return true;
+    }
+  }
+  RunTimer(slot);
+  return true;
 }
 
 void Executor::RunTimer(TimerSlot& slot) {
-  if (slot.callback) {
-    // Not an event of its own: the callback records what it does (a delivery, a fault), and an
-    // empty "timer fired" line per packet would be a third of a scenario's trace.
-    slot.callback();
+  // A callback timer is not an event of its own: the callback records what it does (a delivery,
+  // a fault), and an empty "timer fired" line per packet would be a third of a scenario's trace.
+  // What runs may schedule timers, which can reuse this slot or move the slot table: take
+  // everything out of the slot before running.
+  if (slot.fn != nullptr) {
+    const TimerFn fn = slot.fn;
+    fn(slot.fn_context, slot.fn_arg);  // the arguments are read before the call
+  } else if (slot.callback) {
+    std::function<void()> callback = std::move(slot.callback);
+    slot.callback = nullptr;
+    callback();
   } else {
     WakeWith(slot.wake, WakeReason::kTimeout);
   }
@@ -578,7 +617,9 @@ void Executor::KillFibersOf(NodeId id) {
     }
   }
   for (FiberId fid : never_started) {
-    fiber_index_.erase(fid);
+    const uint32_t slot = fibers_.at(fid)->slot;
+    fiber_slots_[slot] = nullptr;
+    free_fiber_slots_.push_back(slot);
     fibers_.erase(fid);
   }
   if (self_killed) throw FiberKilled{};

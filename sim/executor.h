@@ -27,12 +27,12 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "sim/random.h"
 #include "sim/stack_pool.h"
 #include "sim/time.h"
+#include "sim/timer_queue.h"
 #include "sim/trace.h"
 
 namespace tinykv::sim {
@@ -58,8 +58,10 @@ enum class WakeReason { kNotified, kTimeout };
 
 // Identifies one particular wait of one fiber. Waking with a token whose wait has already ended
 // (the fiber woke for another reason, or died) does nothing, so wakers never need to deregister.
+// `slot` locates the fiber in the executor's fiber table without a search; `generation` is unique
+// per wait across the whole run, so a token outlives its fiber and any fiber reusing its slot.
 struct WaitToken {
-  FiberId fiber = 0;
+  uint32_t slot = UINT32_MAX;
   uint64_t generation = 0;
 };
 
@@ -143,6 +145,10 @@ class Executor {
   // Runs `cb` (which must not block) at now + d on behalf of `owner`: dropped if the owner node
   // crashes first, deferred while it is paused. Returns an id for CancelTimer.
   TimerId After(Duration d, std::function<void()> cb, NodeId owner = kWorld);
+  // The same with a plain function pointer: `fn(context, arg)` runs at now + d. For the hottest
+  // timers (one per packet in flight), which then carry no std::function.
+  using TimerFn = void (*)(void* context, uint64_t arg);
+  TimerId AfterCall(Duration d, TimerFn fn, void* context, uint64_t arg, NodeId owner = kWorld);
   void CancelTimer(TimerId id);
 
   // ---- blocking primitive for sync objects ----
@@ -185,14 +191,10 @@ class Executor {
     uint64_t owner_epoch = 0;
     WaitToken wake;
     std::function<void()> callback;
+    TimerFn fn = nullptr;  // instead of callback (AfterCall)
+    void* fn_context = nullptr;
+    uint64_t fn_arg = 0;
   };
-  struct HeapEntry {
-    Time when;
-    uint64_t tiebreak;  // drawn from the generator: orders timers due at the same instant
-    uint32_t slot;
-    uint32_t generation;
-  };
-
   Fiber* CurrentFiberOrDie(const char* what) const;
   void MakeReady(Fiber* f);
   void ResumeFiber(Fiber* f);
@@ -203,7 +205,20 @@ class Executor {
   void UnwindKilled();
   // Fires the earliest timer. Returns false when none is pending or it lies beyond the limit.
   bool FireNextTimer(bool* beyond_limit);
-  TimerId ScheduleTimer(Time when, NodeId owner, WaitToken wake, std::function<void()> callback);
+  // The queue position of the timer to fire next: the earliest one, or a seeded pick among all
+  // timers due at that same instant. REQUIRES: the queue's top entry is live.
+  size_t PickDueTimer();
+  bool TimerLive(const TimerQueue::Entry& entry) const {
+    const TimerSlot& slot = timer_slots_[entry.slot];
+    return slot.active && slot.generation == entry.generation;
+  }
+  Fiber* FiberForToken(WaitToken token) const;
+  // Fills a fresh slot (everything but what it runs) and queues it. Returns its slot index.
+  uint32_t ScheduleTimer(Time when, NodeId owner);
+  TimerId IdOf(uint32_t slot_index) const {
+    return (uint64_t{timer_slots_[slot_index].generation} << 32) | slot_index;
+  }
+  // Runs a fired timer's action. `slot` may be a freed slot of timer_slots_.
   void RunTimer(TimerSlot& slot);
   bool WakeWith(WaitToken token, WakeReason reason);
   Node& NodeOrDie(NodeId id);
@@ -222,9 +237,12 @@ class Executor {
   bool running_ = false;
 
   FiberId next_fiber_id_ = 1;
+  uint64_t next_wait_generation_ = 1;
   std::map<FiberId, std::unique_ptr<Fiber>> fibers_;  // ordered: reports and kills are stable
-  // Lookup only (wake-ups are hot); never iterated, so its order cannot leak into behaviour.
-  std::unordered_map<FiberId, Fiber*> fiber_index_;
+  // Live fibers by slot (WaitToken::slot): wake-ups are hot and need no search. Freed slots are
+  // reused lowest-last (a stack), which is deterministic like everything else here.
+  std::vector<Fiber*> fiber_slots_;
+  std::vector<uint32_t> free_fiber_slots_;
   FiberId driver_ = 0;
   bool driver_done_ = false;
   std::vector<Fiber*> ready_;
@@ -240,7 +258,11 @@ class Executor {
 
   std::vector<TimerSlot> timer_slots_;
   std::vector<uint32_t> free_timer_slots_;
-  std::vector<HeapEntry> timer_heap_;  // min-heap on (when, tiebreak)
+  TimerQueue timers_;
+  // Cancelled timers whose entries are still queued; purged in bulk when they outnumber the
+  // live ones (an RPC deadline cancelled early would otherwise sit there for seconds).
+  size_t dead_timers_ = 0;
+  std::vector<size_t> live_due_;  // PickDueTimer's work list, kept to avoid reallocating
 
   // AddressSanitizer bookkeeping for the scheduler's own (thread) stack.
   const void* main_stack_bottom_ = nullptr;

@@ -91,6 +91,43 @@ TEST(Executor, CancelledTimerDoesNotFire) {
   EXPECT_EQ(fired, 10);
 }
 
+TEST(Executor, ManyTimersWithCancelsFireInTimeOrderExactlyOnce) {
+  // Enough timers and cancellations to exercise the queue's heap mode and its purge of cancelled
+  // entries; every live timer fires once, at its time, and no cancelled one fires.
+  Executor ex(ExecutorOptions{.seed = 7});
+  std::vector<int> fired_at;  // by timer index, -1 = not fired
+  std::vector<bool> cancelled;
+  ex.Run([&] {
+    Executor& e = Executor::Current();
+    Rng rng(11);
+    std::vector<TimerId> ids;
+    for (int i = 0; i < 2000; ++i) {
+      const int delay_ms = 1 + static_cast<int>(rng.Below(100));
+      fired_at.push_back(-1);
+      cancelled.push_back(false);
+      ids.push_back(e.After(std::chrono::milliseconds(delay_ms), [&, i, delay_ms] {
+        EXPECT_EQ(fired_at[i], -1);
+        fired_at[i] = delay_ms;
+        EXPECT_EQ(Now(), Time(std::chrono::milliseconds(delay_ms)));
+      }));
+      if (i % 3 == 0) {
+        const size_t victim = static_cast<size_t>(rng.Below(ids.size()));
+        if (fired_at[victim] == -1) {
+          e.CancelTimer(ids[victim]);
+          cancelled[victim] = true;
+        }
+      }
+    }
+    Sleep(200ms);
+  });
+  int fired = 0;
+  for (size_t i = 0; i < fired_at.size(); ++i) {
+    EXPECT_EQ(fired_at[i] != -1, !cancelled[i]) << "timer " << i;
+    fired += fired_at[i] != -1 ? 1 : 0;
+  }
+  EXPECT_GT(fired, 1000);
+}
+
 struct Flag {
   bool* set;
   ~Flag() { *set = true; }

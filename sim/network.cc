@@ -13,29 +13,68 @@ std::string NodeName(NodeId n) { return n == kWorld ? "world" : std::to_string(n
 Network::Network(Executor& executor) : ex_(executor), rng_(executor.Stream("network")) {}
 
 Network::~Network() {
-  for (auto& [node, hook] : nodes_) ex_.RemoveCrashHook(node, hook);
+  for (const NodeEntry& n : nodes_) {
+    if (n.member && n.id != kWorld) ex_.RemoveCrashHook(n.id, n.crash_hook);
+  }
+}
+
+std::optional<uint32_t> Network::FindDense(NodeId node) const {
+  if (node < small_dense_.size() && small_dense_[node] != 0) return small_dense_[node] - 1;
+  auto it = dense_of_.find(node);
+  if (it == dense_of_.end()) return std::nullopt;
+  return it->second;
+}
+
+uint32_t Network::AddDense(NodeId node) {
+  if (auto known = FindDense(node)) return *known;
+  const auto index = static_cast<uint32_t>(nodes_.size());
+  nodes_.emplace_back().id = node;
+  dense_of_[node] = index;
+  if (constexpr NodeId kSmallIds = 4096; node < kSmallIds) {
+    if (small_dense_.size() <= node) small_dense_.resize(node + 1, 0);
+    small_dense_[node] = index + 1;
+  }
+  if (node == kWorld) world_dense_ = index + 1;
+  if (nodes_.size() > link_stride_) {
+    // Grow the matrix (rare: once per few new nodes), keeping every link's state.
+    const uint32_t stride = std::max<uint32_t>(8, link_stride_ * 2);
+    std::vector<Link> grown(size_t{stride} * stride);
+    for (uint32_t from = 0; from < link_stride_; ++from) {
+      for (uint32_t to = 0; to < link_stride_; ++to) {
+        grown[size_t{from} * stride + to] = std::move(links_[size_t{from} * link_stride_ + to]);
+      }
+    }
+    links_ = std::move(grown);
+    link_stride_ = stride;
+  }
+  return index;
 }
 
 void Network::AddNode(NodeId node) {
-  if (node == kWorld || nodes_.count(node)) return;
-  nodes_[node] = ex_.AddCrashHook(node, [this, node] {
+  NodeEntry& entry = nodes_[Dense(node)];
+  if (entry.member || node == kWorld) return;
+  entry.member = true;
+  entry.crash_hook = ex_.AddCrashHook(node, [this, node] {
     // The node's inboxes die with it; fibers that still reference them are being unwound, so the
     // channels are parked, not freed.
-    for (auto it = inboxes_.begin(); it != inboxes_.end();) {
-      if (it->first.first == node) {
-        dead_inboxes_.push_back(std::move(it->second.channel));
-        it = inboxes_.erase(it);
-      } else {
-        ++it;
-      }
+    for (Inbox& inbox : nodes_[Dense(node)].inboxes) {
+      dead_inboxes_.push_back(std::move(inbox.channel));
     }
+    nodes_[Dense(node)].inboxes.clear();
   });
 }
 
 Channel<Packet>& Network::Bind(NodeId node, Port port) {
   AddNode(node);
   const uint64_t epoch = node == kWorld ? 0 : ex_.node_epoch(node);
-  Inbox& inbox = inboxes_[{node, port}];
+  std::vector<Inbox>& inboxes = nodes_[Dense(node)].inboxes;
+  auto it = std::find_if(inboxes.begin(), inboxes.end(),
+                         [port](const Inbox& inbox) { return inbox.port == port; });
+  if (it == inboxes.end()) {
+    inboxes.emplace_back().port = port;
+    it = inboxes.end() - 1;
+  }
+  Inbox& inbox = *it;
   if (!inbox.channel || inbox.epoch != epoch) {
     if (inbox.channel) dead_inboxes_.push_back(std::move(inbox.channel));
     inbox.epoch = epoch;
@@ -45,11 +84,16 @@ Channel<Packet>& Network::Bind(NodeId node, Port port) {
   return *inbox.channel;
 }
 
-Network::Link& Network::LinkFor(NodeId from, NodeId to) { return links_[{from, to}]; }
+const Network::Link* Network::FindLink(NodeId from, NodeId to) const {
+  const std::optional<uint32_t> f = FindDense(from);
+  const std::optional<uint32_t> t = FindDense(to);
+  if (!f || !t) return nullptr;
+  return &links_[size_t{*f} * link_stride_ + *t];
+}
 
 const LinkConfig& Network::link_config(NodeId from, NodeId to) const {
-  auto it = link_overrides_.find({from, to});
-  return it == link_overrides_.end() ? default_link_ : it->second;
+  const Link* link = FindLink(from, to);
+  return link == nullptr ? default_link_ : ConfigOf(*link);
 }
 
 PacketInfo Network::Describe(const Packet& p, const char* reason) {
@@ -78,7 +122,7 @@ void Network::Send(NodeId from, NodeId to, Port port, std::string payload) {
   Transmit(std::move(p), Duration::zero());
 }
 
-void Network::Transmit(Packet packet, Duration extra_delay) {
+void Network::Transmit(Packet&& packet, Duration extra_delay) {
   packet.id = next_packet_id_++;
   Link& link = LinkFor(packet.from, packet.to);
   link.counters.sent++;
@@ -96,7 +140,7 @@ void Network::Transmit(Packet packet, Duration extra_delay) {
     Drop(packet, "partition");
     return;
   }
-  const LinkConfig& config = link_config(packet.from, packet.to);
+  const LinkConfig& config = ConfigOf(link);
   // Always draw both numbers so the stream position does not depend on the probabilities.
   const bool lose = rng_.Bernoulli(config.loss);
   const bool duplicate = rng_.Bernoulli(config.duplicate);
@@ -111,13 +155,13 @@ void Network::Transmit(Packet packet, Duration extra_delay) {
   if (duplicate) {
     link.counters.duplicated++;
     RecordPacket(EventKind::kDuplicate, packet.from, packet);
-    ScheduleDelivery(packet, link, config, extra_delay);
+    ScheduleDelivery(Packet(packet), link, extra_delay);
   }
-  ScheduleDelivery(std::move(packet), link, config, extra_delay);
+  ScheduleDelivery(std::move(packet), link, extra_delay);
 }
 
-void Network::ScheduleDelivery(Packet packet, Link& link, const LinkConfig& config,
-                               Duration extra_delay) {
+void Network::ScheduleDelivery(Packet&& packet, Link& link, Duration extra_delay) {
+  const LinkConfig& config = ConfigOf(link);
   const int64_t lo = config.min_latency.count();
   const int64_t hi = std::max(lo, config.max_latency.count());
   Time at = ex_.Now() + Duration(rng_.UniformSigned(lo, hi)) + extra_delay;
@@ -125,7 +169,7 @@ void Network::ScheduleDelivery(Packet packet, Link& link, const LinkConfig& conf
   // timer tie-break, which is random.
   if (!config.reorder && at <= link.last_delivery) at = link.last_delivery + Duration(1);
   link.last_delivery = std::max(link.last_delivery, at);
-  // World-owned: a packet in flight survives its sender's crash.
+  // World-owned (the timer's default owner): a packet in flight survives its sender's crash.
   uint32_t slot;
   if (free_in_flight_.empty()) {
     slot = static_cast<uint32_t>(in_flight_.size());
@@ -135,11 +179,16 @@ void Network::ScheduleDelivery(Packet packet, Link& link, const LinkConfig& conf
     free_in_flight_.pop_back();
     in_flight_[slot] = std::move(packet);
   }
-  ex_.After(at - ex_.Now(), [this, slot] {
-    Packet p = std::move(in_flight_[slot]);
-    free_in_flight_.push_back(slot);
-    Deliver(std::move(p));
-  });
+  ex_.AfterCall(at - ex_.Now(), &Network::DeliverInFlight, this, slot);
+}
+
+void Network::DeliverInFlight(void* network, uint64_t slot) {
+  auto* self = static_cast<Network*>(network);
+  Packet& packet = self->in_flight_[slot];
+  self->Deliver(std::move(packet));
+  // A dropped packet keeps its payload: free it rather than hold it until the slot is reused.
+  if (packet.payload.capacity() > sizeof(std::string)) std::string().swap(packet.payload);
+  self->free_in_flight_.push_back(static_cast<uint32_t>(slot));
 }
 
 void Network::Drop(const Packet& packet, const char* why) {
@@ -147,7 +196,7 @@ void Network::Drop(const Packet& packet, const char* why) {
   RecordPacket(EventKind::kDrop, packet.to, packet, why);
 }
 
-void Network::Deliver(Packet packet) {
+void Network::Deliver(Packet&& packet) {
   Link& link = LinkFor(packet.from, packet.to);
   if (link.blocked) {
     Drop(packet, "partition");
@@ -168,14 +217,17 @@ void Network::Deliver(Packet packet) {
     it->second.promise.Set(std::move(packet.payload));
     return;
   }
-  auto inbox = inboxes_.find({packet.to, packet.port});
-  if (inbox == inboxes_.end()) {
+  Channel<Packet>* inbox = nullptr;
+  for (Inbox& candidate : nodes_[Dense(packet.to)].inboxes) {
+    if (candidate.port == packet.port) inbox = candidate.channel.get();
+  }
+  if (inbox == nullptr) {
     Drop(packet, "no listener");
     return;
   }
   link.counters.delivered++;
   RecordPacket(EventKind::kDeliver, packet.to, packet);
-  inbox->second.channel->TrySend(std::move(packet));
+  inbox->TrySend(std::move(packet));
 }
 
 std::optional<std::string> Network::Call(NodeId from, NodeId to, Port port, std::string request,
@@ -214,15 +266,17 @@ void Network::Reply(const Packet& request, std::string response) {
 void Network::SetDefaultLink(const LinkConfig& config) { default_link_ = config; }
 
 void Network::SetLink(NodeId from, NodeId to, const LinkConfig& config) {
-  link_overrides_[{from, to}] = config;
+  Link& link = LinkFor(from, to);
+  link.has_config = true;
+  link.config = config;
 }
 
 void Network::SetLossEverywhere(double loss, double duplicate) {
   default_link_.loss = loss;
   default_link_.duplicate = duplicate;
-  for (auto& [key, config] : link_overrides_) {
-    config.loss = loss;
-    config.duplicate = duplicate;
+  for (Link& link : links_) {
+    link.config.loss = loss;
+    link.config.duplicate = duplicate;
   }
   char buf[96];
   std::snprintf(buf, sizeof buf, "loss %.3f duplicate %.3f everywhere", loss, duplicate);
@@ -244,13 +298,14 @@ void Network::Partition(const std::vector<std::vector<NodeId>>& groups) {
       text += (i ? "," : "") + std::to_string(groups[g][i]);
     }
   }
-  for (auto& [a, _] : nodes_) {
-    for (auto& [b, __] : nodes_) {
-      if (a == b) continue;
+  for (auto& [a, da] : dense_of_) {
+    if (!nodes_[da].member) continue;
+    for (auto& [b, db] : dense_of_) {
+      if (a == b || !nodes_[db].member) continue;
       auto ga = group_of.find(a);
       auto gb = group_of.find(b);
       const bool same = ga != group_of.end() && gb != group_of.end() && ga->second == gb->second;
-      LinkFor(a, b).blocked = !same;
+      LinkAt(da, db).blocked = !same;
     }
   }
   NoteLinkChange(text);  // the event kind already says "partition"
@@ -265,8 +320,8 @@ void Network::BlockOneWay(NodeId from, NodeId to) {
 
 void Network::Isolate(NodeId node) {
   AddNode(node);
-  for (auto& [other, _] : nodes_) {
-    if (other == node) continue;
+  for (auto& [other, dense] : dense_of_) {
+    if (other == node || !nodes_[dense].member) continue;
     LinkFor(node, other).blocked = true;
     LinkFor(other, node).blocked = true;
   }
@@ -285,28 +340,30 @@ void Network::Unclog(NodeId from, NodeId to) {
   NoteLinkChange("unclog " + NodeName(from) + "->" + NodeName(to));
   std::vector<Packet> held = std::move(link.held);
   link.held.clear();
-  const LinkConfig& config = link_config(from, to);
-  for (Packet& p : held) ScheduleDelivery(std::move(p), link, config, Duration::zero());
+  for (Packet& p : held) ScheduleDelivery(std::move(p), link, Duration::zero());
 }
 
 void Network::HealAll() {
-  std::vector<LinkKey> clogged_links;
-  for (auto& [key, link] : links_) {
-    link.blocked = false;
-    if (link.clogged) clogged_links.push_back(key);
+  std::vector<std::pair<NodeId, NodeId>> clogged_links;  // in (from, to) id order
+  for (auto& [from, df] : dense_of_) {
+    for (auto& [to, dt] : dense_of_) {
+      Link& link = LinkAt(df, dt);
+      link.blocked = false;
+      if (link.clogged) clogged_links.emplace_back(from, to);
+    }
   }
   NoteLinkChange("heal");
-  for (const LinkKey& key : clogged_links) Unclog(key.first, key.second);
+  for (const auto& [from, to] : clogged_links) Unclog(from, to);
 }
 
 bool Network::blocked(NodeId from, NodeId to) const {
-  auto it = links_.find({from, to});
-  return it != links_.end() && it->second.blocked;
+  const Link* link = FindLink(from, to);
+  return link != nullptr && link->blocked;
 }
 
 bool Network::clogged(NodeId from, NodeId to) const {
-  auto it = links_.find({from, to});
-  return it != links_.end() && it->second.clogged;
+  const Link* link = FindLink(from, to);
+  return link != nullptr && link->clogged;
 }
 
 uint64_t Network::AddFilter(PacketFilter filter) {
@@ -318,13 +375,13 @@ uint64_t Network::AddFilter(PacketFilter filter) {
 void Network::RemoveFilter(uint64_t id) { filters_.erase(id); }
 
 LinkCounters Network::counters(NodeId from, NodeId to) const {
-  auto it = links_.find({from, to});
-  return it == links_.end() ? LinkCounters{} : it->second.counters;
+  const Link* link = FindLink(from, to);
+  return link == nullptr ? LinkCounters{} : link->counters;
 }
 
 LinkCounters Network::totals() const {
   LinkCounters t;
-  for (const auto& [key, link] : links_) {
+  for (const Link& link : links_) {
     t.sent += link.counters.sent;
     t.delivered += link.counters.delivered;
     t.dropped += link.counters.dropped;
@@ -336,10 +393,13 @@ LinkCounters Network::totals() const {
 
 std::string Network::DescribeFaults() const {
   std::string blocked_text, clogged_text;
-  for (const auto& [key, link] : links_) {
-    const std::string name = NodeName(key.first) + "->" + NodeName(key.second);
-    if (link.blocked) blocked_text += (blocked_text.empty() ? "" : " ") + name;
-    if (link.clogged) clogged_text += (clogged_text.empty() ? "" : " ") + name;
+  for (const auto& [from, df] : dense_of_) {
+    for (const auto& [to, dt] : dense_of_) {
+      const Link& link = links_[size_t{df} * link_stride_ + dt];
+      const std::string name = NodeName(from) + "->" + NodeName(to);
+      if (link.blocked) blocked_text += (blocked_text.empty() ? "" : " ") + name;
+      if (link.clogged) clogged_text += (clogged_text.empty() ? "" : " ") + name;
+    }
   }
   std::string out;
   if (!blocked_text.empty()) out += "blocked: " + blocked_text;

@@ -123,15 +123,17 @@ class Network {
   void AddNode(NodeId node);
 
  private:
-  using LinkKey = std::pair<NodeId, NodeId>;
   struct Link {
     bool blocked = false;
     bool clogged = false;
+    bool has_config = false;  // SetLink was called: `config` overrides the default
+    LinkConfig config;
     Time last_delivery{0};
     std::vector<Packet> held;
     LinkCounters counters;
   };
   struct Inbox {
+    Port port = 0;
     uint64_t epoch = 0;
     std::unique_ptr<Channel<Packet>> channel;
   };
@@ -139,11 +141,36 @@ class Network {
     NodeId caller;
     Promise<std::string> promise;
   };
+  // What the network keeps per known node. Nodes get dense indexes in the order they become
+  // known, so links sit in a matrix and a send or delivery finds its link and inbox without a
+  // search (a std::map lookup on every packet was a visible part of a scenario's profile).
+  struct NodeEntry {
+    NodeId id = 0;
+    bool member = false;  // AddNode'd: takes part in Partition / Isolate (the world never does)
+    uint64_t crash_hook = 0;
+    std::vector<Inbox> inboxes;  // a handful of ports: a linear scan beats a map
+  };
 
-  Link& LinkFor(NodeId from, NodeId to);
-  void Transmit(Packet packet, Duration extra_delay);
-  void ScheduleDelivery(Packet packet, Link& link, const LinkConfig& config, Duration extra_delay);
-  void Deliver(Packet packet);
+  // Dense index of `node`, giving it one (and a link matrix row) on first use.
+  uint32_t Dense(NodeId node) {
+    if (node < small_dense_.size() && small_dense_[node] != 0) return small_dense_[node] - 1;
+    if (node == kWorld && world_dense_ != 0) return world_dense_ - 1;
+    return AddDense(node);
+  }
+  uint32_t AddDense(NodeId node);
+  // Dense index of `node` if known.
+  std::optional<uint32_t> FindDense(NodeId node) const;
+  Link& LinkAt(uint32_t from, uint32_t to) { return links_[from * link_stride_ + to]; }
+  const Link* FindLink(NodeId from, NodeId to) const;
+  Link& LinkFor(NodeId from, NodeId to) { return LinkAt(Dense(from), Dense(to)); }
+  const LinkConfig& ConfigOf(const Link& link) const {
+    return link.has_config ? link.config : default_link_;
+  }
+  void Transmit(Packet&& packet, Duration extra_delay);
+  void ScheduleDelivery(Packet&& packet, Link& link, Duration extra_delay);
+  void Deliver(Packet&& packet);
+  // The delivery timer of the packet in in_flight_[slot] (an Executor::TimerFn).
+  static void DeliverInFlight(void* network, uint64_t slot);
   void Drop(const Packet& packet, const char* why);
   static PacketInfo Describe(const Packet& packet, const char* reason);
   void RecordPacket(EventKind kind, NodeId node, const Packet& packet,
@@ -153,15 +180,16 @@ class Network {
   Executor& ex_;
   Rng rng_;
   LinkConfig default_link_;
-  std::map<LinkKey, LinkConfig> link_overrides_;
-  std::map<LinkKey, Link> links_;
-  // Packets between send and delivery, by slot. The delivery timer's callback then holds only
-  // (this, slot), which std::function stores without a heap allocation of its own.
+  std::vector<NodeEntry> nodes_;         // by dense index
+  std::map<NodeId, uint32_t> dense_of_;  // ordered: Partition / Isolate / reports go by id
+  std::vector<uint32_t> small_dense_;    // dense index + 1 by id for small ids, 0 = unknown
+  uint32_t world_dense_ = 0;             // the same for kWorld (clients, the harness)
+  std::vector<Link> links_;              // matrix [from dense][to dense]
+  uint32_t link_stride_ = 0;             // row length of links_ (capacity in nodes)
+  // Packets between send and delivery, by slot: the delivery timer carries only (this, slot).
   std::vector<Packet> in_flight_;
   std::vector<uint32_t> free_in_flight_;
-  std::map<std::pair<NodeId, Port>, Inbox> inboxes_;
   std::vector<std::unique_ptr<Channel<Packet>>> dead_inboxes_;  // outlive fibers still unwinding
-  std::map<NodeId, uint64_t> nodes_;  // known nodes → id of their crash hook
   std::map<uint64_t, PendingCall> pending_calls_;
   std::map<uint64_t, PacketFilter> filters_;
   uint64_t next_packet_id_ = 1;

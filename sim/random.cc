@@ -3,19 +3,6 @@
 #include <cmath>
 
 namespace tinykv::sim {
-namespace {
-
-uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-}  // namespace
-
-uint64_t SplitMix64(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 uint64_t HashName(std::string_view name) {
   uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char c : name) {
@@ -43,18 +30,6 @@ Rng::Rng(uint64_t seed) : seed_(seed) {
   for (uint64_t& word : s_) word = SplitMix64(state);
 }
 
-uint64_t Rng::Next() {
-  const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = Rotl(s_[3], 45);
-  return result;
-}
-
 uint64_t Rng::UniformInt(uint64_t lo, uint64_t hi) {
   const uint64_t span = hi - lo;
   if (span == UINT64_MAX) return Next();
@@ -75,13 +50,6 @@ uint64_t Rng::UniformInt(uint64_t lo, uint64_t hi) {
 int64_t Rng::UniformSigned(int64_t lo, int64_t hi) {
   const uint64_t offset = UniformInt(0, static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo));
   return static_cast<int64_t>(static_cast<uint64_t>(lo) + offset);
-}
-
-double Rng::UniformReal() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-
-bool Rng::Bernoulli(double p) {
-  const double u = UniformReal();
-  return u < p;
 }
 
 double Rng::Exponential(double mean) {

@@ -11,6 +11,7 @@
 // Not thread-safe; one Rng belongs to one owner (the executor, a node, a test).
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <string_view>
 #include <utility>
@@ -19,7 +20,12 @@
 namespace tinykv::sim {
 
 // splitmix64 step: advances `state` and returns the next output. Also a good 64-bit mixer.
-uint64_t SplitMix64(uint64_t& state);
+inline uint64_t SplitMix64(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
 
 // Stable 64-bit hash of a string (FNV-1a followed by a splitmix finaliser). Same on every platform.
 uint64_t HashName(std::string_view name);
@@ -36,7 +42,18 @@ class Rng {
   uint64_t seed() const { return seed_; }
 
   // Next raw 64-bit output.
-  uint64_t Next();
+  // Inline (as are the cheap draws below): the simulator draws a few numbers per packet.
+  uint64_t Next() {
+    const uint64_t result = std::rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = std::rotl(s_[3], 45);
+    return result;
+  }
 
   // Uniform integer in [lo, hi] (both inclusive), without modulo bias (Lemire's method with
   // rejection). REQUIRES: lo <= hi.
@@ -47,13 +64,13 @@ class Rng {
   uint64_t Below(uint64_t n) { return UniformInt(0, n - 1); }
 
   // Uniform real in [0, 1) with 53 random bits.
-  double UniformReal();
+  double UniformReal() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
   // Uniform real in [lo, hi).
   double UniformReal(double lo, double hi) { return lo + (hi - lo) * UniformReal(); }
 
   // True with probability p (p <= 0: never, p >= 1: always; draws one number either way so the
   // stream position does not depend on p).
-  bool Bernoulli(double p);
+  bool Bernoulli(double p) { return UniformReal() < p; }
 
   // Exponentially distributed real with the given mean (inverse-CDF with our own log argument
   // clamp). Uses std::log, which is correctly rounded enough on glibc/libm for identical results

@@ -1,5 +1,6 @@
 #include "sim/sync.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -16,10 +17,11 @@ void WaitList::Add(WaitToken token) {
 
 void WaitList::WakeAll() {
   if (tokens_.empty()) return;
-  std::vector<WaitToken> tokens = std::move(tokens_);
-  tokens_.clear();
+  // Wake only marks fibers ready (none runs before this returns), so the list cannot change
+  // under the loop; clearing in place keeps the vector's capacity for the next waits.
   Executor& ex = Executor::Current();
-  for (const WaitToken& t : tokens) ex.Wake(t);
+  for (const WaitToken& t : tokens_) ex.Wake(t);
+  tokens_.clear();
 }
 
 void WaitList::WakeOne() {
@@ -36,19 +38,79 @@ int Select(std::initializer_list<Selectable*> sources, Duration timeout) {
   const Time deadline = timeout == kForever ? Time::max() : ex.Now() + timeout;
   static const std::string kSelect = "select";
   for (;;) {
-    std::vector<int> ready;
-    int index = 0;
-    for (Selectable* s : sources) {
-      if (s->ReadyToReceive()) ready.push_back(index);
-      ++index;
-    }
-    if (!ready.empty()) {
-      return ready.size() == 1 ? ready[0]
-                               : ready[static_cast<size_t>(ex.rng().Below(ready.size()))];
+    size_t ready_count = 0;
+    for (Selectable* s : sources) ready_count += s->ReadyToReceive() ? 1 : 0;
+    if (ready_count > 0) {
+      // A lone ready source needs no draw; otherwise pick the k-th ready one.
+      size_t pick = ready_count == 1 ? 0 : static_cast<size_t>(ex.rng().Below(ready_count));
+      int index = 0;
+      for (Selectable* s : sources) {
+        if (s->ReadyToReceive() && pick-- == 0) return index;
+        ++index;
+      }
     }
     const WaitToken token = ex.PrepareWait();
     for (Selectable* s : sources) s->receive_waiters().Add(token);
     if (ex.Park("select", &kSelect, deadline) == WakeReason::kTimeout) return -1;
+  }
+}
+
+Selectable::~Selectable() {
+  for (Selector* selector : selectors_) selector->Forget(this);
+}
+
+void Selectable::NotifyReceivers() {
+  receivers_.WakeAll();
+  for (Selector* selector : selectors_) selector->Notify();
+}
+
+Selector::Selector(std::initializer_list<Selectable*> sources)
+    : ex_(Executor::Current()), sources_(sources) {
+  for (Selectable* source : sources_) source->selectors_.push_back(this);
+}
+
+Selector::~Selector() {
+  for (Selectable* source : sources_) {
+    if (source != nullptr) std::erase(source->selectors_, this);
+  }
+}
+
+void Selector::Forget(Selectable* source) {
+  std::replace(sources_.begin(), sources_.end(), source, static_cast<Selectable*>(nullptr));
+}
+
+void Selector::Notify() {
+  if (!waiting_) return;
+  waiting_ = false;
+  ex_.Wake(token_);
+}
+
+int Selector::Wait(Duration timeout) {
+  const Time deadline = timeout == kForever ? Time::max() : ex_.Now() + timeout;
+  static const std::string kSelector = "select";
+  auto ready = [](const Selectable* s) { return s != nullptr && s->ReadyToReceive(); };
+  for (;;) {
+    size_t ready_count = 0;
+    int last_ready = -1;
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      if (ready(sources_[i])) {
+        ++ready_count;
+        last_ready = static_cast<int>(i);
+      }
+    }
+    // The same draw as Select: none for a lone ready source, else the k-th ready one.
+    if (ready_count == 1) return last_ready;
+    if (ready_count > 1) {
+      size_t pick = static_cast<size_t>(ex_.rng().Below(ready_count));
+      for (size_t i = 0; i < sources_.size(); ++i) {
+        if (ready(sources_[i]) && pick-- == 0) return static_cast<int>(i);
+      }
+    }
+    token_ = ex_.PrepareWait();
+    waiting_ = true;
+    const WakeReason reason = ex_.Park("select", &kSelector, deadline);
+    waiting_ = false;
+    if (reason == WakeReason::kTimeout) return -1;
   }
 }
 

@@ -32,20 +32,60 @@ class WaitList {
   std::vector<WaitToken> tokens_;
 };
 
-// Something Select can wait on: ready when a receive would not block.
+class Selector;
+
+// Something Select or a Selector can wait on: ready when a receive would not block.
 class Selectable {
  public:
-  virtual ~Selectable() = default;
+  Selectable() = default;
+  Selectable(const Selectable&) = delete;
+  Selectable& operator=(const Selectable&) = delete;
+  // Detaches from every Selector still watching it (they then treat it as never ready).
+  virtual ~Selectable();
   virtual bool ReadyToReceive() const = 0;
   WaitList& receive_waiters() { return receivers_; }
 
  protected:
+  // Call whenever the source may have become ready: wakes waiting receivers and Selectors.
+  void NotifyReceivers();
+
   WaitList receivers_;
+
+ private:
+  friend class Selector;
+  std::vector<Selector*> selectors_;
 };
 
 // Waits until one of `sources` is ready to receive or `timeout` passes. Returns the index (in
 // argument order) of a ready source — a seeded pick when several are — or -1 on timeout.
 int Select(std::initializer_list<Selectable*> sources, Duration timeout = kForever);
+
+// A standing Select over a fixed set of sources, for a fiber that waits on the same sources in a
+// loop (a store's raft worker waits on three for every message it handles). The sources notify
+// it directly when they become ready, so waiting again costs no registration with each source.
+// Wait() has Select's contract and draws the same random numbers, so replacing a Select loop with
+// a Selector does not change a run. One fiber waits on it at a time. Sources may die first.
+class Selector {
+ public:
+  explicit Selector(std::initializer_list<Selectable*> sources);
+  ~Selector();
+  Selector(const Selector&) = delete;
+  Selector& operator=(const Selector&) = delete;
+
+  // Waits until a source is ready to receive or `timeout` passes; returns the ready source's
+  // index (a seeded pick when several are) or -1 on timeout.
+  int Wait(Duration timeout = kForever);
+
+ private:
+  friend class Selectable;
+  void Notify();
+  void Forget(Selectable* source);
+
+  Executor& ex_;
+  std::vector<Selectable*> sources_;  // null once a source is destroyed
+  WaitToken token_;
+  bool waiting_ = false;
+};
 
 // A FIFO channel of T. capacity 0 means unbounded; otherwise Send blocks while full.
 // Close() wakes everyone: receivers drain what is buffered, then get std::nullopt; Send on a closed
@@ -65,7 +105,7 @@ class Channel : public Selectable {
     if (closed_) return false;
     buffer_.push_back(std::move(value));
     // All, not one: a woken Select may pick another source and leave this value to someone else.
-    receivers_.WakeAll();
+    NotifyReceivers();
     return true;
   }
 
@@ -74,7 +114,7 @@ class Channel : public Selectable {
     if (closed_ || (capacity_ != 0 && buffer_.size() >= capacity_)) return false;
     buffer_.push_back(std::move(value));
     // All, not one: a woken Select may pick another source and leave this value to someone else.
-    receivers_.WakeAll();
+    NotifyReceivers();
     return true;
   }
 
@@ -95,7 +135,7 @@ class Channel : public Selectable {
 
   void Close() {
     closed_ = true;
-    receivers_.WakeAll();
+    NotifyReceivers();
     senders_.WakeAll();
   }
 

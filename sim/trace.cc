@@ -80,16 +80,30 @@ std::string FormatEvent(const Event& e) {
 Trace::Trace(bool keep_all, size_t tail_capacity)
     : keep_all_(keep_all), tail_capacity_(tail_capacity == 0 ? 1 : tail_capacity) {}
 
-uint64_t Trace::Record(Time time, EventKind kind, uint32_t node, std::string detail) {
-  ++seq_;
-  fingerprint_ = Chain(fingerprint_, Fold(HeaderHash(time, kind, node), HashName(detail)));
-  Event e;
+Event& EventLog::NextSlot(size_t capacity) {
+  if (capacity == 0 || slots_.size() < capacity) return slots_.emplace_back();
+  Event& slot = slots_[head_];
+  head_ = head_ + 1 == slots_.size() ? 0 : head_ + 1;
+  return slot;
+}
+
+Event& Trace::Begin(Time time, EventKind kind, uint32_t node) {
+  Event& e = events_.NextSlot(keep_all_ ? 0 : tail_capacity_);
   e.seq = seq_;
   e.time = time;
   e.kind = kind;
   e.node = node;
+  return e;
+}
+
+uint64_t Trace::Record(Time time, EventKind kind, uint32_t node, std::string detail) {
+  ++seq_;
+  fingerprint_ = Chain(fingerprint_, Fold(HeaderHash(time, kind, node), HashName(detail)));
+  Event& e = Begin(time, kind, node);
   e.detail = std::move(detail);
-  Append(std::move(e));
+  e.has_packet = false;
+  e.packet = PacketInfo{};
+  Notify(e);
   return seq_;
 }
 
@@ -102,21 +116,12 @@ uint64_t Trace::RecordPacket(Time time, EventKind kind, uint32_t node, const Pac
   h = Fold(h, (packet.rpc_id << 1) | (packet.response ? 1 : 0));
   if (packet.reason != nullptr) h = Fold(h, HashName(packet.reason));
   fingerprint_ = Chain(fingerprint_, h);
-  Event e;
-  e.seq = seq_;
-  e.time = time;
-  e.kind = kind;
-  e.node = node;
+  Event& e = Begin(time, kind, node);
+  e.detail.clear();
   e.has_packet = true;
   e.packet = packet;
-  Append(std::move(e));
+  Notify(e);
   return seq_;
-}
-
-void Trace::Append(Event&& e) {
-  if (!keep_all_ && events_.size() == tail_capacity_) events_.pop_front();
-  events_.push_back(std::move(e));
-  if (observer_) observer_(events_.back());
 }
 
 void Trace::WriteJsonl(std::ostream& out) const {

@@ -7,10 +7,11 @@
 // to keep everything (replay, determinism check, export). Owned by the executor; single-threaded.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <iosfwd>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,53 @@ std::string EventDetail(const Event& e);
 // "#12 1.250000s n3 deliver 1->3 p7 #12 84B" — the one-line form used everywhere.
 std::string FormatEvent(const Event& e);
 
+// The event bodies a Trace keeps, oldest first: all of them, or a ring of the most recent ones.
+// Recording reuses the ring's slots in place, so a full tail costs no allocation per event.
+class EventLog {
+ public:
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = Event;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const Event*;
+    using reference = const Event&;
+    const_iterator(const EventLog* log, size_t index) : log_(log), index_(index) {}
+    const Event& operator*() const { return (*log_)[index_]; }
+    const Event* operator->() const { return &(*log_)[index_]; }
+    const_iterator& operator++() {
+      ++index_;
+      return *this;
+    }
+    bool operator==(const const_iterator& other) const { return index_ == other.index_; }
+
+   private:
+    const EventLog* log_;
+    size_t index_;
+  };
+
+  size_t size() const { return slots_.size(); }
+  bool empty() const { return slots_.empty(); }
+  // REQUIRES: i < size().
+  const Event& operator[](size_t i) const {
+    const size_t at = head_ + i;
+    return slots_[at < slots_.size() ? at : at - slots_.size()];
+  }
+  const Event& front() const { return (*this)[0]; }
+  const Event& back() const { return (*this)[slots_.size() - 1]; }
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, slots_.size()}; }
+
+ private:
+  friend class Trace;
+  // The slot for a new event: appended while below `capacity` (0 = unbounded), else the oldest
+  // one, reused. The caller overwrites every field.
+  Event& NextSlot(size_t capacity);
+
+  std::vector<Event> slots_;
+  size_t head_ = 0;  // index in slots_ of the oldest event
+};
+
 class Trace {
  public:
   // keep_all: keep every event body (else only the last `tail_capacity`).
@@ -93,7 +141,7 @@ class Trace {
   bool keeps_all() const { return keep_all_; }
 
   // Every event (keep_all) or the tail, oldest first.
-  const std::deque<Event>& events() const { return events_; }
+  const EventLog& events() const { return events_; }
 
   // Called after each event is recorded; used for --break-at-event / --break-on.
   void SetObserver(std::function<void(const Event&)> observer) { observer_ = std::move(observer); }
@@ -108,10 +156,14 @@ class Trace {
   size_t tail_capacity_;
   uint64_t seq_ = 0;
   uint64_t fingerprint_ = 0x84222325cbf29ce4ULL;
-  std::deque<Event> events_;
+  EventLog events_;
   std::function<void(const Event&)> observer_;
 
-  void Append(Event&& e);
+  // The slot the next event goes to (fields to be overwritten), with seq and header filled in.
+  Event& Begin(Time time, EventKind kind, uint32_t node);
+  void Notify(const Event& e) {
+    if (observer_) observer_(e);
+  }
 };
 
 // The outcome of comparing two traces of the same seed.

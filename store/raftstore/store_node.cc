@@ -243,7 +243,9 @@ void StoreNode::RunRaftWorker(const std::shared_ptr<Runtime>& rt,
   // Raft messages from other stores are read here rather than by a fiber of their own that
   // forwards them through the inbox: one channel hop and one fiber switch less per message.
   raft_serverpb::RaftMessage msg;
-  while (sim::Select({&rt->inbox, &raft_in, &rt->snap_apply_done}) >= 0 && !rt->inbox.closed()) {
+  // A standing selector: the worker waits on these three sources once per batch of messages.
+  sim::Selector sources({&rt->inbox, &raft_in, &rt->snap_apply_done});
+  while (sources.Wait() >= 0 && !rt->inbox.closed()) {
     if (auto r = rt->snap_apply_done.TryRecv()) snapshot_done(*r);
     // Batch whatever is queued into the same Ready.
     while (auto pkt = raft_in.TryRecv()) {
