@@ -282,6 +282,57 @@ TEST(Raftstore, LaggingStoreCatchesUpBySnapshot) {
   EXPECT_TRUE(done);
 }
 
+// Log entries with index <= `index` still in store `id`'s raft engine.
+uint64_t LogEntriesUpTo(TestCluster& c, uint64_t id, uint64_t index) {
+  const Peer* p = c.store(id).peer();
+  if (p == nullptr) return 0;
+  auto it = const_cast<Peer*>(p)->storage().engines().raft->NewIterator(store::Cf::kDefault);
+  uint64_t count = 0;
+  const std::string end = RaftLogKey(p->region_id(), index + 1);
+  for (it->Seek(RaftLogKey(p->region_id(), 0)); it->Valid() && it->key() < end; it->Next()) {
+    ++count;
+  }
+  return count;
+}
+
+// The GC worker does not sync its deletions, so a crash can bring deleted log entries back below
+// the truncated index. They must not stay for good: the next GC after the restart removes them.
+TEST(Raftstore, LogEntriesResurrectedByACrashAreCollectedAfterRestart) {
+  RaftstoreConfig cfg;
+  cfg.raft_log_gc_count_limit = 10;
+  TestCluster c(3, 43, cfg, CrashLoss::kKeepAll);
+  bool done = false;
+  auto result = c.ex.Run([&] {
+    c.StartAll();
+    ASSERT_NE(c.WaitLeader(), 0u);
+    for (int i = 0; i < 40; ++i) ASSERT_TRUE(c.Put(Key(i), Val(i, 0))) << i;
+    sim::Sleep(1s);
+    const uint64_t id = 1;
+    const uint64_t truncated = const_cast<Peer*>(c.store(id).peer())->storage().truncated_index();
+    ASSERT_GT(truncated, kRaftInitLogIndex + 10);
+    ASSERT_EQ(LogEntriesUpTo(c, id, truncated), 0u);
+    // What a crash that lost the worker's last deletion leaves behind, made durable.
+    store::WriteBatch garbage;
+    for (uint64_t index = kRaftInitLogIndex + 1; index <= truncated; ++index) {
+      garbage.Put(store::Cf::kDefault, RaftLogKey(c.store(id).peer()->region_id(), index), "x");
+    }
+    store::Engine* raft = const_cast<Peer*>(c.store(id).peer())->storage().engines().raft;
+    ASSERT_TRUE(raft->Write(store::WriteOptions{.sync = true}, garbage).ok());
+    c.ex.Crash(static_cast<sim::NodeId>(id));
+    c.ex.Restart(static_cast<sim::NodeId>(id));
+    for (int i = 40; i < 80; ++i) ASSERT_TRUE(c.Put(Key(i), Val(i, 0))) << i;
+    ASSERT_TRUE(c.WaitCaughtUp());
+    sim::Sleep(1s);
+    const uint64_t now_truncated =
+        const_cast<Peer*>(c.store(id).peer())->storage().truncated_index();
+    ASSERT_GT(now_truncated, truncated);
+    EXPECT_EQ(LogEntriesUpTo(c, id, now_truncated), 0u);
+    done = true;
+  });
+  EXPECT_EQ(result.outcome, sim::RunOutcome::kCompleted) << result.report;
+  EXPECT_TRUE(done);
+}
+
 // A snapshot that takes a while to apply (one pair per write batch, 20 ms apart): 60 keys, so
 // about 1.2 s of virtual time on the snapshot-apply worker.
 RaftstoreConfig SlowSnapshotApplyConfig() {

@@ -38,7 +38,10 @@ Status Peer::Create(PeerOptions options, Engines engines, std::unique_ptr<Peer>*
   auto raw = raft::RawNode::Create(rc);
   if (!raw.ok()) return Status::Corruption("cannot start raft: " + raw.status().ToString());
   peer->raw_ = std::move(raw).value();
-  peer->last_gc_end_ = peer->storage_->truncated_index() + 1;
+  // Not truncated + 1: the GC worker does not sync its deletions, so a crash can bring back log
+  // entries it had already deleted. The first GC after a restart therefore sweeps from the start
+  // of the log, and such garbage does not stay behind for good.
+  peer->last_gc_end_ = 0;
   if (const auto& task = peer->storage_->interrupted_snapshot_apply()) {
     // A crash interrupted this snapshot's apply: its data may be half written. Nothing is
     // applied or served before the worker has written it again.
