@@ -3,6 +3,9 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# mimalloc reads this at start-up only: 2 MiB heap pages spare a scenario thousands of page
+# faults (~20 % of its time on a VM; docs/decisions.md, "Allocator"). Set it to 0 to opt out.
+export MIMALLOC_LARGE_OS_PAGES ?= 1
 # Test data may be malformed on purpose (handout generator error cases): not ours to format.
 SOURCES := $(shell git ls-files '*.cc' '*.h' 2>/dev/null | grep -v '/testdata/')
 

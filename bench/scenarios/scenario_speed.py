@@ -8,10 +8,14 @@ the whole process (start-up included, which is what one seed costs under tinykv-
 
 Usage: bench/scenarios/scenario_speed.py [BUILD_DIR=build] [REPS=5]
 """
+import os
 import re
 import subprocess
 import sys
 import time
+
+# As under `make` and tinykv-grade (docs/decisions.md, "Allocator").
+os.environ.setdefault("MIMALLOC_LARGE_OS_PAGES", "1")
 
 BINARIES = (("labs/raft/lab2b_test", "Lab2B"), ("labs/raft/lab2c_test", "Lab2C"))
 SUMMARY = re.compile(r"seed \d+: (\d+) operations, .*?([\d.]+)s virtual(?:, (\d+) events)?")
