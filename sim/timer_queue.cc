@@ -55,16 +55,9 @@ void TimerQueue::RemoveAt(size_t pos) {
     // with `last` on the way), then let `last` rise from there. `last` came from the bottom, so
     // it rarely rises far: fewer comparisons than sifting it down from `pos`.
     size_t hole = pos;
-    for (;;) {
-      const size_t first_child = hole * 4 + 1;
-      if (first_child >= size) break;
-      const size_t end = std::min(first_child + 4, size);
-      size_t best = first_child;
-      for (size_t c = first_child + 1; c < end; ++c) {
-        if (entries_[c].when < entries_[best].when) best = c;
-      }
-      entries_[hole] = entries_[best];
-      hole = best;
+    while (const size_t child = EarliestChild(hole)) {
+      entries_[hole] = entries_[child];
+      hole = child;
     }
     entries_[hole] = last;
     SiftUp(hole);
@@ -92,6 +85,17 @@ void TimerQueue::MakeHeap() {
   if (entries_.size() < kSortedBelow) ToSorted();
 }
 
+size_t TimerQueue::EarliestChild(size_t pos) const {
+  const size_t first_child = pos * 4 + 1;
+  if (first_child >= entries_.size()) return 0;
+  const size_t end = std::min(first_child + 4, entries_.size());
+  size_t best = first_child;
+  for (size_t c = first_child + 1; c < end; ++c) {
+    if (entries_[c].when < entries_[best].when) best = c;
+  }
+  return best;
+}
+
 void TimerQueue::SiftUp(size_t pos) {
   const Entry moving = entries_[pos];
   while (pos > 0) {
@@ -105,18 +109,10 @@ void TimerQueue::SiftUp(size_t pos) {
 
 void TimerQueue::SiftDown(size_t pos) {
   const Entry moving = entries_[pos];
-  const size_t size = entries_.size();
-  for (;;) {
-    const size_t first_child = pos * 4 + 1;
-    if (first_child >= size) break;
-    const size_t end = std::min(first_child + 4, size);
-    size_t best = first_child;
-    for (size_t c = first_child + 1; c < end; ++c) {
-      if (entries_[c].when < entries_[best].when) best = c;
-    }
-    if (!(entries_[best].when < moving.when)) break;
-    entries_[pos] = entries_[best];
-    pos = best;
+  while (const size_t child = EarliestChild(pos)) {
+    if (!(entries_[child].when < moving.when)) break;
+    entries_[pos] = entries_[child];
+    pos = child;
   }
   entries_[pos] = moving;
 }

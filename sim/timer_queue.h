@@ -63,6 +63,8 @@ class TimerQueue {
   void ToHeap();
   void ToSorted();
   void MakeHeap();
+  // Heap mode: the position of `pos`'s earliest child, or 0 when it has none.
+  size_t EarliestChild(size_t pos) const;
   void SiftUp(size_t pos);
   void SiftDown(size_t pos);
 
