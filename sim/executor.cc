@@ -7,6 +7,7 @@
 #include <cstring>
 #include <exception>
 #include <sstream>
+#include <utility>
 
 #include "sim/asan_fiber.h"
 #include "sim/debug.h"
@@ -147,15 +148,13 @@ void Executor::Shutdown() {
     if (f->started) to_unwind_.push_back(f.get());
   }
   ready_.clear();
-  for (auto& [id, node] : nodes_) node.held.clear();
+  for (auto& node : nodes_) node->held.clear();
   UnwindKilled();
   fibers_.clear();
   fiber_slots_.clear();
-  free_fiber_slots_.clear();
   timers_.clear();
   dead_timers_ = 0;
   timer_slots_.clear();
-  free_timer_slots_.clear();
   tinykv_sim_executor = saved;
 }
 
@@ -262,14 +261,8 @@ FiberId Executor::SpawnOn(NodeId node_id, std::string name, std::function<void()
   f->name = std::move(name);
   f->node = node_id;
   f->fn = std::move(fn);
-  if (free_fiber_slots_.empty()) {
-    f->slot = static_cast<uint32_t>(fiber_slots_.size());
-    fiber_slots_.push_back(f);
-  } else {
-    f->slot = free_fiber_slots_.back();
-    free_fiber_slots_.pop_back();
-    fiber_slots_[f->slot] = f;
-  }
+  f->slot = fiber_slots_.Acquire();
+  fiber_slots_[f->slot] = f;
   fibers_.emplace(f->id, std::move(fiber));
   RecordFor(node_id, EventKind::kSpawn, f->name);
   MakeReady(f);
@@ -336,7 +329,7 @@ void Executor::FinishFiber(Fiber* f) {
   std::string name = f->name;
   if (f->id == driver_) driver_done_ = true;
   fiber_slots_[f->slot] = nullptr;
-  free_fiber_slots_.push_back(f->slot);
+  fiber_slots_.Release(f->slot);
   fibers_.erase(f->id);  // frees the boost fiber: its stack returns to the pool
   if (!killed) RecordFor(node, EventKind::kFiberExit, std::move(name));
 }
@@ -385,7 +378,7 @@ WakeReason Executor::Park(const char* what, const std::string* object, Time dead
 bool Executor::Wake(WaitToken token) { return WakeWith(token, WakeReason::kNotified); }
 
 Executor::Fiber* Executor::FiberForToken(WaitToken token) const {
-  if (token.slot >= fiber_slots_.size()) return nullptr;
+  if (token.slot >= fiber_slots_.capacity()) return nullptr;
   Fiber* f = fiber_slots_[token.slot];
   if (f == nullptr || !f->waiting || f->wait_generation != token.generation || f->killed) {
     return nullptr;
@@ -446,14 +439,7 @@ TimerId Executor::AfterCall(Duration d, TimerFn fn, void* context, uint64_t arg,
 }
 
 uint32_t Executor::ScheduleTimer(Time when, NodeId owner) {
-  uint32_t slot_index;
-  if (!free_timer_slots_.empty()) {
-    slot_index = free_timer_slots_.back();
-    free_timer_slots_.pop_back();
-  } else {
-    slot_index = static_cast<uint32_t>(timer_slots_.size());
-    timer_slots_.emplace_back();
-  }
+  const uint32_t slot_index = timer_slots_.Acquire();
   TimerSlot& slot = timer_slots_[slot_index];
   slot.active = true;
   slot.fn = nullptr;
@@ -467,13 +453,13 @@ uint32_t Executor::ScheduleTimer(Time when, NodeId owner) {
 void Executor::CancelTimer(TimerId id) {
   const uint32_t slot_index = static_cast<uint32_t>(id);
   const uint32_t generation = static_cast<uint32_t>(id >> 32);
-  if (slot_index >= timer_slots_.size()) return;
+  if (slot_index >= timer_slots_.capacity()) return;
   TimerSlot& slot = timer_slots_[slot_index];
   if (!slot.active || slot.generation != generation) return;
   const uint32_t next_generation = slot.generation + 1;
   slot = TimerSlot{};
   slot.generation = next_generation;
-  free_timer_slots_.push_back(slot_index);
+  timer_slots_.Release(slot_index);
   if (++dead_timers_ > timers_.size() / 2 + 16) {
     timers_.RemoveIf([this](const TimerQueue::Entry& e) { return !TimerLive(e); });
     dead_timers_ = 0;
@@ -509,7 +495,7 @@ bool Executor::FireNextTimer(bool* beyond_limit) {
   TimerSlot& slot = timer_slots_[entry.slot];
   slot.active = false;
   ++slot.generation;
-  free_timer_slots_.push_back(entry.slot);
+  timer_slots_.Release(entry.slot);
   if (slot.owner != kWorld) {
     Node& node = NodeOrDie(slot.owner);
     if (node.epoch != slot.owner_epoch || node.state == NodeState::kDown) {
@@ -545,34 +531,16 @@ void Executor::RunTimer(TimerSlot& slot) {
 
 // ---------------------------------------------------------------- nodes
 
-Executor::Node& Executor::NodeOrDie(NodeId id) {
-  if (id < small_node_index_.size() && small_node_index_[id] != nullptr) {
-    return *small_node_index_[id];
-  }
-  auto it = nodes_.find(id);
-  if (it == nodes_.end()) Fatal("unknown node " + std::to_string(id));
-  return it->second;
-}
-
-const Executor::Node& Executor::NodeOrDie(NodeId id) const {
-  if (id < small_node_index_.size() && small_node_index_[id] != nullptr) {
-    return *small_node_index_[id];
-  }
-  auto it = nodes_.find(id);
-  if (it == nodes_.end()) Fatal("unknown node " + std::to_string(id));
-  return it->second;
-}
+void Executor::UnknownNode(NodeId id) { Fatal("unknown node " + std::to_string(id)); }
 
 void Executor::AddNode(NodeId id, std::string name, std::function<void()> main) {
   if (id == kWorld) Fatal("node id " + std::to_string(id) + " is reserved for the world");
-  if (nodes_.count(id)) Fatal("node " + std::to_string(id) + " added twice");
-  Node& node = nodes_[id];
+  if (node_index_.Find(id) != NodeIndex::kAbsent)
+    Fatal("node " + std::to_string(id) + " added twice");
+  node_index_.FindOrAdd(id);
+  Node& node = *nodes_.emplace_back(std::make_unique<Node>());
   node.name = std::move(name);
   node.main = std::move(main);
-  if (constexpr NodeId kSmallIds = 4096; id < kSmallIds) {
-    if (small_node_index_.size() <= id) small_node_index_.resize(id + 1, nullptr);
-    small_node_index_[id] = &node;
-  }
 }
 
 void Executor::Start(NodeId id) {
@@ -619,7 +587,7 @@ void Executor::KillFibersOf(NodeId id) {
   for (FiberId fid : never_started) {
     const uint32_t slot = fibers_.at(fid)->slot;
     fiber_slots_[slot] = nullptr;
-    free_fiber_slots_.push_back(slot);
+    fiber_slots_.Release(slot);
     fibers_.erase(fid);
   }
   if (self_killed) throw FiberKilled{};
@@ -667,7 +635,7 @@ uint64_t Executor::node_epoch(NodeId id) const { return NodeOrDie(id).epoch; }
 
 std::vector<NodeId> Executor::node_ids() const {
   std::vector<NodeId> ids;
-  for (const auto& [id, node] : nodes_) ids.push_back(id);
+  for (const auto& [id, index] : node_index_.by_id()) ids.push_back(id);
   return ids;
 }
 
@@ -693,7 +661,8 @@ uint64_t Executor::RecordFor(NodeId node, EventKind kind, std::string detail) {
 
 std::string Executor::DescribeNodes() const {
   std::ostringstream out;
-  for (const auto& [id, node] : nodes_) {
+  for (const auto& [id, index] : node_index_.by_id()) {
+    const Node& node = *nodes_[index];
     out << "node " << id << " (" << node.name << "): " << NodeStateName(node.state) << ", epoch "
         << node.epoch;
     if (node.drift != 1.0) out << ", drift x" << node.drift;

@@ -29,7 +29,9 @@
 #include <string>
 #include <vector>
 
+#include "sim/node_index.h"
 #include "sim/random.h"
+#include "sim/slab.h"
 #include "sim/stack_pool.h"
 #include "sim/time.h"
 #include "sim/timer_queue.h"
@@ -221,8 +223,12 @@ class Executor {
   // Runs a fired timer's action. `slot` may be a freed slot of timer_slots_.
   void RunTimer(TimerSlot& slot);
   bool WakeWith(WaitToken token, WakeReason reason);
-  Node& NodeOrDie(NodeId id);
-  const Node& NodeOrDie(NodeId id) const;
+  Node& NodeOrDie(NodeId id) const {
+    const uint32_t index = node_index_.Find(id);
+    if (index == NodeIndex::kAbsent) UnknownNode(id);
+    return *nodes_[index];
+  }
+  [[noreturn]] static void UnknownNode(NodeId id);
   Time ScaledDeadline(NodeId node, Duration d) const;
   std::string DeadlockReport() const;
 
@@ -241,8 +247,7 @@ class Executor {
   std::map<FiberId, std::unique_ptr<Fiber>> fibers_;  // ordered: reports and kills are stable
   // Live fibers by slot (WaitToken::slot): wake-ups are hot and need no search. Freed slots are
   // reused lowest-last (a stack), which is deterministic like everything else here.
-  std::vector<Fiber*> fiber_slots_;
-  std::vector<uint32_t> free_fiber_slots_;
+  Slab<Fiber*> fiber_slots_;
   FiberId driver_ = 0;
   bool driver_done_ = false;
   std::vector<Fiber*> ready_;
@@ -250,14 +255,13 @@ class Executor {
   Fiber* current_ = nullptr;
   boost::context::fiber scheduler_ctx_;  // where a running fiber returns to
 
-  std::map<NodeId, Node> nodes_;  // ordered: listings and reports go by node id
-  // nodes_ by id for the small ids every cluster uses: the lookup is on each timer's path.
-  // Pointers into a std::map stay valid; nodes are never removed.
-  std::vector<Node*> small_node_index_;
+  // Nodes by dense index (owned by pointer: references stay valid as nodes are added; none is
+  // removed). The lookup is on every timer's path; listings go by id through node_index_.by_id().
+  NodeIndex node_index_;
+  std::vector<std::unique_ptr<Node>> nodes_;
   uint64_t next_hook_id_ = 1;
 
-  std::vector<TimerSlot> timer_slots_;
-  std::vector<uint32_t> free_timer_slots_;
+  Slab<TimerSlot> timer_slots_;
   TimerQueue timers_;
   // Cancelled timers whose entries are still queued; purged in bulk when they outnumber the
   // live ones (an RPC deadline cancelled early would otherwise sit there for seconds).

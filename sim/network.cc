@@ -18,23 +18,9 @@ Network::~Network() {
   }
 }
 
-std::optional<uint32_t> Network::FindDense(NodeId node) const {
-  if (node < small_dense_.size() && small_dense_[node] != 0) return small_dense_[node] - 1;
-  auto it = dense_of_.find(node);
-  if (it == dense_of_.end()) return std::nullopt;
-  return it->second;
-}
-
 uint32_t Network::AddDense(NodeId node) {
-  if (auto known = FindDense(node)) return *known;
-  const auto index = static_cast<uint32_t>(nodes_.size());
+  const uint32_t index = index_.FindOrAdd(node);
   nodes_.emplace_back().id = node;
-  dense_of_[node] = index;
-  if (constexpr NodeId kSmallIds = 4096; node < kSmallIds) {
-    if (small_dense_.size() <= node) small_dense_.resize(node + 1, 0);
-    small_dense_[node] = index + 1;
-  }
-  if (node == kWorld) world_dense_ = index + 1;
   if (nodes_.size() > link_stride_) {
     // Grow the matrix (rare: once per few new nodes), keeping every link's state.
     const uint32_t stride = std::max<uint32_t>(8, link_stride_ * 2);
@@ -85,10 +71,10 @@ Channel<Packet>& Network::Bind(NodeId node, Port port) {
 }
 
 const Network::Link* Network::FindLink(NodeId from, NodeId to) const {
-  const std::optional<uint32_t> f = FindDense(from);
-  const std::optional<uint32_t> t = FindDense(to);
-  if (!f || !t) return nullptr;
-  return &links_[size_t{*f} * link_stride_ + *t];
+  const uint32_t f = index_.Find(from);
+  const uint32_t t = index_.Find(to);
+  if (f == NodeIndex::kAbsent || t == NodeIndex::kAbsent) return nullptr;
+  return &links_[size_t{f} * link_stride_ + t];
 }
 
 const LinkConfig& Network::link_config(NodeId from, NodeId to) const {
@@ -170,25 +156,18 @@ void Network::ScheduleDelivery(Packet&& packet, Link& link, Duration extra_delay
   if (!config.reorder && at <= link.last_delivery) at = link.last_delivery + Duration(1);
   link.last_delivery = std::max(link.last_delivery, at);
   // World-owned (the timer's default owner): a packet in flight survives its sender's crash.
-  uint32_t slot;
-  if (free_in_flight_.empty()) {
-    slot = static_cast<uint32_t>(in_flight_.size());
-    in_flight_.push_back(std::move(packet));
-  } else {
-    slot = free_in_flight_.back();
-    free_in_flight_.pop_back();
-    in_flight_[slot] = std::move(packet);
-  }
+  const uint32_t slot = in_flight_.Acquire();
+  in_flight_[slot] = std::move(packet);
   ex_.AfterCall(at - ex_.Now(), &Network::DeliverInFlight, this, slot);
 }
 
 void Network::DeliverInFlight(void* network, uint64_t slot) {
   auto* self = static_cast<Network*>(network);
-  Packet& packet = self->in_flight_[slot];
+  Packet& packet = self->in_flight_[static_cast<uint32_t>(slot)];
   self->Deliver(std::move(packet));
   // A dropped packet keeps its payload: free it rather than hold it until the slot is reused.
   if (packet.payload.capacity() > sizeof(std::string)) std::string().swap(packet.payload);
-  self->free_in_flight_.push_back(static_cast<uint32_t>(slot));
+  self->in_flight_.Release(static_cast<uint32_t>(slot));
 }
 
 void Network::Drop(const Packet& packet, const char* why) {
@@ -275,6 +254,7 @@ void Network::SetLossEverywhere(double loss, double duplicate) {
   default_link_.loss = loss;
   default_link_.duplicate = duplicate;
   for (Link& link : links_) {
+    if (!link.has_config) continue;  // the others follow default_link_
     link.config.loss = loss;
     link.config.duplicate = duplicate;
   }
@@ -298,9 +278,9 @@ void Network::Partition(const std::vector<std::vector<NodeId>>& groups) {
       text += (i ? "," : "") + std::to_string(groups[g][i]);
     }
   }
-  for (auto& [a, da] : dense_of_) {
+  for (auto& [a, da] : index_.by_id()) {
     if (!nodes_[da].member) continue;
-    for (auto& [b, db] : dense_of_) {
+    for (auto& [b, db] : index_.by_id()) {
       if (a == b || !nodes_[db].member) continue;
       auto ga = group_of.find(a);
       auto gb = group_of.find(b);
@@ -320,7 +300,7 @@ void Network::BlockOneWay(NodeId from, NodeId to) {
 
 void Network::Isolate(NodeId node) {
   AddNode(node);
-  for (auto& [other, dense] : dense_of_) {
+  for (auto& [other, dense] : index_.by_id()) {
     if (other == node || !nodes_[dense].member) continue;
     LinkFor(node, other).blocked = true;
     LinkFor(other, node).blocked = true;
@@ -345,8 +325,8 @@ void Network::Unclog(NodeId from, NodeId to) {
 
 void Network::HealAll() {
   std::vector<std::pair<NodeId, NodeId>> clogged_links;  // in (from, to) id order
-  for (auto& [from, df] : dense_of_) {
-    for (auto& [to, dt] : dense_of_) {
+  for (auto& [from, df] : index_.by_id()) {
+    for (auto& [to, dt] : index_.by_id()) {
       Link& link = LinkAt(df, dt);
       link.blocked = false;
       if (link.clogged) clogged_links.emplace_back(from, to);
@@ -393,8 +373,8 @@ LinkCounters Network::totals() const {
 
 std::string Network::DescribeFaults() const {
   std::string blocked_text, clogged_text;
-  for (const auto& [from, df] : dense_of_) {
-    for (const auto& [to, dt] : dense_of_) {
+  for (const auto& [from, df] : index_.by_id()) {
+    for (const auto& [to, dt] : index_.by_id()) {
       const Link& link = links_[size_t{df} * link_stride_ + dt];
       const std::string name = NodeName(from) + "->" + NodeName(to);
       if (link.blocked) blocked_text += (blocked_text.empty() ? "" : " ") + name;

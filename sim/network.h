@@ -30,6 +30,8 @@
 #include <vector>
 
 #include "sim/executor.h"
+#include "sim/node_index.h"
+#include "sim/slab.h"
 #include "sim/sync.h"
 
 namespace tinykv::sim {
@@ -153,13 +155,10 @@ class Network {
 
   // Dense index of `node`, giving it one (and a link matrix row) on first use.
   uint32_t Dense(NodeId node) {
-    if (node < small_dense_.size() && small_dense_[node] != 0) return small_dense_[node] - 1;
-    if (node == kWorld && world_dense_ != 0) return world_dense_ - 1;
+    if (const uint32_t known = index_.Find(node); known != NodeIndex::kAbsent) return known;
     return AddDense(node);
   }
-  uint32_t AddDense(NodeId node);
-  // Dense index of `node` if known.
-  std::optional<uint32_t> FindDense(NodeId node) const;
+  uint32_t AddDense(NodeId node);  // REQUIRES: `node` has no index yet
   Link& LinkAt(uint32_t from, uint32_t to) { return links_[from * link_stride_ + to]; }
   const Link* FindLink(NodeId from, NodeId to) const;
   Link& LinkFor(NodeId from, NodeId to) { return LinkAt(Dense(from), Dense(to)); }
@@ -180,15 +179,12 @@ class Network {
   Executor& ex_;
   Rng rng_;
   LinkConfig default_link_;
-  std::vector<NodeEntry> nodes_;         // by dense index
-  std::map<NodeId, uint32_t> dense_of_;  // ordered: Partition / Isolate / reports go by id
-  std::vector<uint32_t> small_dense_;    // dense index + 1 by id for small ids, 0 = unknown
-  uint32_t world_dense_ = 0;             // the same for kWorld (clients, the harness)
-  std::vector<Link> links_;              // matrix [from dense][to dense]
-  uint32_t link_stride_ = 0;             // row length of links_ (capacity in nodes)
+  std::vector<NodeEntry> nodes_;  // by dense index
+  NodeIndex index_;           // node id -> dense index; by_id() for Partition / Isolate / reports
+  std::vector<Link> links_;   // matrix [from dense][to dense]
+  uint32_t link_stride_ = 0;  // row length of links_ (capacity in nodes)
   // Packets between send and delivery, by slot: the delivery timer carries only (this, slot).
-  std::vector<Packet> in_flight_;
-  std::vector<uint32_t> free_in_flight_;
+  Slab<Packet> in_flight_;
   std::vector<std::unique_ptr<Channel<Packet>>> dead_inboxes_;  // outlive fibers still unwinding
   std::map<uint64_t, PendingCall> pending_calls_;
   std::map<uint64_t, PacketFilter> filters_;
