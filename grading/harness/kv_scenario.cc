@@ -17,7 +17,6 @@
 #include "grading/runner/run_facts.h"
 #include "sim/debug.h"
 #include "sim/sync.h"
-#include "store/raftstore/keys.h"
 #include "store/raftstore/peer_storage.h"
 #include "store/raftstore/store_node.h"
 
@@ -27,18 +26,6 @@ namespace {
 // Far above what a passing history needs (about one search step per operation: ~20k for the
 // busiest scenario), small enough to end within seconds.
 constexpr uint64_t kCheckStepBudget = 50'000'000;
-
-// Log entries of the peer's region still in its raft engine with index <= `index`.
-uint64_t CountLogEntriesUpTo(const raftstore::Peer& peer, uint64_t index) {
-  const std::string end = raftstore::RaftLogKey(peer.region_id(), index + 1);
-  auto it = peer.storage().engines().raft->NewIterator(store::Cf::kDefault);
-  uint64_t count = 0;
-  for (it->Seek(raftstore::RaftLogKey(peer.region_id(), 0)); it->Valid() && it->key() < end;
-       it->Next()) {
-    ++count;
-  }
-  return count;
-}
 
 std::string ArtifactPath(const std::string& name, uint64_t seed, const std::string& ext) {
   const char* dir = std::getenv(grading::kArtifactDirEnvVar);
@@ -207,7 +194,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
           }
           // Truncating the log in the apply state is half the job: the GC worker must also
           // delete the entries from the raft engine.
-          const uint64_t stale = CountLogEntriesUpTo(*peer, truncated);
+          const uint64_t stale = peer->storage().CountLogEntriesUpTo(truncated);
           if (liveness_failure.empty() && stale > bound) {
             liveness_failure = "log GC: after round " + std::to_string(round + 1) + " store " +
                                std::to_string(id) + "'s raft engine still holds " +

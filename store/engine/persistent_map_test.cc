@@ -104,6 +104,23 @@ TEST(PersistentMapTest, LargeSequentialInsertStaysShallowEnoughToFreeRecursively
 namespace tinykv::store {
 namespace {
 
+// Puts `sorted` (in bytewise order) in a scrambled order (index i * stride mod n; stride coprime
+// with n), then expects iteration in bytewise order and every key found by Seek and Contains.
+PersistentMap PutShuffledAndExpectSorted(const std::vector<std::string>& sorted, size_t stride) {
+  PersistentMap m;
+  for (size_t i = 0; i < sorted.size(); ++i) m = m.Put(sorted[(i * stride) % sorted.size()], "v");
+  std::vector<std::string> got;
+  PersistentMap::Cursor c(m);
+  for (c.SeekToFirst(); c.Valid(); c.Next()) got.push_back(c.key());
+  EXPECT_EQ(got, sorted);
+  for (const std::string& key : sorted) {
+    c.Seek(key);
+    EXPECT_TRUE(c.Valid() && c.key() == key) << "Seek(" << testing::PrintToString(key) << ")";
+    EXPECT_TRUE(m.Contains(key));
+  }
+  return m;
+}
+
 TEST(PersistentMapTest, KeysThatTieOnTheirFirstEightBytesStillSortBytewise) {
   using namespace std::string_literals;
   // Nodes compare a zero-padded prefix first; these keys all tie with a neighbour on its first
@@ -122,18 +139,7 @@ TEST(PersistentMapTest, KeysThatTieOnTheirFirstEightBytesStillSortBytewise) {
                                            "abcdefg\xff"s,
                                            "\xff\xff\xff\xff\xff\xff\xff\xff"s,
                                            "\xff\xff\xff\xff\xff\xff\xff\xff\x00"s};
-  PersistentMap m;
-  for (size_t i = 0; i < sorted.size(); ++i) m = m.Put(sorted[(i * 5) % sorted.size()], "v");
-  std::vector<std::string> got;
-  PersistentMap::Cursor c(m);
-  for (c.SeekToFirst(); c.Valid(); c.Next()) got.push_back(c.key());
-  EXPECT_EQ(got, sorted);
-  for (size_t i = 0; i < sorted.size(); ++i) {
-    c.Seek(sorted[i]);
-    ASSERT_TRUE(c.Valid());
-    EXPECT_EQ(c.key(), sorted[i]);
-    EXPECT_TRUE(m.Contains(sorted[i]));
-  }
+  PersistentMap m = PutShuffledAndExpectSorted(sorted, 5);
   EXPECT_FALSE(m.Contains("abcdefgh\x01"s));
   m = m.DeleteRange("a\x00"s, "abcdefgh\x00"s);
   EXPECT_EQ(m.CountSlow(), sorted.size() - 4);
@@ -147,7 +153,7 @@ TEST(PersistentMapTest, KeysThatTieOnTheirFirst24BytesStillSortBytewise) {
   // keys (19 bytes, the first 8 the same for a whole region) differ only in their last bytes.
   const std::string p23(23, 'p');
   const std::string p24(24, 'p');
-  const std::vector<std::string> sorted = {
+  const std::vector<std::string> keys = {
       p23,
       p23 + "\x00"s,
       p23 + "\x00\x00"s,
@@ -160,20 +166,9 @@ TEST(PersistentMapTest, KeysThatTieOnTheirFirst24BytesStillSortBytewise) {
       p24 + "b"s,
       p23 + "q"s,
       "\x01\x02\x00\x00\x00\x00\x00\x00\x00\x01\x01\x00\x00\x00\x00\x00\x00\x00\x06"s};
-  std::vector<std::string> want = sorted;
+  std::vector<std::string> want = keys;
   std::sort(want.begin(), want.end());
-  PersistentMap m;
-  for (size_t i = 0; i < sorted.size(); ++i) m = m.Put(sorted[(i * 7) % sorted.size()], "v");
-  std::vector<std::string> got;
-  PersistentMap::Cursor c(m);
-  for (c.SeekToFirst(); c.Valid(); c.Next()) got.push_back(c.key());
-  EXPECT_EQ(got, want);
-  for (const auto& k : want) {
-    c.Seek(k);
-    ASSERT_TRUE(c.Valid());
-    EXPECT_EQ(c.key(), k);
-    EXPECT_TRUE(m.Contains(k));
-  }
+  PersistentMap m = PutShuffledAndExpectSorted(want, 7);
   EXPECT_FALSE(m.Contains(p24 + "\x00\x00\x00"s));
   EXPECT_FALSE(m.Contains(p23 + "\x00\x02"s));
   m = m.Delete(p24 + "\x00"s);

@@ -250,6 +250,16 @@ TEST(Raftstore, PartitionedOldLeaderServesNoStaleReads) {
   EXPECT_TRUE(done);
 }
 
+// After a lagging store caught up (WaitCaughtUp): it applied a snapshot, holds the 60 keys the
+// others wrote meanwhile, and writes keep reaching it afterwards.
+void ExpectCaughtUpBySnapshotAndKeepsUp(TestCluster& c, uint64_t lagging, const std::string& v) {
+  EXPECT_GE(c.store(lagging).snapshots_applied(), 1u);
+  for (int i = 0; i < 60; ++i) EXPECT_EQ(c.LocalValue(lagging, Key(i)), Val(i, 0)) << i;
+  ASSERT_TRUE(c.Put("after", v));
+  ASSERT_TRUE(c.WaitCaughtUp());
+  EXPECT_EQ(c.LocalValue(lagging, "after"), v);
+}
+
 TEST(Raftstore, LaggingStoreCatchesUpBySnapshot) {
   RaftstoreConfig cfg;
   cfg.raft_log_gc_count_limit = 10;
@@ -270,29 +280,11 @@ TEST(Raftstore, LaggingStoreCatchesUpBySnapshot) {
     EXPECT_GT(const_cast<Peer*>(lp)->storage().truncated_index(), kRaftInitLogIndex + 10);
     c.ex.Restart(static_cast<sim::NodeId>(lagging));
     ASSERT_TRUE(c.WaitCaughtUp(30s));
-    EXPECT_GE(c.store(lagging).snapshots_applied(), 1u);
-    for (int i = 0; i < 60; ++i) EXPECT_EQ(c.LocalValue(lagging, Key(i)), Val(i, 0)) << i;
-    // Writes keep flowing to the caught-up store afterwards.
-    ASSERT_TRUE(c.Put("after", "snap"));
-    ASSERT_TRUE(c.WaitCaughtUp());
-    EXPECT_EQ(c.LocalValue(lagging, "after"), "snap");
+    ExpectCaughtUpBySnapshotAndKeepsUp(c, lagging, "snap");
     done = true;
   });
   EXPECT_EQ(result.outcome, sim::RunOutcome::kCompleted) << result.report;
   EXPECT_TRUE(done);
-}
-
-// Log entries with index <= `index` still in store `id`'s raft engine.
-uint64_t LogEntriesUpTo(TestCluster& c, uint64_t id, uint64_t index) {
-  const Peer* p = c.store(id).peer();
-  if (p == nullptr) return 0;
-  auto it = const_cast<Peer*>(p)->storage().engines().raft->NewIterator(store::Cf::kDefault);
-  uint64_t count = 0;
-  const std::string end = RaftLogKey(p->region_id(), index + 1);
-  for (it->Seek(RaftLogKey(p->region_id(), 0)); it->Valid() && it->key() < end; it->Next()) {
-    ++count;
-  }
-  return count;
 }
 
 // The GC worker does not sync its deletions, so a crash can bring deleted log entries back below
@@ -308,25 +300,24 @@ TEST(Raftstore, LogEntriesResurrectedByACrashAreCollectedAfterRestart) {
     for (int i = 0; i < 40; ++i) ASSERT_TRUE(c.Put(Key(i), Val(i, 0))) << i;
     sim::Sleep(1s);
     const uint64_t id = 1;
-    const uint64_t truncated = const_cast<Peer*>(c.store(id).peer())->storage().truncated_index();
+    const PeerStorage& before = c.store(id).peer()->storage();
+    const uint64_t truncated = before.truncated_index();
     ASSERT_GT(truncated, kRaftInitLogIndex + 10);
-    ASSERT_EQ(LogEntriesUpTo(c, id, truncated), 0u);
+    ASSERT_EQ(before.CountLogEntriesUpTo(truncated), 0u);
     // What a crash that lost the worker's last deletion leaves behind, made durable.
     store::WriteBatch garbage;
     for (uint64_t index = kRaftInitLogIndex + 1; index <= truncated; ++index) {
-      garbage.Put(store::Cf::kDefault, RaftLogKey(c.store(id).peer()->region_id(), index), "x");
+      garbage.Put(store::Cf::kDefault, RaftLogKey(before.region_id(), index), "x");
     }
-    store::Engine* raft = const_cast<Peer*>(c.store(id).peer())->storage().engines().raft;
-    ASSERT_TRUE(raft->Write(store::WriteOptions{.sync = true}, garbage).ok());
+    ASSERT_TRUE(before.engines().raft->Write(store::WriteOptions{.sync = true}, garbage).ok());
     c.ex.Crash(static_cast<sim::NodeId>(id));
     c.ex.Restart(static_cast<sim::NodeId>(id));
     for (int i = 40; i < 80; ++i) ASSERT_TRUE(c.Put(Key(i), Val(i, 0))) << i;
     ASSERT_TRUE(c.WaitCaughtUp());
     sim::Sleep(1s);
-    const uint64_t now_truncated =
-        const_cast<Peer*>(c.store(id).peer())->storage().truncated_index();
-    ASSERT_GT(now_truncated, truncated);
-    EXPECT_EQ(LogEntriesUpTo(c, id, now_truncated), 0u);
+    const PeerStorage& after = c.store(id).peer()->storage();
+    ASSERT_GT(after.truncated_index(), truncated);
+    EXPECT_EQ(after.CountLogEntriesUpTo(after.truncated_index()), 0u);
     done = true;
   });
   EXPECT_EQ(result.outcome, sim::RunOutcome::kCompleted) << result.report;
@@ -438,11 +429,7 @@ void CrashDuringSnapshotApply(uint64_t seed, CrashLoss loss) {
     EXPECT_EQ(p->applied_index(), 0u);
     ASSERT_TRUE(c.WaitCaughtUp(30s));
     EXPECT_FALSE(p->applying_snapshot());
-    EXPECT_GE(c.store(lagging).snapshots_applied(), 1u);
-    for (int i = 0; i < 60; ++i) EXPECT_EQ(c.LocalValue(lagging, Key(i)), Val(i, 0)) << i;
-    ASSERT_TRUE(c.Put("after", "crash"));
-    ASSERT_TRUE(c.WaitCaughtUp());
-    EXPECT_EQ(c.LocalValue(lagging, "after"), "crash");
+    ExpectCaughtUpBySnapshotAndKeepsUp(c, lagging, "crash");
     done = true;
   });
   EXPECT_EQ(result.outcome, sim::RunOutcome::kCompleted) << result.report;

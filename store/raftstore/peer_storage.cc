@@ -175,4 +175,12 @@ void PeerStorage::WriteApplyState(WriteBatch* kv_wb) const {
   PutMsg(kv_wb, ApplyStateKey(region_id()), apply_state_);
 }
 
+uint64_t PeerStorage::CountLogEntriesUpTo(uint64_t index) const {
+  const std::string end = RaftLogKey(region_id(), index + 1);
+  auto it = engines_.raft->NewIterator(store::Cf::kDefault);
+  uint64_t count = 0;
+  for (it->Seek(RaftLogKey(region_id(), 0)); it->Valid() && it->key() < end; it->Next()) ++count;
+  return count;
+}
+
 }  // namespace tinykv::raftstore

@@ -68,6 +68,9 @@ class PeerStorage final : public raft::Storage {
   uint64_t applied_index() const { return apply_state_.applied_index(); }
   uint64_t truncated_index() const { return apply_state_.truncated_state().index(); }
   uint64_t truncated_term() const { return apply_state_.truncated_state().term(); }
+  // How many log entries of the region with index <= `index` the raft engine holds, whether or
+  // not raft still needs them: checks that log GC really deleted what it truncated use it.
+  uint64_t CountLogEntriesUpTo(uint64_t index) const;
 
   // ---- snapshots (lab2c) ----
   // Step 1 of applying a received snapshot (store/raftstore/snapshot_apply.h): in one synced kv
