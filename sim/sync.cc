@@ -34,25 +34,9 @@ void WaitList::WakeOne() {
 }
 
 int Select(std::initializer_list<Selectable*> sources, Duration timeout) {
-  Executor& ex = Executor::Current();
-  const Time deadline = timeout == kForever ? Time::max() : ex.Now() + timeout;
-  static const std::string kSelect = "select";
-  for (;;) {
-    size_t ready_count = 0;
-    for (Selectable* s : sources) ready_count += s->ReadyToReceive() ? 1 : 0;
-    if (ready_count > 0) {
-      // A lone ready source needs no draw; otherwise pick the k-th ready one.
-      size_t pick = ready_count == 1 ? 0 : static_cast<size_t>(ex.rng().Below(ready_count));
-      int index = 0;
-      for (Selectable* s : sources) {
-        if (s->ReadyToReceive() && pick-- == 0) return index;
-        ++index;
-      }
-    }
-    const WaitToken token = ex.PrepareWait();
-    for (Selectable* s : sources) s->receive_waiters().Add(token);
-    if (ex.Park("select", &kSelect, deadline) == WakeReason::kTimeout) return -1;
-  }
+  // A one-off Selector: one wait loop and one draw rule for both.
+  Selector selector(sources);
+  return selector.Wait(timeout);
 }
 
 Selectable::~Selectable() {

@@ -43,7 +43,6 @@ class Selectable {
   // Detaches from every Selector still watching it (they then treat it as never ready).
   virtual ~Selectable();
   virtual bool ReadyToReceive() const = 0;
-  WaitList& receive_waiters() { return receivers_; }
 
  protected:
   // Call whenever the source may have become ready: wakes waiting receivers and Selectors.
@@ -57,14 +56,15 @@ class Selectable {
 };
 
 // Waits until one of `sources` is ready to receive or `timeout` passes. Returns the index (in
-// argument order) of a ready source — a seeded pick when several are — or -1 on timeout.
+// argument order) of a ready source — a seeded pick when several are — or -1 on timeout. For a
+// loop over the same sources, a standing Selector (below) avoids re-registering each time.
 int Select(std::initializer_list<Selectable*> sources, Duration timeout = kForever);
 
 // A standing Select over a fixed set of sources, for a fiber that waits on the same sources in a
 // loop (a store's raft worker waits on three for every message it handles). The sources notify
 // it directly when they become ready, so waiting again costs no registration with each source.
-// Wait() has Select's contract and draws the same random numbers, so replacing a Select loop with
-// a Selector does not change a run. One fiber waits on it at a time. Sources may die first.
+// Select is a one-off Selector, so switching a loop between the two does not change a run. One
+// fiber waits on it at a time. Sources may die first.
 class Selector {
  public:
   explicit Selector(std::initializer_list<Selectable*> sources);

@@ -116,8 +116,9 @@ TEST(Selector, WaitsLikeSelectAcrossRepeatedWaits) {
   });
 }
 
-// The same seed gives the same picks whether a loop uses Select or a Selector: swapping one for
-// the other must not change a run.
+// The same seed gives the same picks whether a loop waits on one standing Selector or calls Select
+// (a fresh Selector) each time: a Selector carries nothing from one wait to the next that could
+// change a run, and both pick each source sometimes.
 std::vector<int> PicksWhenBothReady(uint64_t seed, bool standing) {
   Executor ex(ExecutorOptions{.seed = seed});
   std::vector<int> picks;

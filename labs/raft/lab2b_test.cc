@@ -99,9 +99,7 @@ TEST(Lab2B, OnePartition) {
               static_cast<unsigned long long>(seed), c.history().history().ops.size(),
               sim::FormatTime(run.end_time).c_str());
   for (const std::string& f : failures) ADD_FAILURE() << "seed " << seed << ": " << f;
-  auto verdict = CheckKvHistory(c.history().history());
-  ASSERT_TRUE(verdict.ok()) << verdict.status().message();
-  EXPECT_EQ(verdict.value().verdict, check::Verdict::kLinearizable) << verdict.value().report;
+  ExpectLinearizable(c.history().history());
 }
 
 TEST(Lab2B, ManyPartitionsOneClient) {

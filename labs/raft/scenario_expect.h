@@ -34,4 +34,11 @@ inline void ExpectScenarioPasses(const char* name, const KvScenarioOptions& opti
   EXPECT_GT(r.operations, 20u) << "the clients completed almost nothing";
 }
 
+// For the hand-written scenarios: the whole recorded history must be linearizable.
+inline void ExpectLinearizable(const check::History& history) {
+  auto verdict = CheckKvHistory(history);
+  ASSERT_TRUE(verdict.ok()) << verdict.status().message();
+  EXPECT_EQ(verdict.value().verdict, check::Verdict::kLinearizable) << verdict.value().report;
+}
+
 }  // namespace tinykv::harness
