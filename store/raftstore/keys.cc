@@ -12,10 +12,11 @@ void StoreBigEndian64(char* p, uint64_t v) {
   }
 }
 
-// kLocalPrefix <prefix> <region id> <suffix>, written in place: keys are built for every raft
-// entry and every applied command, so byte-by-byte appends showed in profiles.
-std::string RegionKey(char prefix, uint64_t region_id, char suffix) {
-  std::string key(11, '\0');
+// kLocalPrefix <prefix> <region id> <suffix>, then `room` zero bytes for the caller to fill.
+// Written in place: keys are built for every raft entry and every applied command, so
+// byte-by-byte appends showed in profiles.
+std::string RegionKey(char prefix, uint64_t region_id, char suffix, size_t room = 0) {
+  std::string key(11 + room, '\0');
   key[0] = kLocalPrefix;
   key[1] = prefix;
   StoreBigEndian64(key.data() + 2, region_id);
@@ -44,11 +45,7 @@ std::string RegionRaftPrefixKey(uint64_t region_id) {
 }
 
 std::string RaftLogKey(uint64_t region_id, uint64_t index) {
-  std::string key(19, '\0');
-  key[0] = kLocalPrefix;
-  key[1] = kRegionRaftPrefix;
-  StoreBigEndian64(key.data() + 2, region_id);
-  key[10] = kRaftLogSuffix;
+  std::string key = RegionKey(kRegionRaftPrefix, region_id, kRaftLogSuffix, 8);
   StoreBigEndian64(key.data() + 11, index);
   return key;
 }
