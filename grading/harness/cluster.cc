@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <limits>
 
+#include "grading/harness/invariant_monitor.h"
 #include "proto/kvrpcpb.pb.h"
 #include "raft/node_status.h"
+#include "store/raftstore/bootstrap.h"
 #include "store/raftstore/store_node.h"
 #include "store/server/sim_rpc.h"
 
@@ -40,6 +42,10 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
   eo.time_limit = options_.time_limit;
   ex_ = std::make_unique<sim::Executor>(eo);
   net_ = std::make_unique<sim::Network>(*ex_);
+  monitor_ = std::make_unique<InvariantMonitor>(*ex_, *net_, raftstore::kFirstRegionId);
+  monitor_->set_on_violation([this](const std::string& line) {
+    Annotate(ex_->Now(), "violation: " + line.substr(0, line.find(':')));
+  });
   std::vector<uint64_t> ids;
   for (int i = 1; i <= options_.stores; ++i) ids.push_back(static_cast<uint64_t>(i));
   for (uint64_t id : ids) {
@@ -47,10 +53,12 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     so.store_id = id;
     so.cluster_store_ids = ids;
     so.config = options_.raft;
+    so.observer = monitor_.get();
     auto node = std::make_unique<raftstore::StoreNode>(*ex_, *net_, so);
     const sim::NodeId nid = static_cast<sim::NodeId>(id);
     ex_->AddNode(nid, "store" + std::to_string(id), [n = node.get()] { n->Main(); });
     net_->AddNode(nid);
+    monitor_->Watch(node.get());
     stores_.push_back(std::move(node));
     inspectors_.push_back(
         sim::RegisterInspector(nid, "raft", [this, nid] { return DescribeRaft(nid); }));
@@ -80,7 +88,9 @@ void Cluster::Annotate(sim::Time start, std::string label) {
 }
 
 void Cluster::Crash(sim::NodeId id) {
+  if (ex_->node_state(id) == sim::NodeState::kDown) return;
   ex_->Crash(id);
+  monitor_->OnCrash(id);
   Annotate(ex_->Now(), "crash " + std::to_string(id));
 }
 

@@ -40,6 +40,8 @@ class StoreNode;
 
 namespace tinykv::harness {
 
+class InvariantMonitor;
+
 struct ClusterOptions {
   int stores = 5;
   uint64_t seed = 1;
@@ -74,6 +76,9 @@ class Cluster {
   std::optional<sim::NodeId> Leader() const;
 
   check::HistoryRecorder& history() { return history_; }
+  // The Raft and store invariants checked as the cluster runs (grading/harness/invariant_monitor.h):
+  // the first violation stops the run.
+  const InvariantMonitor& monitor() const { return *monitor_; }
   const raftstore::RaftstoreConfig& options_raft() const { return options_.raft; }
   // Marks an event over [start, now] on the timeline (faults).
   void Annotate(sim::Time start, std::string label);
@@ -96,6 +101,7 @@ class Cluster {
   ClusterOptions options_;
   std::unique_ptr<sim::Executor> ex_;
   std::unique_ptr<sim::Network> net_;
+  std::unique_ptr<InvariantMonitor> monitor_;  // before the stores: they report to it
   std::vector<std::unique_ptr<raftstore::StoreNode>> stores_;
   check::HistoryRecorder history_;
   sim::Time partition_start_{0};

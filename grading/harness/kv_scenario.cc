@@ -14,6 +14,7 @@
 #include "grading/check/edn.h"
 #include "grading/check/timeline_html.h"
 #include "grading/harness/cluster.h"
+#include "grading/harness/invariant_monitor.h"
 #include "grading/runner/run_facts.h"
 #include "sim/debug.h"
 #include "sim/sync.h"
@@ -232,6 +233,31 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
     if (jsonl && chrome) grading::ReportRunFact("trace", trace_out);
   }
 
+  const std::string debug_test = name.find('.') != std::string::npos ? name : "…";
+  const bool timeline_asked = timeline_out != nullptr && *timeline_out != '\0';
+  // The history as EDN and its HTML timeline, annotated with the faults.
+  auto write_artifacts = [&](const check::CheckResult& verdict) {
+    result.history_path = ArtifactPath(name, seed, ".edn");
+    result.timeline_path = timeline_asked ? timeline_out : ArtifactPath(name, seed, ".html");
+    (void)check::WriteEdnHistoryFile(result.history_path, history, check::EdnWriteOptions{});
+    check::TimelineOptions to;
+    to.title = name + " seed " + std::to_string(seed);
+    (void)check::WriteTimelineHtml(result.timeline_path, history, check::KvModel(), verdict, to);
+    grading::ReportRunFact("timeline", result.timeline_path);
+  };
+  if (const InvariantMonitor& m = cluster.monitor(); !m.violation().empty()) {
+    // The run stopped at the violation: the history ends there, which the timeline shows.
+    const std::string event = std::to_string(m.violation_event());
+    result.failure = m.violation() + "\n(event #" + event + " at " +
+                     sim::FormatTime(run.end_time) + "; `make debug TEST=" + debug_test +
+                     " SEED=" + std::to_string(seed) + " BREAK=event:" + event +
+                     "` stops there)";
+    if (auto checked = CheckKvHistory(history); checked.ok()) {
+      write_artifacts(checked.value());
+      result.failure += "\ntimeline: " + result.timeline_path;
+    }
+    return result;
+  }
   if (run.outcome != sim::RunOutcome::kCompleted) {
     result.failure = std::string("the simulation ended early (") +
                      sim::RunOutcomeName(run.outcome) + "): " + run.report;
@@ -241,7 +267,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   std::string first_seen;
   if (!cluster.violations().empty()) {
     first_seen = "\nfirst seen during the run at event " + cluster.violations().front() +
-                 "\n(`make debug TEST=" + (name.find('.') != std::string::npos ? name : "…") +
+                 "\n(`make debug TEST=" + debug_test +
                  " SEED=" + std::to_string(seed) + " BREAK=on:violation` stops there)";
   }
   if (std::string bad_read = CheckReadsHaveWriters(history); !bad_read.empty()) {
@@ -258,16 +284,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   grading::ReportRunFact("verdict", result.verdict);
   const bool failed =
       verdict.verdict == check::Verdict::kNotLinearizable || !liveness_failure.empty();
-  const bool timeline_asked = timeline_out != nullptr && *timeline_out != '\0';
-  if (failed || options.always_write_artifacts || timeline_asked) {
-    result.history_path = ArtifactPath(name, seed, ".edn");
-    result.timeline_path = timeline_asked ? timeline_out : ArtifactPath(name, seed, ".html");
-    (void)check::WriteEdnHistoryFile(result.history_path, history, check::EdnWriteOptions{});
-    check::TimelineOptions to;
-    to.title = name + " seed " + std::to_string(seed);
-    (void)check::WriteTimelineHtml(result.timeline_path, history, check::KvModel(), verdict, to);
-    grading::ReportRunFact("timeline", result.timeline_path);
-  }
+  if (failed || options.always_write_artifacts || timeline_asked) write_artifacts(verdict);
   if (failed) {
     result.failure = (liveness_failure.empty() ? verdict.report : liveness_failure) + first_seen +
                      "\nhistory: " + result.history_path + "\ntimeline: " + result.timeline_path;

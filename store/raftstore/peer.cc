@@ -62,6 +62,20 @@ bool Peer::IsLeader() const { return raw_->raft().role() == raft::Role::kLeader;
 uint64_t Peer::LeaderId() const { return raw_->raft().lead(); }
 uint64_t Peer::Term() const { return raw_->raft().term(); }
 
+PeerVitals Peer::vitals() const {
+  const raft::Raft& r = raw_->raft();
+  PeerVitals v;
+  v.role = r.role();
+  v.term = r.term();
+  v.vote = r.vote();
+  v.commit = r.raft_log().committed();
+  v.last_index = r.raft_log().LastIndex();
+  v.applied = applied_index();
+  v.truncated = storage_->truncated_index();
+  v.applying_snapshot = applying_snapshot_;
+  return v;
+}
+
 const metapb::Peer* Peer::FindPeerMeta(uint64_t peer_id) const {
   for (const auto& p : region().peers()) {
     if (p.id() == peer_id) return &p;

@@ -63,6 +63,19 @@ struct PeerHooks {
   std::function<void(SnapshotApplyTask)> schedule_snapshot_apply;
 };
 
+// The numbers an observer of the store checks after every batch of the raft worker (the harness's
+// invariant monitors): a cheap copy, unlike status(), which also copies the leader's progress.
+struct PeerVitals {
+  raft::Role role = raft::Role::kFollower;
+  uint64_t term = 0;
+  uint64_t vote = 0;
+  uint64_t commit = 0;
+  uint64_t last_index = 0;
+  uint64_t applied = 0;    // applied_index()
+  uint64_t truncated = 0;  // storage().truncated_index()
+  bool applying_snapshot = false;
+};
+
 struct PeerOptions {
   uint64_t store_id = 0;
   uint64_t region_id = 1;
@@ -119,6 +132,7 @@ class Peer {
     return applying_snapshot_ ? applied_before_snapshot_ : storage_->applied_index();
   }
   raft::NodeStatus status() const { return raw_->GetStatus(); }
+  PeerVitals vitals() const;
   PeerStorage& storage() { return *storage_; }
   const PeerStorage& storage() const { return *storage_; }
   size_t pending_proposals() const { return proposals_.size(); }

@@ -18,8 +18,12 @@ store::Status GcRaftLog([[maybe_unused]] Engines engines,
   // END SOLUTION
 }
 
-void RunRaftLogGcWorker(Engines engines, sim::Channel<RaftLogGcTask>& tasks) {
-  while (auto task = tasks.Recv()) (void)GcRaftLog(engines, *task);
+void RunRaftLogGcWorker(Engines engines, sim::Channel<RaftLogGcTask>& tasks,
+                        const std::function<void(const RaftLogGcTask&)>& done) {
+  while (auto task = tasks.Recv()) {
+    (void)GcRaftLog(engines, *task);
+    if (done) done(*task);
+  }
 }
 
 }  // namespace tinykv::raftstore

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "sim/sync.h"
 #include "store/raftstore/engines.h"
@@ -23,7 +24,9 @@ struct RaftLogGcTask {
 // Deletes the log entries of one task. Returns the engine's error, if any.
 store::Status GcRaftLog(Engines engines, const RaftLogGcTask& task);
 
-// Runs tasks from `tasks` until it is closed (or the store crashes).
-void RunRaftLogGcWorker(Engines engines, sim::Channel<RaftLogGcTask>& tasks);
+// Runs tasks from `tasks` until it is closed (or the store crashes); `done` (may be empty) runs
+// after each task.
+void RunRaftLogGcWorker(Engines engines, sim::Channel<RaftLogGcTask>& tasks,
+                        const std::function<void(const RaftLogGcTask&)>& done = {});
 
 }  // namespace tinykv::raftstore

@@ -47,7 +47,8 @@ Status ApplySnapshotData(Engines engines, const SnapshotApplyTask& task, size_t 
 
 void RunSnapshotApplyWorker(Engines engines, sim::Channel<SnapshotApplyTask>& tasks,
                             size_t batch_keys, sim::Duration pause,
-                            const std::function<void(SnapshotApplyResult)>& done) {
+                            const std::function<void(SnapshotApplyResult)>& done,
+                            const std::function<void(const SnapshotApplyTask&)>& started) {
   auto between = [pause] {
     if (pause > sim::Duration::zero()) {
       sim::Sleep(pause);
@@ -56,6 +57,7 @@ void RunSnapshotApplyWorker(Engines engines, sim::Channel<SnapshotApplyTask>& ta
     }
   };
   while (auto task = tasks.Recv()) {
+    if (started) started(*task);
     SnapshotApplyResult r{task->region_id, task->index(),
                           ApplySnapshotData(engines, *task, batch_keys, between)};
     done(std::move(r));

@@ -60,9 +60,11 @@ store::Status ApplySnapshotData(Engines engines, const SnapshotApplyTask& task, 
                                 const std::function<void()>& between_batches);
 
 // Runs tasks from `tasks` until it is closed (or the store crashes), reporting each through
-// `done`. Between batches it sleeps `pause` of virtual time, or just yields when `pause` is zero.
+// `done`; `started` (may be empty) runs as each task begins. Between batches it sleeps `pause` of
+// virtual time, or just yields when `pause` is zero.
 void RunSnapshotApplyWorker(Engines engines, sim::Channel<SnapshotApplyTask>& tasks,
                             size_t batch_keys, sim::Duration pause,
-                            const std::function<void(SnapshotApplyResult)>& done);
+                            const std::function<void(SnapshotApplyResult)>& done,
+                            const std::function<void(const SnapshotApplyTask&)>& started = {});
 
 }  // namespace tinykv::raftstore

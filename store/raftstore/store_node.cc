@@ -209,12 +209,21 @@ void StoreNode::Main() {
       });
     }
   });
-  sim::Go("raftlog-gc", [rt] { RunRaftLogGcWorker(rt->engines(), rt->gc_tasks); });
-  sim::Go("snap-apply", [rt, cfg] {
-    RunSnapshotApplyWorker(rt->engines(), rt->snap_apply_tasks, cfg.snapshot_apply_batch_keys,
-                           cfg.snapshot_apply_pause, [raw = rt.get()](SnapshotApplyResult r) {
-                             raw->snap_apply_done.TrySend(std::move(r));
-                           });
+  sim::Go("raftlog-gc", [rt, this] {
+    RunRaftLogGcWorker(rt->engines(), rt->gc_tasks, [this](const RaftLogGcTask& task) {
+      if (options_.observer != nullptr) options_.observer->OnRaftLogGcDone(*this, task.end);
+    });
+  });
+  sim::Go("snap-apply", [rt, cfg, this] {
+    RunSnapshotApplyWorker(
+        rt->engines(), rt->snap_apply_tasks, cfg.snapshot_apply_batch_keys,
+        cfg.snapshot_apply_pause,
+        [raw = rt.get()](SnapshotApplyResult r) { raw->snap_apply_done.TrySend(std::move(r)); },
+        [this](const SnapshotApplyTask& task) {
+          if (options_.observer != nullptr) {
+            options_.observer->OnSnapshotApplyStart(*this, task.index());
+          }
+        });
   });
 
   RunRaftWorker(rt, net_.Bind(self, kRaftPort));
@@ -254,6 +263,7 @@ void StoreNode::RunRaftWorker(const std::shared_ptr<Runtime>& rt,
     while (auto m = rt->inbox.TryRecv()) handle(*m);
     while (peer.HasReady() && peer.HandleReady()) {
     }
+    if (options_.observer != nullptr) options_.observer->AfterRaftBatch(*this);
   }
 }
 

@@ -58,12 +58,31 @@ enum class CrashLoss {
   kKeepAll,       // keep all (a process crash with the OS page cache intact)
 };
 
+class StoreNode;
+
+// What a store publishes as it runs, for whoever watches it — the grading harness's invariant
+// monitors and crash-point nemesis. Every call runs on one of the store's own fibers, at a moment
+// when the store's state is consistent; an observer only reads (the StoreNode's inspection
+// methods, its disks) and must not block or yield. It may ask the executor to crash the store:
+// the crash then lands at the store's next blocking point.
+class StoreObserver {
+ public:
+  virtual ~StoreObserver() = default;
+  // The raft worker handled a batch of inputs and every Ready they produced.
+  virtual void AfterRaftBatch(const StoreNode& store) = 0;
+  // The snapshot-apply worker starts writing the data of the snapshot at `index`.
+  virtual void OnSnapshotApplyStart(const StoreNode& store, uint64_t index) = 0;
+  // The raft-log GC worker finished a task (entries below `end` deleted).
+  virtual void OnRaftLogGcDone(const StoreNode& store, uint64_t end) = 0;
+};
+
 struct StoreNodeOptions {
   uint64_t store_id = 0;
   // Stores of the initial region (bootstrap); the store must be among them.
   std::vector<uint64_t> cluster_store_ids;
   RaftstoreConfig config;
   CrashLoss crash_loss = CrashLoss::kRandomPrefix;
+  StoreObserver* observer = nullptr;  // not owned; may be null
 };
 
 class StoreNode {

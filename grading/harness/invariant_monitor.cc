@@ -1,0 +1,310 @@
+#include "grading/harness/invariant_monitor.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "proto/raft_cmdpb.pb.h"
+#include "store/raftstore/keys.h"
+#include "store/raftstore/transport.h"
+
+namespace tinykv::harness {
+namespace {
+
+using eraftpb::MessageType;
+using raftstore::PeerVitals;
+using raftstore::StoreNode;
+
+std::string S(uint64_t v) { return std::to_string(v); }
+
+// The entry as the monitor compares it: its type, then its data.
+std::string TypeAndData(const eraftpb::Entry& e) {
+  std::string out(1, static_cast<char>(e.entry_type()));
+  out += e.data();
+  return out;
+}
+
+}  // namespace
+
+std::string DescribeLogEntry(uint64_t term, const std::string& type_and_data) {
+  std::string out = "term " + S(term) + ": ";
+  if (type_and_data.empty()) return out + "?";
+  const std::string data = type_and_data.substr(1);
+  if (type_and_data[0] == static_cast<char>(eraftpb::EntryConfChange)) return out + "conf change";
+  if (data.empty()) return out + "no-op";
+  raft_cmdpb::RaftCmdRequest req;
+  if (!req.ParseFromString(data)) return out + S(data.size()) + " bytes of data";
+  if (req.has_admin_request()) {
+    const auto& a = req.admin_request();
+    if (a.cmd_type() == raft_cmdpb::CompactLog)
+      return out + "compact log to " + S(a.compact_log().compact_index());
+    return out + "admin command " + S(a.cmd_type());
+  }
+  std::string cmds;
+  for (const auto& r : req.requests()) {
+    cmds += cmds.empty() ? "" : ", ";
+    switch (r.cmd_type()) {
+      case raft_cmdpb::Put:
+        cmds += "put " + r.put().key() + " = " + r.put().value();
+        break;
+      case raft_cmdpb::Delete:
+        cmds += "delete " + r.delete_().key();
+        break;
+      case raft_cmdpb::Get:
+        cmds += "get " + r.get().key();
+        break;
+      default:
+        cmds += "command " + S(r.cmd_type());
+    }
+  }
+  return out + (cmds.empty() ? "empty command" : cmds);
+}
+
+InvariantMonitor::InvariantMonitor(sim::Executor& ex, sim::Network& net, uint64_t region_id)
+    : ex_(ex), net_(net), region_id_(region_id) {
+  filter_id_ = net_.AddFilter([this](const sim::Packet& p) { return Tap(p); });
+}
+
+InvariantMonitor::~InvariantMonitor() { net_.RemoveFilter(filter_id_); }
+
+void InvariantMonitor::Watch(const StoreNode* store) { W(store->store_id()).node = store; }
+
+void InvariantMonitor::Violate(std::string line) {
+  if (!violation_.empty()) return;
+  violation_ = std::move(line);
+  violation_event_ = ex_.Record(sim::EventKind::kViolation, violation_);
+  if (on_violation_) on_violation_(violation_);
+  ex_.RequestStop();
+}
+
+std::string InvariantMonitor::CrashHint(const Watched& w, sim::Time from,
+                                        const std::string& question) const {
+  for (sim::Time t : w.crashes) {
+    if (t >= from) {
+      return " — it crashed at " + sim::FormatTime(t) + " in between: " + question;
+    }
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------- the wire
+
+sim::FilterVerdict InvariantMonitor::Tap(const sim::Packet& packet) {
+  if (packet.port != raftstore::kRaftPort || !violation_.empty()) return {};
+  if (!scratch_.ParseFromString(packet.payload) || scratch_.region_id() != region_id_) return {};
+  const eraftpb::Message& m = scratch_.message();
+  const uint64_t from = scratch_.from_peer().store_id();
+  Watched& w = W(from);
+  const sim::Time now = ex_.Now();
+  if (m.term() > w.max_sent_term) {
+    w.max_sent_term = m.term();
+    w.max_sent_term_at = now;
+  }
+  switch (m.msg_type()) {
+    case MessageType::MsgAppend:
+    case MessageType::MsgHeartbeat:
+      OnLeaderSeen(from, m.term(), m.msg_type() == MessageType::MsgAppend ? "sent appends"
+                                                                           : "sent heartbeats");
+      break;
+    case MessageType::MsgRequestVoteResponse: {
+      if (m.reject()) break;
+      const uint64_t candidate = scratch_.to_peer().store_id();
+      auto [it, fresh] = w.grants.try_emplace(m.term(), Grant{candidate, m.to(), now});
+      if (!fresh && it->second.candidate_store != candidate) {
+        Violate("vote safety: store " + S(from) + " granted its vote in term " + S(m.term()) +
+                " twice, to store " + S(it->second.candidate_store) + " at " +
+                sim::FormatTime(it->second.at) + " and to store " + S(candidate) + " at " +
+                sim::FormatTime(now) +
+                CrashHint(w, it->second.at, "was its vote durable before it granted it?"));
+      }
+      break;
+    }
+    case MessageType::MsgAppendResponse:
+      if (!m.reject()) w.last_ack = Ack{m.term(), m.index(), now};
+      break;
+    default:
+      break;
+  }
+  return {};
+}
+
+void InvariantMonitor::OnLeaderSeen(uint64_t store, uint64_t term, const char* how) {
+  auto [it, fresh] = leader_of_term_.try_emplace(term, store);
+  if (fresh || it->second == store) return;
+  // Who let both win? A store that granted its vote in this term to both.
+  std::string hint;
+  for (const auto& [id, w] : watched_) {
+    auto g = w.grants.find(term);
+    if (g == w.grants.end()) continue;
+    const uint64_t other = g->second.candidate_store == store ? it->second : store;
+    if (g->second.candidate_store == store || g->second.candidate_store == it->second) {
+      hint = "; store " + S(id) + " voted for store " + S(g->second.candidate_store) + " at " +
+             sim::FormatTime(g->second.at);
+      if (!w.crashes.empty() && w.crashes.back() >= g->second.at) {
+        hint += ", crashed at " + sim::FormatTime(w.crashes.back()) +
+                " — was its vote durable before the crash? Did it vote for store " + S(other) +
+                " after restarting?";
+      }
+      break;
+    }
+  }
+  Violate("election safety: stores " + S(it->second) + " and " + S(store) + " both lead term " +
+          S(term) + " (store " + S(store) + " " + how + ")" + hint);
+}
+
+// ---------------------------------------------------------------- crashes
+
+void InvariantMonitor::OnCrash(uint64_t id) {
+  Watched& w = W(id);
+  const sim::Time now = ex_.Now();
+  w.crashes.push_back(now);
+  w.seen = false;
+  w.checked_applied = 0;
+  w.led_term = 0;
+  if (w.node == nullptr || !violation_.empty()) return;
+  std::string bytes;
+  raft_serverpb::RaftLocalState state;
+  if (!w.node->disks().raft->live_state()[0].Get(raftstore::RaftStateKey(region_id_), &bytes) ||
+      !state.ParseFromString(bytes)) {
+    if (w.max_sent_term > 0) {
+      Violate("durability: store " + S(id) + " sent raft messages up to term " +
+              S(w.max_sent_term) + ", but after its crash at " + sim::FormatTime(now) +
+              " its raft disk holds no raft state at all — was it ever written with sync?");
+    }
+    return;
+  }
+  const eraftpb::HardState& hs = state.hard_state();
+  const std::string crash = "after its crash at " + sim::FormatTime(now) + " its raft disk holds ";
+  if (hs.term() < w.max_sent_term) {
+    Violate("durability: store " + S(id) + " sent raft messages in term " + S(w.max_sent_term) +
+            " (last at " + sim::FormatTime(w.max_sent_term_at) + "), but " + crash + "term " +
+            S(hs.term()) + " — the hard state must be synced to disk before messages go out");
+    return;
+  }
+  if (auto g = w.grants.find(hs.term()); g != w.grants.end() && hs.vote() != g->second.candidate_peer) {
+    Violate("durability: store " + S(id) + " granted its vote in term " + S(hs.term()) +
+            " to store " + S(g->second.candidate_store) + " at " + sim::FormatTime(g->second.at) +
+            ", but " + crash + "vote " + (hs.vote() == 0 ? "none" : "peer " + S(hs.vote())) +
+            " for that term — the vote must be synced before the grant is sent");
+    return;
+  }
+  if (w.last_ack.term == hs.term() && state.last_index() < w.last_ack.index) {
+    Violate("durability: store " + S(id) + " acknowledged log entries up to index " +
+            S(w.last_ack.index) + " in term " + S(w.last_ack.term) + " at " +
+            sim::FormatTime(w.last_ack.at) + ", but " + crash + "its log only up to index " +
+            S(state.last_index()) + " — entries must be synced before the append is acknowledged");
+  }
+}
+
+// ---------------------------------------------------------------- after each batch
+
+void InvariantMonitor::AfterRaftBatch(const StoreNode& store) {
+  if (!violation_.empty()) return;
+  const raftstore::Peer* peer = store.peer();
+  if (peer == nullptr) return;
+  const PeerVitals v = peer->vitals();
+  const uint64_t id = store.store_id();
+  Watched& w = W(id);
+  if (w.node == nullptr) w.node = &store;
+  const std::string who = "store " + S(id);
+  if (w.seen) {
+    if (v.term < w.last.term) {
+      return Violate("monotonicity: " + who + "'s term went back from " + S(w.last.term) +
+                     " to " + S(v.term) + " without a crash");
+    }
+    if (v.commit < w.last.commit) {
+      return Violate("monotonicity: " + who + "'s commit index went back from " +
+                     S(w.last.commit) + " to " + S(v.commit) +
+                     " — did it install a snapshot older than its commit index?");
+    }
+    if (v.applied < w.last.applied) {
+      return Violate("monotonicity: " + who + "'s applied index went back from " +
+                     S(w.last.applied) + " to " + S(v.applied) +
+                     " — did it install a snapshot older than what it had applied?");
+    }
+  }
+  if (v.commit > v.last_index) {
+    return Violate("index order: " + who + "'s commit index " + S(v.commit) +
+                   " is past its last log index " + S(v.last_index));
+  }
+  if (v.applied > v.commit) {
+    return Violate("index order: " + who + " applied up to index " + S(v.applied) +
+                   ", past its commit index " + S(v.commit) +
+                   " — only committed entries may be applied");
+  }
+  if (!v.applying_snapshot && v.truncated > v.applied) {
+    return Violate("index order: " + who + "'s log is truncated to index " + S(v.truncated) +
+                   ", past its applied index " + S(v.applied) +
+                   " — only applied entries may be compacted");
+  }
+  w.seen = true;
+  w.last = v;
+  if (v.role == raft::Role::kLeader && w.led_term != v.term) {
+    w.led_term = v.term;
+    OnLeaderSeen(id, v.term, "reports itself leader");
+    if (!violation_.empty()) return;
+    CheckLeaderCompleteness(w, v.term);
+    if (!violation_.empty()) return;
+  }
+  CheckApplied(w, v);
+}
+
+bool InvariantMonitor::ReadEntry(const StoreNode& store, uint64_t index,
+                                 eraftpb::Entry* entry) const {
+  std::string bytes;
+  return store.disks().raft->live_state()[0].Get(raftstore::RaftLogKey(region_id_, index),
+                                                 &bytes) &&
+         entry->ParseFromString(bytes) && entry->index() == index;
+}
+
+void InvariantMonitor::CheckApplied(Watched& w, const PeerVitals& v) {
+  if (v.applying_snapshot) return;
+  // A fresh incarnation starts comparing at what it applied before its first batch: those
+  // entries were compared when the earlier incarnation applied them, or arrived in a snapshot.
+  uint64_t from = w.checked_applied == 0 ? v.truncated + 1 : w.checked_applied + 1;
+  // Entries that came inside a snapshot are not in the log: nothing to compare.
+  from = std::max(from, v.truncated + 1);
+  eraftpb::Entry e;
+  for (uint64_t i = from; i <= v.applied; ++i) {
+    if (!ReadEntry(*w.node, i, &e)) continue;
+    if (applied_.size() <= i) applied_.resize(std::max<size_t>(i + 1, applied_.size() * 2));
+    AppliedEntry& first = applied_[i];
+    std::string mine = TypeAndData(e);
+    if (!first.set) {
+      first = AppliedEntry{true, e.term(), w.node->store_id(), std::move(mine)};
+      max_applied_ = std::max(max_applied_, i);
+      continue;
+    }
+    if (first.term == e.term() && first.data == mine) continue;
+    const bool same_store = first.store == w.node->store_id();
+    return Violate("state machine safety: " +
+                   (same_store ? "store " + S(first.store) + " applied two different entries at index " +
+                                     S(i) + " (before and after a restart)"
+                               : "stores " + S(first.store) + " and " + S(w.node->store_id()) +
+                                     " applied different entries at index " + S(i)) +
+                   ": " + DescribeLogEntry(first.term, first.data) + " vs " +
+                   DescribeLogEntry(e.term(), mine) +
+                   " — an entry may be applied only once it is committed, and a committed entry "
+                   "is never overwritten");
+  }
+  w.checked_applied = std::max(w.checked_applied, v.applied);
+}
+
+void InvariantMonitor::CheckLeaderCompleteness(const Watched& w, uint64_t term) {
+  const uint64_t a = max_applied_;
+  if (a == 0 || a >= applied_.size() || !applied_[a].set) return;
+  const AppliedEntry& want = applied_[a];
+  if (want.term >= term) return;  // this leader's own term: its entry by election safety
+  const PeerVitals& v = w.last;
+  if (v.truncated >= a) return;  // compacted: it has applied past it
+  eraftpb::Entry e;
+  const bool has = ReadEntry(*w.node, a, &e);
+  if (has && e.term() == want.term) return;
+  Violate("leader completeness: store " + S(w.node->store_id()) + " became leader of term " +
+          S(term) + " but its log " +
+          (has ? "has " + DescribeLogEntry(e.term(), TypeAndData(e)) + " at index " + S(a)
+               : "ends before index " + S(a)) +
+          ", where store " + S(want.store) + " applied " + DescribeLogEntry(want.term, want.data) +
+          " — a voter must refuse a candidate whose log is behind its own");
+}
+
+}  // namespace tinykv::harness

@@ -1,0 +1,141 @@
+// InvariantMonitor: the Raft and store invariants every cluster scenario checks continuously, as
+// the stores run — not only at the end — so a classic mistake fails its seed at the moment it
+// shows, with a line naming the invariant, the stores, the term and index, and a hint.
+//
+// What it watches, and nothing else (never a store's private fields):
+//   - the wire: every raft message a store sends (a network filter that never drops): who sends
+//     appends and heartbeats in which term (a leader), vote grants, append acknowledgements, the
+//     highest term each store has shown the world;
+//   - each store's inspection surface after every batch of its raft worker
+//     (raftstore::StoreObserver::AfterRaftBatch → Peer::vitals()): role, term, commit, applied,
+//     last and truncated index;
+//   - the stores' disks: the raft log entry at each newly applied index (state machine safety),
+//     the log of a new leader (leader completeness), and at every crash what the raft disk kept
+//     (nothing acknowledged before it was durable).
+//
+// Invariants (the name starts each violation line):
+//   election safety       at most one store leads a term (across crashes and restarts);
+//   vote safety           a store grants at most one vote per term;
+//   durability            after a crash the disk holds a term ≥ every term the store sent
+//                         messages in, the vote it granted in that term, and every entry it
+//                         acknowledged in that term;
+//   state machine safety  no two stores (nor one store before and after a restart) apply
+//                         different entries at one index;
+//   leader completeness   a new leader's log holds every entry applied anywhere;
+//   monotonicity          within one incarnation term, commit and applied never go back (a
+//                         snapshot older than the commit index must be refused);
+//   index order           applied ≤ commit ≤ last index, truncated ≤ applied.
+//
+// On the first violation the monitor records a kViolation trace event (its number is the
+// BREAK=event:N a replay stops at), calls `on_violation` (the cluster marks the timeline) and asks
+// the executor to stop the run. Later violations are ignored: the first one is the cause.
+//
+// Threading: everything runs on the cluster's executor, inside store fibers (observer, filter) or
+// the driver (OnCrash). Costs one protobuf parse per raft packet and a few map lookups per batch.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "proto/raft_serverpb.pb.h"
+#include "sim/executor.h"
+#include "sim/network.h"
+#include "store/raftstore/store_node.h"
+
+namespace tinykv::harness {
+
+class InvariantMonitor final : public raftstore::StoreObserver {
+ public:
+  // Installs its packet tap on `net`. `region_id`: the region whose raft messages and log it reads.
+  InvariantMonitor(sim::Executor& ex, sim::Network& net, uint64_t region_id);
+  ~InvariantMonitor() override;
+  InvariantMonitor(const InvariantMonitor&) = delete;
+  InvariantMonitor& operator=(const InvariantMonitor&) = delete;
+
+  // Watches `store` (not owned; must outlive the monitor's use of it).
+  void Watch(const raftstore::StoreNode* store);
+  // Call right after the executor crashed store `id` (its disks then hold what survived).
+  void OnCrash(uint64_t id);
+  // Called with the violation line, once.
+  void set_on_violation(std::function<void(const std::string&)> cb) {
+    on_violation_ = std::move(cb);
+  }
+
+  // The first violation ("" while none) and the trace event that recorded it.
+  const std::string& violation() const { return violation_; }
+  uint64_t violation_event() const { return violation_event_; }
+  // Terms in which some store acted as leader (sent appends / heartbeats, or said so).
+  size_t leader_terms() const { return leader_of_term_.size(); }
+  // Leaders per term, for reports: term → store.
+  const std::map<uint64_t, uint64_t>& leader_of_term() const { return leader_of_term_; }
+
+  // ---- raftstore::StoreObserver ----
+  void AfterRaftBatch(const raftstore::StoreNode& store) override;
+  void OnSnapshotApplyStart(const raftstore::StoreNode&, uint64_t) override {}
+  void OnRaftLogGcDone(const raftstore::StoreNode&, uint64_t) override {}
+
+ private:
+  struct Grant {
+    uint64_t candidate_store = 0;
+    uint64_t candidate_peer = 0;
+    sim::Time at{0};
+  };
+  struct Ack {
+    uint64_t term = 0;
+    uint64_t index = 0;
+    sim::Time at{0};
+  };
+  // What one store has shown: across incarnations (what the world saw) and in this one.
+  struct Watched {
+    const raftstore::StoreNode* node = nullptr;
+    uint64_t max_sent_term = 0;
+    sim::Time max_sent_term_at{0};
+    std::map<uint64_t, Grant> grants;  // term → the vote granted in it
+    Ack last_ack;
+    std::vector<sim::Time> crashes;
+    // This incarnation.
+    bool seen = false;
+    raftstore::PeerVitals last;
+    uint64_t checked_applied = 0;  // applied entries compared up to here
+    uint64_t led_term = 0;         // the last term this incarnation was seen leading
+  };
+  // The first applier of each index.
+  struct AppliedEntry {
+    bool set = false;
+    uint64_t term = 0;
+    uint64_t store = 0;
+    std::string data;  // type byte + entry data, compared whole
+  };
+
+  sim::FilterVerdict Tap(const sim::Packet& packet);
+  void OnLeaderSeen(uint64_t store, uint64_t term, const char* how);
+  void CheckApplied(Watched& w, const raftstore::PeerVitals& v);
+  void CheckLeaderCompleteness(const Watched& w, uint64_t term);
+  // The raft log entry at `index` on `store`'s raft disk, if it is there.
+  bool ReadEntry(const raftstore::StoreNode& store, uint64_t index, eraftpb::Entry* entry) const;
+  // "crashed at 1.2s" style hint when `store` crashed in (from, now]; "" otherwise.
+  std::string CrashHint(const Watched& w, sim::Time from, const std::string& question) const;
+  void Violate(std::string line);
+  Watched& W(uint64_t store) { return watched_[store]; }
+
+  sim::Executor& ex_;
+  sim::Network& net_;
+  uint64_t region_id_;
+  uint64_t filter_id_ = 0;
+  std::map<uint64_t, Watched> watched_;
+  std::map<uint64_t, uint64_t> leader_of_term_;  // term → store
+  std::vector<AppliedEntry> applied_;            // by index
+  uint64_t max_applied_ = 0;                     // highest index applied anywhere
+  std::string violation_;
+  uint64_t violation_event_ = 0;
+  std::function<void(const std::string&)> on_violation_;
+  raft_serverpb::RaftMessage scratch_;  // reused by Tap
+};
+
+// A raft log entry in words, for violation lines: "term 3: put k1 = c2v17", "term 4: no-op", …
+std::string DescribeLogEntry(uint64_t term, const std::string& type_and_data);
+
+}  // namespace tinykv::harness
