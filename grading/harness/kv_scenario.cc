@@ -248,7 +248,12 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   if (const InvariantMonitor& m = cluster.monitor(); !m.violation().empty()) {
     // The run stopped at the violation: the history ends there, which the timeline shows.
     const std::string event = std::to_string(m.violation_event());
-    result.failure = m.violation() + "\n(event #" + event + " at " +
+    // The cause on the first line, the hint (after " — ") on the next.
+    std::string line = m.violation();
+    if (const size_t dash = line.find(" — "); dash != std::string::npos) {
+      line = line.substr(0, dash) + "\nhint: " + line.substr(dash + std::string(" — ").size());
+    }
+    result.failure = line + "\n(event #" + event + " at " +
                      sim::FormatTime(run.end_time) + "; `make debug TEST=" + debug_test +
                      " SEED=" + std::to_string(seed) + " BREAK=event:" + event +
                      "` stops there)";

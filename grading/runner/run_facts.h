@@ -35,6 +35,9 @@ inline constexpr const char* kArtifactDirEnvVar = "TINYKV_ARTIFACT_DIR";
 inline constexpr const char* kTraceOutEnvVar = "TINYKV_TRACE_OUT";
 inline constexpr const char* kTimelineOutEnvVar = "TINYKV_TIMELINE_OUT";
 inline constexpr const char* kSimBreakEnvVar = "TINYKV_SIM_BREAK";
+// A failure message line starting with this names the failure's cause in one line; the runner
+// makes it the seed's reason (instead of "assertion failed at file:line").
+inline constexpr std::string_view kCauseLinePrefix = "cause: ";
 
 // Appends "key value" to the file named by TINYKV_RESULT_FILE; does nothing when it is unset.
 // Newlines in `value` become spaces. `key` must be one word. Returns false when the file could not

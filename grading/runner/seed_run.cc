@@ -35,6 +35,21 @@ std::string LastLines(const std::string& text, size_t lines) {
 
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+// A test that knows why it failed says so on a line "cause: …" (kCauseLinePrefix); the first
+// such line of any failure becomes the seed's reason. "" when there is none.
+std::string CauseLine(const std::vector<std::string>& failures) {
+  for (const std::string& failure : failures) {
+    for (size_t at = 0; at < failure.size();) {
+      const size_t end = std::min(failure.find('\n', at), failure.size());
+      if (failure.compare(at, kCauseLinePrefix.size(), kCauseLinePrefix) == 0) {
+        return failure.substr(at + kCauseLinePrefix.size(), end - at - kCauseLinePrefix.size());
+      }
+      at = end + 1;
+    }
+  }
+  return "";
+}
+
 // GoogleTest names files by the absolute paths the build used; relative to the source tree they
 // are shorter and match what students see in their editor.
 std::string RelativeToSource(std::string text) {
@@ -151,6 +166,9 @@ void Classify(const ChildOutcome& child, const GtestVerdict& verdict, const std:
                          " MiB address space",
                      details);
         }
+      }
+      if (std::string cause = CauseLine(verdict.failures); !cause.empty()) {
+        return set(Outcome::kAssertion, cause, details);
       }
       // GoogleTest's message starts with "file:line"; the reason names where it failed.
       std::string where = RelativeToSource(FirstLine(verdict.failures.front()));

@@ -44,6 +44,13 @@ TEST(SeedRun, AssertionFailureCarriesGtestMessage) {
   EXPECT_NE(r.details.find("expected three replicas → got two"), std::string::npos) << r.details;
 }
 
+TEST(SeedRun, FailureWithACauseLineHasItAsReason) {
+  SeedResult r = RunTestSeed(Broken("NamesItsCause"), 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kAssertion);
+  EXPECT_EQ(r.reason, "durability: store 2 lost its vote");
+  EXPECT_NE(r.details.find("how to replay it"), std::string::npos) << r.details;
+}
+
 TEST(SeedRun, SegfaultIsACrashNamingTheSignal) {
   SeedResult r = RunTestSeed(Broken("Segfault"), 1, Options());
   EXPECT_EQ(r.outcome, Outcome::kCrash);

@@ -23,6 +23,10 @@ TEST(Broken, AssertionFails) {
   EXPECT_EQ(replicas, 3) << "expected three replicas → got two";
 }
 
+TEST(Broken, NamesItsCause) {
+  ADD_FAILURE() << "cause: durability: store 2 lost its vote\nhow to replay it";
+}
+
 TEST(Broken, Segfault) {
   volatile int* pointer = nullptr;
   *pointer = 1;
