@@ -176,7 +176,7 @@ void InvariantMonitor::OnCrash(uint64_t id) {
   const std::string crash = "after its crash at " + sim::FormatTime(now) + " its raft disk holds ";
   if (hs.term() < w.max_sent_term) {
     Violate("durability: store " + S(id) + " sent raft messages in term " + S(w.max_sent_term) +
-            " (last at " + sim::FormatTime(w.max_sent_term_at) + "), but " + crash + "term " +
+            " (from " + sim::FormatTime(w.max_sent_term_at) + " on), but " + crash + "term " +
             S(hs.term()) + " — the hard state must be synced to disk before messages go out");
     return;
   }

@@ -73,6 +73,32 @@ TEST(Lab2C, StaleSnapshotIsIgnored) {
   EXPECT_EQ(msgs[0].index(), 3u);
 }
 
+// Where the stale-snapshot rule matters: the follower has compacted its log past the snapshot's
+// index, so it can no longer see that it holds the snapshot's last entry. Installing the snapshot
+// would move its log and commit index back to 5 and un-commit entries 6..10.
+TEST(Lab2C, StaleSnapshotBehindACompactedLogIsIgnored) {
+  auto s = StorageWithTerms({1, 1, 1, 1, 1, 1, 1, 1, 1, 1});
+  eraftpb::HardState hs;
+  hs.set_term(1);
+  hs.set_commit(10);
+  s->SetHardState(hs);
+  eraftpb::ConfState cs;
+  cs.add_nodes(1);
+  cs.add_nodes(2);
+  ASSERT_TRUE(s->CreateSnapshot(8, cs, "state@8").ok());
+  ASSERT_TRUE(s->Compact(8).ok());
+  auto r = NewTestRaft(2, {1, 2}, 10, 1, s.get(), Seed());
+  (void)r->Step(SnapMsg(1, 2, 1, Snap(5, 1, {1, 2})));
+  EXPECT_EQ(r->raft_log().committed(), 10u)
+      << "a snapshot at index 5 moved the commit index of a follower that committed 10";
+  EXPECT_EQ(r->raft_log().LastIndex(), 10u) << "a stale snapshot replaced the log";
+  EXPECT_EQ(r->raft_log().pending_snapshot(), nullptr)
+      << "a snapshot older than the commit index is handed to the application";
+  auto msgs = r->ReadMessages();
+  ASSERT_EQ(msgs.size(), 1u) << "the leader must learn where this follower is";
+  EXPECT_EQ(msgs[0].index(), 10u);
+}
+
 TEST(Lab2C, SnapshotOfHeldEntryOnlyAdvancesCommit) {
   auto s = StorageWithTerms({1, 1, 1, 1});
   eraftpb::HardState hs;
