@@ -54,6 +54,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     so.cluster_store_ids = ids;
     so.config = options_.raft;
     so.observer = monitor_.get();
+    so.sync_latency = options_.sync_latency;
     auto node = std::make_unique<raftstore::StoreNode>(*ex_, *net_, so);
     const sim::NodeId nid = static_cast<sim::NodeId>(id);
     ex_->AddNode(nid, "store" + std::to_string(id), [n = node.get()] { n->Main(); });

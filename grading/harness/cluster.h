@@ -33,6 +33,7 @@
 #include "sim/executor.h"
 #include "sim/network.h"
 #include "store/raftstore/config.h"
+#include "store/raftstore/slow_sync_engine.h"
 
 namespace tinykv::raftstore {
 class StoreNode;
@@ -46,6 +47,9 @@ struct ClusterOptions {
   int stores = 5;
   uint64_t seed = 1;
   raftstore::RaftstoreConfig raft;
+  // Every synced disk write of a store takes this long (seeded): a crash can land while it waits.
+  raftstore::SyncLatency sync_latency{std::chrono::microseconds(200),
+                                      std::chrono::microseconds(1500)};
   bool keep_full_trace = false;
   sim::Time time_limit = sim::Time(std::chrono::minutes(10));
 };
@@ -76,8 +80,8 @@ class Cluster {
   std::optional<sim::NodeId> Leader() const;
 
   check::HistoryRecorder& history() { return history_; }
-  // The Raft and store invariants checked as the cluster runs (grading/harness/invariant_monitor.h):
-  // the first violation stops the run.
+  // The Raft and store invariants checked as the cluster runs
+  // (grading/harness/invariant_monitor.h): the first violation stops the run.
   const InvariantMonitor& monitor() const { return *monitor_; }
   const raftstore::RaftstoreConfig& options_raft() const { return options_.raft; }
   // Marks an event over [start, now] on the timeline (faults).

@@ -102,8 +102,8 @@ sim::FilterVerdict InvariantMonitor::Tap(const sim::Packet& packet) {
   switch (m.msg_type()) {
     case MessageType::MsgAppend:
     case MessageType::MsgHeartbeat:
-      OnLeaderSeen(from, m.term(), m.msg_type() == MessageType::MsgAppend ? "sent appends"
-                                                                           : "sent heartbeats");
+      OnLeaderSeen(from, m.term(),
+                   m.msg_type() == MessageType::MsgAppend ? "sent appends" : "sent heartbeats");
       break;
     case MessageType::MsgRequestVoteResponse: {
       if (m.reject()) break;
@@ -180,7 +180,8 @@ void InvariantMonitor::OnCrash(uint64_t id) {
             S(hs.term()) + " — the hard state must be synced to disk before messages go out");
     return;
   }
-  if (auto g = w.grants.find(hs.term()); g != w.grants.end() && hs.vote() != g->second.candidate_peer) {
+  if (auto g = w.grants.find(hs.term());
+      g != w.grants.end() && hs.vote() != g->second.candidate_peer) {
     Violate("durability: store " + S(id) + " granted its vote in term " + S(hs.term()) +
             " to store " + S(g->second.candidate_store) + " at " + sim::FormatTime(g->second.at) +
             ", but " + crash + "vote " + (hs.vote() == 0 ? "none" : "peer " + S(hs.vote())) +
@@ -208,12 +209,12 @@ void InvariantMonitor::AfterRaftBatch(const StoreNode& store) {
   const std::string who = "store " + S(id);
   if (w.seen) {
     if (v.term < w.last.term) {
-      return Violate("monotonicity: " + who + "'s term went back from " + S(w.last.term) +
-                     " to " + S(v.term) + " without a crash");
+      return Violate("monotonicity: " + who + "'s term went back from " + S(w.last.term) + " to " +
+                     S(v.term) + " without a crash");
     }
     if (v.commit < w.last.commit) {
-      return Violate("monotonicity: " + who + "'s commit index went back from " +
-                     S(w.last.commit) + " to " + S(v.commit) +
+      return Violate("monotonicity: " + who + "'s commit index went back from " + S(w.last.commit) +
+                     " to " + S(v.commit) +
                      " — did it install a snapshot older than its commit index?");
     }
     if (v.applied < w.last.applied) {
@@ -277,10 +278,11 @@ void InvariantMonitor::CheckApplied(Watched& w, const PeerVitals& v) {
     if (first.term == e.term() && first.data == mine) continue;
     const bool same_store = first.store == w.node->store_id();
     return Violate("state machine safety: " +
-                   (same_store ? "store " + S(first.store) + " applied two different entries at index " +
-                                     S(i) + " (before and after a restart)"
-                               : "stores " + S(first.store) + " and " + S(w.node->store_id()) +
-                                     " applied different entries at index " + S(i)) +
+                   (same_store
+                        ? "store " + S(first.store) + " applied two different entries at index " +
+                              S(i) + " (before and after a restart)"
+                        : "stores " + S(first.store) + " and " + S(w.node->store_id()) +
+                              " applied different entries at index " + S(i)) +
                    ": " + DescribeLogEntry(first.term, first.data) + " vs " +
                    DescribeLogEntry(e.term(), mine) +
                    " — an entry may be applied only once it is committed, and a committed entry "

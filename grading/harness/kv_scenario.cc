@@ -253,10 +253,9 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
     if (const size_t dash = line.find(" — "); dash != std::string::npos) {
       line = line.substr(0, dash) + "\nhint: " + line.substr(dash + std::string(" — ").size());
     }
-    result.failure = line + "\n(event #" + event + " at " +
-                     sim::FormatTime(run.end_time) + "; `make debug TEST=" + debug_test +
-                     " SEED=" + std::to_string(seed) + " BREAK=event:" + event +
-                     "` stops there)";
+    result.failure = line + "\n(event #" + event + " at " + sim::FormatTime(run.end_time) +
+                     "; `make debug TEST=" + debug_test + " SEED=" + std::to_string(seed) +
+                     " BREAK=event:" + event + "` stops there)";
     if (auto checked = CheckKvHistory(history); checked.ok()) {
       write_artifacts(checked.value());
       result.failure += "\ntimeline: " + result.timeline_path;
@@ -272,8 +271,8 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   std::string first_seen;
   if (!cluster.violations().empty()) {
     first_seen = "\nfirst seen during the run at event " + cluster.violations().front() +
-                 "\n(`make debug TEST=" + debug_test +
-                 " SEED=" + std::to_string(seed) + " BREAK=on:violation` stops there)";
+                 "\n(`make debug TEST=" + debug_test + " SEED=" + std::to_string(seed) +
+                 " BREAK=on:violation` stops there)";
   }
   if (std::string bad_read = CheckReadsHaveWriters(history); !bad_read.empty()) {
     result.failure = "impossible read: " + bad_read + first_seen;

@@ -36,6 +36,9 @@ using PeerMsg = std::variant<raft_serverpb::RaftMessage, ProposalMsg, TickMsg, G
 struct StoreNode::Runtime {
   std::unique_ptr<store::MemEngine> raft_engine;
   std::unique_ptr<store::MemEngine> kv_engine;
+  // What the store's code writes through: the engines above, with syncs that take virtual time.
+  std::unique_ptr<SlowSyncEngine> raft_disk;
+  std::unique_ptr<SlowSyncEngine> kv_disk;
   std::unique_ptr<SimTransport> transport;
   std::unique_ptr<Peer> peer;
   std::unique_ptr<RaftStorage> storage;
@@ -50,7 +53,7 @@ struct StoreNode::Runtime {
   bool generating = false;
   std::optional<eraftpb::Snapshot> generated;
 
-  Engines engines() const { return Engines{raft_engine.get(), kv_engine.get()}; }
+  Engines engines() const { return Engines{raft_disk.get(), kv_disk.get()}; }
 };
 
 StoreNode::StoreNode(sim::Executor& ex, sim::Network& net, StoreNodeOptions options,
@@ -60,7 +63,8 @@ StoreNode::StoreNode(sim::Executor& ex, sim::Network& net, StoreNodeOptions opti
       options_(std::move(options)),
       disks_(std::move(disks)),
       crash_rng_(ex.Stream("raftstore-disk-" + std::to_string(options_.store_id))),
-      raft_rng_(ex.Stream("raftstore-raft-" + std::to_string(options_.store_id))) {}
+      raft_rng_(ex.Stream("raftstore-raft-" + std::to_string(options_.store_id))),
+      sync_rng_(ex.Stream("raftstore-sync-" + std::to_string(options_.store_id))) {}
 
 StoreNode::~StoreNode() {
   if (crash_hook_ != 0) {
@@ -121,6 +125,10 @@ void StoreNode::Main() {
   if (Status s = options_.config.Validate(); !s.ok()) return fail(s);
   if (Status s = store::MemEngine::Open(disks_.raft, &rt->raft_engine); !s.ok()) return fail(s);
   if (Status s = store::MemEngine::Open(disks_.kv, &rt->kv_engine); !s.ok()) return fail(s);
+  rt->raft_disk =
+      std::make_unique<SlowSyncEngine>(rt->raft_engine.get(), options_.sync_latency, &sync_rng_);
+  rt->kv_disk =
+      std::make_unique<SlowSyncEngine>(rt->kv_engine.get(), options_.sync_latency, &sync_rng_);
   if (Status s = BootstrapIfNeeded(
           rt->engines(), MakeInitialRegion(kFirstRegionId, options_.cluster_store_ids), nullptr);
       !s.ok()) {

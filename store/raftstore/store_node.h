@@ -42,6 +42,7 @@
 #include "store/engine/mem_engine.h"
 #include "store/raftstore/config.h"
 #include "store/raftstore/peer.h"
+#include "store/raftstore/slow_sync_engine.h"
 
 namespace tinykv::raftstore {
 
@@ -83,6 +84,9 @@ struct StoreNodeOptions {
   RaftstoreConfig config;
   CrashLoss crash_loss = CrashLoss::kRandomPrefix;
   StoreObserver* observer = nullptr;  // not owned; may be null
+  // How long each synced write of either disk takes (store/raftstore/slow_sync_engine.h); drawn
+  // from the executor stream "raftstore-sync-<id>". Zero: syncs take no virtual time.
+  SyncLatency sync_latency;
 };
 
 class StoreNode {
@@ -126,6 +130,7 @@ class StoreNode {
   StoreDisks disks_;
   sim::Rng crash_rng_;
   sim::Rng raft_rng_;
+  sim::Rng sync_rng_;
   uint64_t crash_hook_ = 0;
   store::Status start_error_;
   uint64_t snapshots_applied_ = 0;
