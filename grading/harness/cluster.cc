@@ -88,14 +88,19 @@ void Cluster::Annotate(sim::Time start, std::string label) {
   history_.Annotate(start.count(), ex_->Now().count(), std::move(label));
 }
 
-void Cluster::Crash(sim::NodeId id) {
+void Cluster::Crash(sim::NodeId id, const std::string& why) {
   if (ex_->node_state(id) == sim::NodeState::kDown) return;
   ex_->Crash(id);
   monitor_->OnCrash(id);
-  Annotate(ex_->Now(), "crash " + std::to_string(id));
+  Annotate(ex_->Now(), "crash " + std::to_string(id) + (why.empty() ? "" : " (" + why + ")"));
+}
+
+void Cluster::set_store_event_listener(std::function<void(uint64_t, StoreEvent)> listener) {
+  monitor_->set_event_listener(std::move(listener));
 }
 
 void Cluster::Restart(sim::NodeId id) {
+  if (ex_->node_state(id) != sim::NodeState::kDown) return;
   ex_->Restart(id);
   Annotate(ex_->Now(), "restart " + std::to_string(id));
 }

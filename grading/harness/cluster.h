@@ -42,6 +42,7 @@ class StoreNode;
 namespace tinykv::harness {
 
 class InvariantMonitor;
+enum class StoreEvent;
 
 struct ClusterOptions {
   int stores = 5;
@@ -70,7 +71,8 @@ class Cluster {
   raftstore::StoreNode& store(sim::NodeId id);
 
   // ---- controls (from the driver or a nemesis fiber); each is annotated on the timeline ----
-  void Crash(sim::NodeId id);
+  // `why` (may be empty) is shown with the crash on the timeline.
+  void Crash(sim::NodeId id, const std::string& why = "");
   void Restart(sim::NodeId id);
   void Partition(const std::vector<std::vector<sim::NodeId>>& groups);
   void Heal();
@@ -83,6 +85,8 @@ class Cluster {
   // The Raft and store invariants checked as the cluster runs
   // (grading/harness/invariant_monitor.h): the first violation stops the run.
   const InvariantMonitor& monitor() const { return *monitor_; }
+  // Receives the monitor's store events (InvariantMonitor::set_event_listener); null: none.
+  void set_store_event_listener(std::function<void(uint64_t store, StoreEvent)> listener);
   const raftstore::RaftstoreConfig& options_raft() const { return options_.raft; }
   // Marks an event over [start, now] on the timeline (faults).
   void Annotate(sim::Time start, std::string label);

@@ -59,6 +59,22 @@ std::string DescribeLogEntry(uint64_t term, const std::string& type_and_data) {
   return out + (cmds.empty() ? "empty command" : cmds);
 }
 
+const char* StoreEventName(StoreEvent event) {
+  switch (event) {
+    case StoreEvent::kVoteGranted:
+      return "granting a vote";
+    case StoreEvent::kAppendAcked:
+      return "acknowledging an append";
+    case StoreEvent::kLeaderAppended:
+      return "sending appends as leader";
+    case StoreEvent::kSnapshotApplyStarted:
+      return "starting a snapshot apply";
+    case StoreEvent::kRaftLogGcDone:
+      return "a raft-log GC";
+  }
+  return "?";
+}
+
 InvariantMonitor::InvariantMonitor(sim::Executor& ex, sim::Network& net, uint64_t region_id)
     : ex_(ex), net_(net), region_id_(region_id) {
   filter_id_ = net_.AddFilter([this](const sim::Packet& p) { return Tap(p); });
@@ -116,10 +132,13 @@ sim::FilterVerdict InvariantMonitor::Tap(const sim::Packet& packet) {
                 sim::FormatTime(now) +
                 CrashHint(w, it->second.at, "was its vote durable before it granted it?"));
       }
+      Emit(from, StoreEvent::kVoteGranted);
       break;
     }
     case MessageType::MsgAppendResponse:
-      if (!m.reject()) w.last_ack = Ack{m.term(), m.index(), now};
+      if (m.reject()) break;
+      w.last_ack = Ack{m.term(), m.index(), now};
+      Emit(from, StoreEvent::kAppendAcked);
       break;
     default:
       break;
@@ -149,6 +168,14 @@ void InvariantMonitor::OnLeaderSeen(uint64_t store, uint64_t term, const char* h
   }
   Violate("election safety: stores " + S(it->second) + " and " + S(store) + " both lead term " +
           S(term) + " (store " + S(store) + " " + how + ")" + hint);
+}
+
+void InvariantMonitor::OnSnapshotApplyStart(const StoreNode& store, uint64_t) {
+  Emit(store.store_id(), StoreEvent::kSnapshotApplyStarted);
+}
+
+void InvariantMonitor::OnRaftLogGcDone(const StoreNode& store, uint64_t) {
+  Emit(store.store_id(), StoreEvent::kRaftLogGcDone);
 }
 
 // ---------------------------------------------------------------- crashes

@@ -47,6 +47,18 @@
 
 namespace tinykv::harness {
 
+// Moments the monitor sees in a store's life where a crash tends to expose bugs (the crash-point
+// nemesis listens for them).
+enum class StoreEvent {
+  kVoteGranted,           // sent a vote grant
+  kAppendAcked,           // sent an append acknowledgement
+  kLeaderAppended,        // sent appends as leader
+  kSnapshotApplyStarted,  // its snapshot-apply worker started writing a snapshot's data
+  kRaftLogGcDone,         // its raft-log GC worker deleted compacted entries
+};
+// "granting a vote", "acknowledging an append", … (what the store was just doing).
+const char* StoreEventName(StoreEvent event);
+
 class InvariantMonitor final : public raftstore::StoreObserver {
  public:
   // Installs its packet tap on `net`. `region_id`: the region whose raft messages and log it reads.
@@ -64,6 +76,11 @@ class InvariantMonitor final : public raftstore::StoreObserver {
     on_violation_ = std::move(cb);
   }
 
+  // Called for every StoreEvent, on the store's fiber (must not block).
+  void set_event_listener(std::function<void(uint64_t store, StoreEvent)> cb) {
+    on_event_ = std::move(cb);
+  }
+
   // The first violation ("" while none) and the trace event that recorded it.
   const std::string& violation() const { return violation_; }
   uint64_t violation_event() const { return violation_event_; }
@@ -74,8 +91,8 @@ class InvariantMonitor final : public raftstore::StoreObserver {
 
   // ---- raftstore::StoreObserver ----
   void AfterRaftBatch(const raftstore::StoreNode& store) override;
-  void OnSnapshotApplyStart(const raftstore::StoreNode&, uint64_t) override {}
-  void OnRaftLogGcDone(const raftstore::StoreNode&, uint64_t) override {}
+  void OnSnapshotApplyStart(const raftstore::StoreNode& store, uint64_t index) override;
+  void OnRaftLogGcDone(const raftstore::StoreNode& store, uint64_t end) override;
 
  private:
   struct Grant {
@@ -119,6 +136,9 @@ class InvariantMonitor final : public raftstore::StoreObserver {
   // "crashed at 1.2s" style hint when `store` crashed in (from, now]; "" otherwise.
   std::string CrashHint(const Watched& w, sim::Time from, const std::string& question) const;
   void Violate(std::string line);
+  void Emit(uint64_t store, StoreEvent event) {
+    if (on_event_) on_event_(store, event);
+  }
   Watched& W(uint64_t store) { return watched_[store]; }
 
   sim::Executor& ex_;
@@ -132,6 +152,7 @@ class InvariantMonitor final : public raftstore::StoreObserver {
   std::string violation_;
   uint64_t violation_event_ = 0;
   std::function<void(const std::string&)> on_violation_;
+  std::function<void(uint64_t, StoreEvent)> on_event_;
   raft_serverpb::RaftMessage scratch_;  // reused by Tap
 };
 

@@ -14,6 +14,7 @@
 #include "grading/check/edn.h"
 #include "grading/check/timeline_html.h"
 #include "grading/harness/cluster.h"
+#include "grading/harness/crash_nemesis.h"
 #include "grading/harness/invariant_monitor.h"
 #include "grading/runner/run_facts.h"
 #include "sim/debug.h"
@@ -117,6 +118,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
 
   std::string liveness_failure;
   uint64_t next_value = 0;
+  CrashNemesis crasher(cluster, ex.Stream("crash-nemesis"));
   sim::RunResult run = cluster.Run([&] {
     // Leader changes, sampled: who the cluster's leader is, every 10 ms.
     sim::Go("leader-monitor", [&] {
@@ -156,6 +158,13 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
         wg.Add();
         sim::Go("nemesis", [&] {
           PartitionNemesis(cluster, nemesis, stop);
+          wg.Done();
+        });
+      }
+      if (options.crash) {
+        wg.Add();
+        sim::Go("crash-nemesis", [&] {
+          crasher.Run(stop);
           wg.Done();
         });
       }
@@ -213,6 +222,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
     }
   });
   result.fingerprint = ex.trace().fingerprint();
+  result.crashes_under_load = crasher.crashes();
   result.events = ex.trace().event_count();
   result.virtual_time = run.end_time;
   for (sim::NodeId id : cluster.store_ids())

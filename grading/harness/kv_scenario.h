@@ -24,7 +24,9 @@ struct KvScenarioOptions {
   sim::Duration round = std::chrono::seconds(5);  // client load per round (virtual)
   int keys = 5;                                   // shared key space "k0".."k{keys-1}"
   bool unreliable = false;                        // lossy, duplicating, reordering links
-  bool crash = false;                             // crash every store (and restart) after a round
+  // Crash single stores under load during rounds (random moments and crash points, a minority at
+  // a time: crash_nemesis.h), and every store after a round; each restarts from its disks.
+  bool crash = false;
   bool partitions = false;                        // random two-way partitions during rounds
   uint64_t raft_log_gc_limit = 0;                 // lab2c: compact the log beyond this many entries
   sim::Duration liveness_budget = std::chrono::seconds(10);
@@ -41,6 +43,7 @@ struct KvScenarioResult {
   sim::Time virtual_time{0};
   uint64_t leader_changes = 0;  // sampled every 10 ms of virtual time
   uint64_t faults = 0;          // partitions and crashes injected
+  uint64_t crashes_under_load = 0;  // by the crash nemesis, during rounds
   uint64_t snapshots_applied = 0;
   std::string verdict;        // the checker's verdict name
   std::string timeline_path;  // when written
