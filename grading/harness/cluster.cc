@@ -13,24 +13,17 @@
 namespace tinykv::harness {
 namespace {
 
-// How long one attempt waits for an answer. A write that times out ends as "outcome unknown", so it
-// waits about as long as the store would take to give up on its proposal; a read can simply be
-// retried, so it gives up sooner on a lost packet.
+// How long one attempt waits for an answer. A write that times out ends as "outcome unknown" (it
+// is not retried), so it waits long enough for a healthy cluster to commit it even over lossy
+// links (a few heartbeat rounds); a read has no effect and is simply retried at another store,
+// so it gives up soon on a lost packet or a store that cannot answer.
 sim::Duration WriteAttemptTimeout(const raftstore::RaftstoreConfig& raft) {
-  return raft.proposal_timeout / 2;
+  return std::min<sim::Duration>(raft.proposal_timeout / 2,
+                                 15 * raft.heartbeat_ticks * raft.raft_tick);
 }
 sim::Duration ReadAttemptTimeout(const raftstore::RaftstoreConfig& raft) {
-  return raft.proposal_timeout / 4;
-}
-
-std::string GroupsText(const std::vector<std::vector<sim::NodeId>>& groups) {
-  std::string text;
-  for (size_t g = 0; g < groups.size(); ++g) {
-    text += g ? " | " : "";
-    for (size_t i = 0; i < groups[g].size(); ++i)
-      text += (i ? "," : "") + std::to_string(groups[g][i]);
-  }
-  return text;
+  return std::min<sim::Duration>(raft.proposal_timeout / 4,
+                                 5 * raft.heartbeat_ticks * raft.raft_tick);
 }
 
 }  // namespace
@@ -65,6 +58,12 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
         sim::RegisterInspector(nid, "raft", [this, nid] { return DescribeRaft(nid); }));
   }
   SetUnreliable(false);
+  net_->AddFilter([this](const sim::Packet& p) {
+    sim::FilterVerdict v;
+    v.drop = !isolated_.empty() && (isolated_.count(p.from) != 0 || isolated_.count(p.to) != 0);
+    v.drop = v.drop || (!side_of_.empty() && CrossesClientSide(p));
+    return v;
+  });
 }
 
 Cluster::~Cluster() { ex_->Shutdown(); }
@@ -105,34 +104,122 @@ void Cluster::Restart(sim::NodeId id) {
   Annotate(ex_->Now(), "restart " + std::to_string(id));
 }
 
-void Cluster::Partition(const std::vector<std::vector<sim::NodeId>>& groups) {
+void Cluster::Partition(const std::vector<std::vector<sim::NodeId>>& groups,
+                        const std::map<int64_t, size_t>& client_sides) {
   if (partitioned_) Heal();
   net_->Partition(groups);
+  groups_ = groups;
   partitioned_ = true;
   partition_start_ = ex_->Now();
-  history_.Annotate(ex_->Now().count(), ex_->Now().count(), "partition " + GroupsText(groups));
+  std::vector<std::string> clients_of(groups.size());
+  for (const auto& [client, side] : client_sides) {
+    if (side >= groups.size()) continue;
+    side_of_[ClientNode(client)] = side;
+    clients_of[side] += (clients_of[side].empty() ? "" : ",") + std::to_string(client);
+  }
+  std::string text;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    text += g ? " | " : "";
+    for (size_t i = 0; i < groups[g].size(); ++i) {
+      text += (i ? "," : "") + std::to_string(groups[g][i]);
+      if (!client_sides.empty()) side_of_[groups[g][i]] = g;
+    }
+    if (!clients_of[g].empty()) text += " (clients " + clients_of[g] + ")";
+  }
+  history_.Annotate(ex_->Now().count(), ex_->Now().count(), "partition " + text);
+}
+
+bool Cluster::CrossesClientSide(const sim::Packet& p) const {
+  auto a = side_of_.find(p.from);
+  auto b = side_of_.find(p.to);
+  return a != side_of_.end() && b != side_of_.end() && a->second != b->second;
 }
 
 void Cluster::Heal() {
   net_->HealAll();
+  side_of_.clear();
+  groups_.clear();
   if (partitioned_) Annotate(partition_start_, "partitioned");
   partitioned_ = false;
 }
 
-void Cluster::SetUnreliable(bool unreliable) {
-  sim::LinkConfig link;
-  if (unreliable) {
-    link.loss = 0.1;
-    link.duplicate = 0.05;
-    link.min_latency = std::chrono::milliseconds(1);
-    link.max_latency = std::chrono::milliseconds(25);
-    link.reorder = true;
-  } else {
-    link.min_latency = std::chrono::milliseconds(1);
-    link.max_latency = std::chrono::milliseconds(5);
-    link.reorder = false;
+void Cluster::Isolate(sim::NodeId id) {
+  if (isolated_.emplace(id, ex_->Now()).second) {
+    ex_->Record(sim::EventKind::kPartition, "isolate store " + std::to_string(id));
   }
-  net_->SetDefaultLink(link);
+}
+
+bool Cluster::MajorityConnectedWithout(sim::NodeId id) const {
+  const std::vector<std::vector<sim::NodeId>> groups =
+      groups_.empty() ? std::vector<std::vector<sim::NodeId>>{store_ids()} : groups_;
+  for (const auto& group : groups) {
+    size_t usable = 0;
+    for (sim::NodeId s : group) {
+      usable += s != id && ex_->node_state(s) == sim::NodeState::kUp && !isolated(s);
+    }
+    if (2 * usable > stores_.size()) return true;
+  }
+  return false;
+}
+
+void Cluster::Rejoin(sim::NodeId id) {
+  auto it = isolated_.find(id);
+  if (it == isolated_.end()) return;
+  Annotate(it->second, "isolated " + std::to_string(id));
+  ex_->Record(sim::EventKind::kPartition, "rejoin store " + std::to_string(id));
+  isolated_.erase(it);
+}
+
+namespace {
+
+sim::LinkConfig StoreLink(bool unreliable) {
+  sim::LinkConfig link;
+  link.min_latency = std::chrono::milliseconds(1);
+  link.max_latency = std::chrono::milliseconds(unreliable ? 25 : 5);
+  link.reorder = unreliable;
+  link.loss = unreliable ? 0.1 : 0;
+  link.duplicate = unreliable ? 0.05 : 0;
+  return link;
+}
+
+// Client links lose nothing even when unreliable: what the unreliable scenarios test is raft over
+// lossy links, and a lost client packet would only turn an operation into a wait for an unknown
+// outcome (docs/decisions.md). Crashes and partitions still leave outcomes unknown.
+sim::LinkConfig ClientLink(bool unreliable) {
+  sim::LinkConfig link = StoreLink(false);
+  if (unreliable) {
+    link.max_latency = std::chrono::milliseconds(10);
+    link.reorder = true;
+  }
+  return link;
+}
+
+}  // namespace
+
+void Cluster::SetUnreliable(bool unreliable) {
+  unreliable_ = unreliable;
+  net_->SetDefaultLink(StoreLink(unreliable));
+  for (const auto& [node, client] : client_nodes_) SetClientLinks(node);
+}
+
+void Cluster::SetClientLinks(sim::NodeId client_node) {
+  const sim::LinkConfig link = ClientLink(unreliable_);
+  for (sim::NodeId store : store_ids()) {
+    net_->SetLink(client_node, store, link);
+    net_->SetLink(store, client_node, link);
+  }
+}
+
+sim::NodeId Cluster::ClientNode(int64_t client_id) {
+  constexpr sim::NodeId kClientNodeBase = 10000;
+  const auto node = kClientNodeBase + static_cast<sim::NodeId>(client_id);
+  if (client_nodes_.emplace(node, client_id).second) {
+    // A node with no fibers of its own: the client's fibers send from it (and get its replies).
+    ex_->AddNode(node, "client" + std::to_string(client_id), [] {});
+    ex_->Start(node);
+    SetClientLinks(node);
+  }
+  return node;
 }
 
 std::optional<sim::NodeId> Cluster::Leader() const {
@@ -262,7 +349,7 @@ bool KvClient::Put(const std::string& key, const std::string& value, sim::Durati
   while (ex.Now() < give_up) {
     const sim::NodeId store = PickStore();
     auto resp = store::CallKv<kvrpcpb::RawPutResponse>(
-        cluster_.network(), sim::kWorld, store, "RawPut", req,
+        cluster_.network(), cluster_.ClientNode(id_), store, "RawPut", req,
         std::min<sim::Duration>(WriteAttemptTimeout(cluster_.options_raft()), give_up - ex.Now()));
     if (!resp) break;  // no answer: the request may have been applied
     if (resp->has_region_error()) {
@@ -311,7 +398,7 @@ std::optional<std::string> KvClient::Get(const std::string& key, sim::Duration d
   while (ex.Now() < give_up) {
     const sim::NodeId store = PickStore();
     auto resp = store::CallKv<kvrpcpb::RawGetResponse>(
-        cluster_.network(), sim::kWorld, store, "RawGet", req,
+        cluster_.network(), cluster_.ClientNode(id_), store, "RawGet", req,
         std::min<sim::Duration>(ReadAttemptTimeout(cluster_.options_raft()), give_up - ex.Now()));
     if (!resp || !resp->error().empty()) {  // a read has no effect: just try again
       leader_hint_ = 0;

@@ -4,8 +4,9 @@
 // The harness students meet in lab2b/lab2c scenarios. Everything runs on the cluster's executor
 // from its seed: the stores' fibers, the clients (world fibers), and the controls below, which the
 // scenario's driver fiber calls. Clients talk to stores over the simulated network (as world
-// fibers, so store partitions do not cut clients off; unreliable links do delay and drop their
-// packets), find the leader from NotLeader hints, and retry only when a request certainly had no
+// fibers sending from a client node each: store partitions cut a client off only when the
+// partition places it on one side; unreliable links delay and reorder its packets), find the
+// leader from NotLeader hints, and retry only when a request certainly had no
 // effect. A put whose outcome is unknown (timeout, lost reply) is recorded as such (Jepsen :info)
 // and not retried, so retries never make a correct store look wrong.
 //
@@ -74,10 +75,28 @@ class Cluster {
   // `why` (may be empty) is shown with the crash on the timeline.
   void Crash(sim::NodeId id, const std::string& why = "");
   void Restart(sim::NodeId id);
-  void Partition(const std::vector<std::vector<sim::NodeId>>& groups);
+  // Splits the stores into `groups`. Clients listed in `client_sides` (client id → index of a
+  // group) reach only the stores of their group, so a client cut off with a minority keeps
+  // talking to it; other clients reach every store. Heal() undoes both.
+  void Partition(const std::vector<std::vector<sim::NodeId>>& groups,
+                 const std::map<int64_t, size_t>& client_sides = {});
   void Heal();
-  // Unreliable: 10% loss, 5% duplication, 1–25 ms latency with reordering; reliable: 1–5 ms, FIFO.
+  // Cuts store `id` off from everyone (stores and clients, both ways) until Rejoin, on top of any
+  // partition (Heal does not undo it). Packets already in flight still arrive.
+  void Isolate(sim::NodeId id);
+  void Rejoin(sim::NodeId id);
+  bool isolated(sim::NodeId id) const { return isolated_.count(id) != 0; }
+  // Could a majority of the stores still talk to each other if `id` went down too? (Counts the
+  // stores that are up, not isolated, and on one side of the current partition, if any.)
+  bool MajorityConnectedWithout(sim::NodeId id) const;
+  // Unreliable: links between stores lose 10% and duplicate 5% of their packets, with 1–25 ms
+  // latency and reordering; links between clients and stores reorder within 1–10 ms but lose
+  // nothing (docs/decisions.md: lossy raft traffic is what tests the store; a lost client packet
+  // only makes an outcome unknown). Reliable: 1–5 ms, FIFO, nothing lost.
   void SetUnreliable(bool unreliable);
+  // The simulated node client `client_id` sends from (registered on first use; never crashes and
+  // takes no part in store partitions except through Partition's `client_sides`).
+  sim::NodeId ClientNode(int64_t client_id);
   // A store that considers itself leader (the highest-term one, if several), or nothing.
   std::optional<sim::NodeId> Leader() const;
 
@@ -114,6 +133,15 @@ class Cluster {
   check::HistoryRecorder history_;
   sim::Time partition_start_{0};
   bool partitioned_ = false;
+  std::vector<std::vector<sim::NodeId>> groups_;  // of the current partition
+  std::map<sim::NodeId, sim::Time> isolated_;     // → since when
+  // During a partition: each store's group, and the group of each placed client's node.
+  std::map<sim::NodeId, size_t> side_of_;
+  std::map<sim::NodeId, int64_t> client_nodes_;  // node → client id
+  bool unreliable_ = false;
+  void SetClientLinks(sim::NodeId client_node);
+  // Is the packet between a placed client and a store of another group?
+  bool CrossesClientSide(const sim::Packet& p) const;
   // CheckRead's index over history ops [0, indexed_ops_): per key, every op (in call order:
   // the recorder appends at invoke time) and the puts by the value they write, so a read finds
   // its writers without comparing its value against every put of the key.

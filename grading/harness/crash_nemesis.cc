@@ -41,13 +41,10 @@ bool CrashNemesis::TryCrash(uint64_t store, const std::string& why) {
   const auto id = static_cast<sim::NodeId>(store);
   if (ex.node_state(id) != sim::NodeState::kUp) return false;
   if (ex.Now() - last_crash_ < options_.min_gap) return false;
-  size_t down = 0;
-  for (sim::NodeId s : cluster_.store_ids()) down += ex.node_state(s) == sim::NodeState::kDown;
-  if (2 * (down + 1) >= cluster_.store_ids().size()) return false;  // a majority must stay up
+  if (!cluster_.MajorityConnectedWithout(id)) return false;  // the cluster must stay available
   const auto lo = static_cast<uint64_t>(options_.min_down.count());
   const auto hi = static_cast<uint64_t>(options_.max_down.count());
-  down_[store] =
-      ex.Now() + sim::Duration(static_cast<sim::Duration::rep>(rng_.UniformInt(lo, hi)));
+  down_[store] = ex.Now() + sim::Duration(static_cast<sim::Duration::rep>(rng_.UniformInt(lo, hi)));
   cluster_.Crash(id, why);
   last_crash_ = ex.Now();
   ++crashes_;
@@ -73,8 +70,8 @@ void CrashNemesis::Run(const bool& stop) {
     return ex.Now() + sim::Duration(static_cast<sim::Duration::rep>(
                           rng_.Exponential(static_cast<double>(options_.mean_random_gap.count()))));
   };
-  sim::Time random_at = options_.mean_random_gap > sim::Duration::zero() ? next_random()
-                                                                        : sim::Time::max();
+  sim::Time random_at =
+      options_.mean_random_gap > sim::Duration::zero() ? next_random() : sim::Time::max();
   constexpr sim::Duration kPoll = std::chrono::milliseconds(10);
   while (!stop) {
     // Wake for a crash point, a due restart, the next random crash, or to notice `stop`.

@@ -9,9 +9,10 @@
 // inside the code that reported the event. Random crashes pick a live store (the leader a third
 // of the time) at exponential-looking intervals drawn from the nemesis stream.
 //
-// Never more than a minority is down at once (the cluster must stay able to make progress), and
-// crashes are spaced by `min_gap`. Every crash and restart is annotated on the timeline with its
-// cause ("crash 3 (after granting a vote)").
+// A store is crashed only if a majority of the stores stays up and connected without it (across
+// crashes, isolation and the current partition: the cluster must stay able to make progress),
+// and crashes are spaced by `min_gap`. Every crash and restart is annotated on the timeline with
+// its cause ("crash 3 (after granting a vote)").
 //
 // Use: construct it before Cluster::Run, call Run(stop) from a fiber of the cluster's executor; it
 // returns once `stop` is set, after restarting every store it crashed.

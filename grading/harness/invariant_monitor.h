@@ -34,6 +34,7 @@
 // the driver (OnCrash). Costs one protobuf parse per raft packet and a few map lookups per batch.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -56,6 +57,7 @@ enum class StoreEvent {
   kSnapshotApplyStarted,  // its snapshot-apply worker started writing a snapshot's data
   kRaftLogGcDone,         // its raft-log GC worker deleted compacted entries
 };
+inline constexpr size_t kStoreEventKinds = static_cast<size_t>(StoreEvent::kRaftLogGcDone) + 1;
 // "granting a vote", "acknowledging an append", … (what the store was just doing).
 const char* StoreEventName(StoreEvent event);
 
@@ -86,6 +88,8 @@ class InvariantMonitor final : public raftstore::StoreObserver {
   uint64_t violation_event() const { return violation_event_; }
   // Terms in which some store acted as leader (sent appends / heartbeats, or said so).
   size_t leader_terms() const { return leader_of_term_.size(); }
+  // How often `event` happened so far, over all stores.
+  uint64_t event_count(StoreEvent event) const { return event_counts_[static_cast<size_t>(event)]; }
   // Leaders per term, for reports: term → store.
   const std::map<uint64_t, uint64_t>& leader_of_term() const { return leader_of_term_; }
 
@@ -137,6 +141,7 @@ class InvariantMonitor final : public raftstore::StoreObserver {
   std::string CrashHint(const Watched& w, sim::Time from, const std::string& question) const;
   void Violate(std::string line);
   void Emit(uint64_t store, StoreEvent event) {
+    ++event_counts_[static_cast<size_t>(event)];
     if (on_event_) on_event_(store, event);
   }
   Watched& W(uint64_t store) { return watched_[store]; }
@@ -153,6 +158,7 @@ class InvariantMonitor final : public raftstore::StoreObserver {
   uint64_t violation_event_ = 0;
   std::function<void(const std::string&)> on_violation_;
   std::function<void(uint64_t, StoreEvent)> on_event_;
+  std::array<uint64_t, kStoreEventKinds> event_counts_{};
   raft_serverpb::RaftMessage scratch_;  // reused by Tap
 };
 

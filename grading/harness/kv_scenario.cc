@@ -1,5 +1,6 @@
 #include "grading/harness/kv_scenario.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -16,7 +17,9 @@
 #include "grading/harness/cluster.h"
 #include "grading/harness/crash_nemesis.h"
 #include "grading/harness/invariant_monitor.h"
+#include "grading/harness/nemeses.h"
 #include "grading/runner/run_facts.h"
+#include "raft/node_status.h"
 #include "sim/debug.h"
 #include "sim/sync.h"
 #include "store/raftstore/peer_storage.h"
@@ -29,27 +32,60 @@ namespace {
 // busiest scenario), small enough to end within seconds.
 constexpr uint64_t kCheckStepBudget = 50'000'000;
 
+// New terms a healthy stretch may see: one election for a store that rejoined late, one spare.
+constexpr uint64_t kMaxHealthyTerms = 2;
+
 std::string ArtifactPath(const std::string& name, uint64_t seed, const std::string& ext) {
   const char* dir = std::getenv(grading::kArtifactDirEnvVar);
   std::string base = dir != nullptr && *dir != '\0' ? dir : "/tmp";
   return base + "/" + name + "-seed" + std::to_string(seed) + ext;
 }
 
-// Random two-way partitions with random durations, until `stop`.
-void PartitionNemesis(Cluster& c, sim::Rng& rng, const bool& stop) {
-  std::vector<sim::NodeId> ids = c.store_ids();
-  while (!stop) {
-    sim::Sleep(std::chrono::milliseconds(rng.UniformInt(0, 500)));
-    if (stop) break;
-    std::vector<sim::NodeId> shuffled = ids;
-    rng.Shuffle(shuffled);
-    const size_t cut = 1 + static_cast<size_t>(rng.Below(shuffled.size() - 1));
-    std::vector<sim::NodeId> a(shuffled.begin(), shuffled.begin() + static_cast<long>(cut));
-    std::vector<sim::NodeId> b(shuffled.begin() + static_cast<long>(cut), shuffled.end());
-    c.Partition({a, b});
-    sim::Sleep(std::chrono::milliseconds(200 + rng.UniformInt(0, 800)));
-    c.Heal();
+// One line per store for a liveness failure: what each is doing and how far it got.
+std::string DescribeStores(Cluster& c) {
+  std::string out;
+  for (sim::NodeId id : c.store_ids()) {
+    const raftstore::StoreNode& store = c.store(id);
+    out += "\n  store " + std::to_string(id) + ": ";
+    if (c.executor().node_state(id) == sim::NodeState::kDown) {
+      out += "down";
+      continue;
+    }
+    const raftstore::Peer* peer = store.peer();
+    if (peer == nullptr) {
+      out +=
+          store.start_error().ok() ? "starting" : "cannot start: " + store.start_error().ToString();
+      continue;
+    }
+    const raftstore::PeerVitals v = peer->vitals();
+    out +=
+        std::string(raft::RoleName(v.role)) + " of term " + std::to_string(v.term) +
+        " (leader it knows: " +
+        (peer->LeaderId() == 0 ? std::string("none") : "peer " + std::to_string(peer->LeaderId())) +
+        "), commit " + std::to_string(v.commit) + ", applied " + std::to_string(v.applied) +
+        ", last " + std::to_string(v.last_index) + ", " +
+        std::to_string(peer->pending_proposals()) + " proposals waiting" +
+        (v.applying_snapshot ? ", applying a snapshot" : "") + (c.isolated(id) ? ", isolated" : "");
   }
+  return out;
+}
+
+// The first store that failed to start, in words ("" when all started).
+std::string StartFailure(Cluster& c) {
+  for (sim::NodeId id : c.store_ids()) {
+    const store::Status& s = c.store(id).start_error();
+    if (!s.ok()) return "store " + std::to_string(id) + " cannot start: " + s.ToString();
+  }
+  return "";
+}
+
+// The highest term any live store is in.
+uint64_t MaxTerm(Cluster& c) {
+  uint64_t term = 0;
+  for (sim::NodeId id : c.store_ids()) {
+    if (const raftstore::Peer* p = c.store(id).peer()) term = std::max(term, p->vitals().term);
+  }
+  return term;
 }
 
 }  // namespace
@@ -111,7 +147,9 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   sim::Rng workload = ex.Stream("workload");
   sim::Rng nemesis = ex.Stream("nemesis");
   std::vector<std::unique_ptr<KvClient>> clients;
+  std::vector<int64_t> client_ids;
   for (int i = 0; i < options.clients; ++i) {
+    client_ids.push_back(i);
     clients.push_back(std::make_unique<KvClient>(cluster, i));
     clients.back()->set_reads_bypass_raft(options.reads_bypass_raft);
   }
@@ -157,7 +195,14 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
       if (options.partitions) {
         wg.Add();
         sim::Go("nemesis", [&] {
-          PartitionNemesis(cluster, nemesis, stop);
+          RunPartitionNemesis(cluster, nemesis, client_ids, stop);
+          wg.Done();
+        });
+      }
+      if (options.lagging_store) {
+        wg.Add();
+        sim::Go("laggard", [&] {
+          RunLaggardNemesis(cluster, nemesis, stop);
           wg.Done();
         });
       }
@@ -215,9 +260,34 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
         }
       }
       if (!put_ok || !probe.Get("live", options.liveness_budget - (ex.Now() - start))) {
-        liveness_failure = "liveness: after round " + std::to_string(round + 1) +
+        // A store that cannot start is the cause, whatever else is stuck.
+        const std::string start_failure = StartFailure(cluster);
+        liveness_failure = (start_failure.empty() ? "" : start_failure + "\n") +
+                           "liveness: after round " + std::to_string(round + 1) +
                            " the healed cluster did not complete a put and a get within " +
-                           sim::FormatTime(options.liveness_budget) + " (virtual)";
+                           sim::FormatTime(options.liveness_budget) +
+                           " (virtual); the stores then:" + DescribeStores(cluster);
+      }
+      if (liveness_failure.empty()) {
+        // A healthy stretch: everyone up and connected, no faults. A stable leader keeps its
+        // term; elections now come from timer bugs (no reset on heartbeats, no randomization).
+        const uint64_t term_before = MaxTerm(cluster);
+        const size_t elections_before = cluster.monitor().leader_terms();
+        sim::Sleep(options.healthy_stretch);
+        const uint64_t new_terms = MaxTerm(cluster) - term_before;
+        const size_t elections = cluster.monitor().leader_terms() - elections_before;
+        if (new_terms > kMaxHealthyTerms) {
+          liveness_failure =
+              "churn: in a healthy stretch of " + sim::FormatTime(options.healthy_stretch) +
+              " after round " + std::to_string(round + 1) +
+              " (every store up and connected, no faults) the term went from " +
+              std::to_string(term_before) + " to " + std::to_string(term_before + new_terms) +
+              " with " + std::to_string(elections) +
+              " elections won (allowed: " + std::to_string(kMaxHealthyTerms) +
+              " new terms)\nhint: a stable leader keeps its " +
+              "term: do followers reset their election timer on heartbeats and appends? is the " +
+              "election timeout randomized?";
+        }
       }
     }
   });
@@ -271,6 +341,15 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
       result.failure += "\ntimeline: " + result.timeline_path;
     }
     return result;
+  }
+  if (run.outcome == sim::RunOutcome::kCompleted && liveness_failure.empty() &&
+      options.lagging_store && result.snapshots_applied == 0) {
+    liveness_failure =
+        "snapshots: no store applied a snapshot in this run (" +
+        std::to_string(cluster.monitor().event_count(StoreEvent::kSnapshotApplyStarted)) +
+        " snapshot applies started), although each round one store was isolated until the leader "
+        "had compacted its log past that store's last entry\nhint: a follower that needs "
+        "compacted entries must get a snapshot (raft sends MsgSnapshot; the store applies it)";
   }
   if (run.outcome != sim::RunOutcome::kCompleted) {
     result.failure = std::string("the simulation ended early (") +

@@ -27,9 +27,15 @@ struct KvScenarioOptions {
   // Crash single stores under load during rounds (random moments and crash points, a minority at
   // a time: crash_nemesis.h), and every store after a round; each restarts from its disks.
   bool crash = false;
-  bool partitions = false;                        // random two-way partitions during rounds
-  uint64_t raft_log_gc_limit = 0;                 // lab2c: compact the log beyond this many entries
+  bool partitions = false;  // random two-way partitions during rounds
+  // Each round, isolate one store until the others compacted past its log (nemeses.h), and fail
+  // the run if no store applied a snapshot (lab2c).
+  bool lagging_store = false;
+  uint64_t raft_log_gc_limit = 0;  // lab2c: compact the log beyond this many entries
   sim::Duration liveness_budget = std::chrono::seconds(10);
+  // After each round's liveness probe: this long with no faults, during which the term may grow
+  // by at most 2 (churn check). 2 s is 10–20 election timeouts of the default config.
+  sim::Duration healthy_stretch = std::chrono::seconds(2);
   bool always_write_artifacts = false;  // write the EDN history and HTML timeline even on success
   bool reads_bypass_raft = false;  // harness self-test only: see KvClient::set_reads_bypass_raft
 };
@@ -41,8 +47,8 @@ struct KvScenarioResult {
   uint64_t fingerprint = 0;
   uint64_t events = 0;
   sim::Time virtual_time{0};
-  uint64_t leader_changes = 0;  // sampled every 10 ms of virtual time
-  uint64_t faults = 0;          // partitions and crashes injected
+  uint64_t leader_changes = 0;      // sampled every 10 ms of virtual time
+  uint64_t faults = 0;              // partitions and crashes injected
   uint64_t crashes_under_load = 0;  // by the crash nemesis, during rounds
   uint64_t snapshots_applied = 0;
   std::string verdict;        // the checker's verdict name

@@ -27,6 +27,7 @@ using namespace std::chrono_literals;
 // The 2C scenarios are the 2B ones with Raft-log GC on: snapshots become necessary.
 void Expect(const char* name, KvScenarioOptions options) {
   options.raft_log_gc_limit = 100;
+  options.lagging_store = true;
   ExpectScenarioPasses(name, options);
 }
 

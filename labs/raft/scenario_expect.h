@@ -22,15 +22,14 @@ inline KvScenarioOptions Clients(int n) {
 inline void ExpectScenarioPasses(const char* name, const KvScenarioOptions& options) {
   const uint64_t seed = grading::TestSeed(1);
   const KvScenarioResult r = RunKvScenario(name, seed, options);
-  std::printf("%s seed %llu: %llu operations, %s virtual, %llu events, fingerprint %016llx\n", name,
-              static_cast<unsigned long long>(seed), static_cast<unsigned long long>(r.operations),
-              sim::FormatTime(r.virtual_time).c_str(), static_cast<unsigned long long>(r.events),
-              static_cast<unsigned long long>(r.fingerprint));
-  if (r.snapshots_applied > 0) {
-    std::printf("%s seed %llu: %llu snapshots applied\n", name,
-                static_cast<unsigned long long>(seed),
-                static_cast<unsigned long long>(r.snapshots_applied));
-  }
+  std::printf(
+      "%s seed %llu: %llu operations, %s virtual, %llu events, %llu crashes under load, "
+      "%llu snapshots applied, fingerprint %016llx\n",
+      name, static_cast<unsigned long long>(seed), static_cast<unsigned long long>(r.operations),
+      sim::FormatTime(r.virtual_time).c_str(), static_cast<unsigned long long>(r.events),
+      static_cast<unsigned long long>(r.crashes_under_load),
+      static_cast<unsigned long long>(r.snapshots_applied),
+      static_cast<unsigned long long>(r.fingerprint));
   // The first line of the failure is its cause: the grading runner shows it as the seed's reason.
   if (!r.passed) ADD_FAILURE() << grading::kCauseLinePrefix << r.failure;
   EXPECT_GT(r.operations, 20u) << "the clients completed almost nothing";

@@ -1,0 +1,55 @@
+#include "grading/harness/nemeses.h"
+
+#include <map>
+#include <vector>
+
+#include "sim/executor.h"
+#include "store/raftstore/store_node.h"
+
+namespace tinykv::harness {
+
+void RunPartitionNemesis(Cluster& c, sim::Rng& rng, const std::vector<int64_t>& clients,
+                         const bool& stop) {
+  std::vector<sim::NodeId> ids = c.store_ids();
+  while (!stop) {
+    sim::Sleep(std::chrono::milliseconds(rng.UniformInt(0, 500)));
+    if (stop) break;
+    std::vector<sim::NodeId> shuffled = ids;
+    rng.Shuffle(shuffled);
+    const size_t cut = 1 + static_cast<size_t>(rng.Below(shuffled.size() - 1));
+    std::vector<sim::NodeId> a(shuffled.begin(), shuffled.begin() + static_cast<long>(cut));
+    std::vector<sim::NodeId> b(shuffled.begin() + static_cast<long>(cut), shuffled.end());
+    std::map<int64_t, size_t> sides;
+    // Half the clients (on average) land on a random side; the others still reach every store.
+    for (int64_t client : clients) {
+      if (rng.Bernoulli(0.5)) sides[client] = static_cast<size_t>(rng.Below(2));
+    }
+    c.Partition({a, b}, sides);
+    sim::Sleep(std::chrono::milliseconds(200 + rng.UniformInt(0, 800)));
+    c.Heal();
+  }
+}
+
+void RunLaggardNemesis(Cluster& c, sim::Rng& rng, const bool& stop) {
+  sim::Executor& ex = c.executor();
+  sim::Sleep(std::chrono::milliseconds(rng.UniformInt(0, 500)));
+  if (stop) return;
+  std::vector<sim::NodeId> up;
+  for (sim::NodeId id : c.store_ids()) {
+    if (ex.node_state(id) == sim::NodeState::kUp && c.store(id).peer() != nullptr) up.push_back(id);
+  }
+  if (up.empty()) return;
+  const sim::NodeId laggard = up[rng.Below(up.size())];
+  c.Isolate(laggard);
+  auto compacted_past_it = [&] {
+    const std::optional<sim::NodeId> leader = c.Leader();
+    const raftstore::Peer* lagging = c.store(laggard).peer();
+    if (!leader || *leader == laggard || lagging == nullptr) return false;
+    const raftstore::Peer* lead = c.store(*leader).peer();
+    return lead != nullptr && lead->vitals().truncated > lagging->vitals().last_index;
+  };
+  while (!stop && !compacted_past_it()) sim::Sleep(std::chrono::milliseconds(50));
+  c.Rejoin(laggard);
+}
+
+}  // namespace tinykv::harness

@@ -1,0 +1,26 @@
+// Network nemeses of the KV scenarios: each runs on a fiber of the cluster's executor until
+// `stop` is set, draws every choice from `rng` (a stream of the run's seed), and leaves the
+// network as it found it when it returns.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "grading/harness/cluster.h"
+#include "sim/random.h"
+
+namespace tinykv::harness {
+
+// Random two-way partitions of the stores, each lasting 0.2–1 s, with up to 0.5 s of calm between.
+// Each of `clients` is placed, with probability 1/2, on a random side: a client cut off with a
+// minority keeps talking to it (an old leader there must never answer); the others reach every
+// store.
+void RunPartitionNemesis(Cluster& cluster, sim::Rng& rng, const std::vector<int64_t>& clients,
+                         const bool& stop);
+
+// Makes one store need a snapshot: after up to 0.5 s, isolates a random live store and keeps it
+// cut off until the leader has compacted its log past the isolated store's last entry (or `stop`),
+// then lets it rejoin — it can catch up only by a snapshot. Once per call.
+void RunLaggardNemesis(Cluster& cluster, sim::Rng& rng, const bool& stop);
+
+}  // namespace tinykv::harness
