@@ -48,6 +48,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     so.config = options_.raft;
     so.observer = monitor_.get();
     so.sync_latency = options_.sync_latency;
+    so.wrap_engine = options_.wrap_engine;
     auto node = std::make_unique<raftstore::StoreNode>(*ex_, *net_, so);
     const sim::NodeId nid = static_cast<sim::NodeId>(id);
     ex_->AddNode(nid, "store" + std::to_string(id), [n = node.get()] { n->Main(); });

@@ -34,6 +34,7 @@
 #include "sim/executor.h"
 #include "sim/network.h"
 #include "store/raftstore/config.h"
+#include "store/raftstore/engine_wrapper.h"
 #include "store/raftstore/slow_sync_engine.h"
 
 namespace tinykv::raftstore {
@@ -52,6 +53,8 @@ struct ClusterOptions {
   // Every synced disk write of a store takes this long (seeded): a crash can land while it waits.
   raftstore::SyncLatency sync_latency{std::chrono::microseconds(200),
                                       std::chrono::microseconds(1500)};
+  // Harness self-tests only: decorates the stores' engines (planted bugs).
+  raftstore::EngineWrapper wrap_engine;
   bool keep_full_trace = false;
   sim::Time time_limit = sim::Time(std::chrono::minutes(10));
 };

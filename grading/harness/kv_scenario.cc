@@ -129,11 +129,13 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   co.stores = options.stores;
   co.seed = seed;
   co.raft.raft_log_gc_count_limit = options.raft_log_gc_limit;
+  co.wrap_engine = options.wrap_engine;
   // `tinykv-grade replay --trace F / --html F` ask for the full trace and the timeline.
   const char* trace_out = std::getenv(grading::kTraceOutEnvVar);
   const char* timeline_out = std::getenv(grading::kTimelineOutEnvVar);
   co.keep_full_trace = trace_out != nullptr && *trace_out != '\0';
   Cluster cluster(co);
+  if (options.before_run) options.before_run(cluster);
   sim::Executor& ex = cluster.executor();
   if (const char* spec = std::getenv(grading::kSimBreakEnvVar); spec != nullptr && *spec) {
     sim::BreakPoints points;

@@ -9,13 +9,17 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "grading/check/checker.h"
 #include "grading/check/history.h"
 #include "sim/time.h"
+#include "store/raftstore/engine_wrapper.h"
 
 namespace tinykv::harness {
+
+class Cluster;
 
 struct KvScenarioOptions {
   int stores = 5;
@@ -38,6 +42,10 @@ struct KvScenarioOptions {
   sim::Duration healthy_stretch = std::chrono::seconds(2);
   bool always_write_artifacts = false;  // write the EDN history and HTML timeline even on success
   bool reads_bypass_raft = false;  // harness self-test only: see KvClient::set_reads_bypass_raft
+  // Harness self-tests only (planted bugs, grading/harness/planted_bugs_test.cc): decorates the
+  // stores' engines; runs on the cluster before its stores start.
+  raftstore::EngineWrapper wrap_engine;
+  std::function<void(Cluster&)> before_run;
 };
 
 struct KvScenarioResult {

@@ -39,6 +39,9 @@ struct StoreNode::Runtime {
   // What the store's code writes through: the engines above, with syncs that take virtual time.
   std::unique_ptr<SlowSyncEngine> raft_disk;
   std::unique_ptr<SlowSyncEngine> kv_disk;
+  // StoreNodeOptions::wrap_engine's decorators over the two, if any.
+  std::unique_ptr<store::Engine> raft_wrapped;
+  std::unique_ptr<store::Engine> kv_wrapped;
   std::unique_ptr<SimTransport> transport;
   std::unique_ptr<Peer> peer;
   std::unique_ptr<RaftStorage> storage;
@@ -53,7 +56,10 @@ struct StoreNode::Runtime {
   bool generating = false;
   std::optional<eraftpb::Snapshot> generated;
 
-  Engines engines() const { return Engines{raft_disk.get(), kv_disk.get()}; }
+  Engines engines() const {
+    return Engines{raft_wrapped ? raft_wrapped.get() : raft_disk.get(),
+                   kv_wrapped ? kv_wrapped.get() : kv_disk.get()};
+  }
 };
 
 StoreNode::StoreNode(sim::Executor& ex, sim::Network& net, StoreNodeOptions options,
@@ -129,6 +135,11 @@ void StoreNode::Main() {
       std::make_unique<SlowSyncEngine>(rt->raft_engine.get(), options_.sync_latency, &sync_rng_);
   rt->kv_disk =
       std::make_unique<SlowSyncEngine>(rt->kv_engine.get(), options_.sync_latency, &sync_rng_);
+  if (options_.wrap_engine) {
+    rt->raft_wrapped =
+        options_.wrap_engine(options_.store_id, DiskKind::kRaft, rt->raft_disk.get());
+    rt->kv_wrapped = options_.wrap_engine(options_.store_id, DiskKind::kKv, rt->kv_disk.get());
+  }
   if (Status s = BootstrapIfNeeded(
           rt->engines(), MakeInitialRegion(kFirstRegionId, options_.cluster_store_ids), nullptr);
       !s.ok()) {

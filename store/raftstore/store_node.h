@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,7 @@
 #include "sim/network.h"
 #include "store/engine/mem_engine.h"
 #include "store/raftstore/config.h"
+#include "store/raftstore/engine_wrapper.h"
 #include "store/raftstore/peer.h"
 #include "store/raftstore/slow_sync_engine.h"
 
@@ -87,6 +89,7 @@ struct StoreNodeOptions {
   // How long each synced write of either disk takes (store/raftstore/slow_sync_engine.h); drawn
   // from the executor stream "raftstore-sync-<id>". Zero: syncs take no virtual time.
   SyncLatency sync_latency;
+  EngineWrapper wrap_engine;  // may be empty
 };
 
 class StoreNode {
