@@ -52,6 +52,9 @@ std::string DescribeLogEntry(uint64_t term, const std::string& type_and_data) {
       case raft_cmdpb::Get:
         cmds += "get " + r.get().key();
         break;
+      case raft_cmdpb::Snap:
+        cmds += "snap (a read)";
+        break;
       default:
         cmds += "command " + S(r.cmd_type());
     }
