@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "proto/raft_cmdpb.pb.h"
+#include "proto/raft_serverpb.pb.h"
 #include "store/raftstore/keys.h"
-#include "store/raftstore/transport.h"
 
 namespace tinykv::harness {
 namespace {
@@ -78,12 +78,8 @@ const char* StoreEventName(StoreEvent event) {
   return "?";
 }
 
-InvariantMonitor::InvariantMonitor(sim::Executor& ex, sim::Network& net, uint64_t region_id)
-    : ex_(ex), net_(net), region_id_(region_id) {
-  filter_id_ = net_.AddFilter([this](const sim::Packet& p) { return Tap(p); });
-}
-
-InvariantMonitor::~InvariantMonitor() { net_.RemoveFilter(filter_id_); }
+InvariantMonitor::InvariantMonitor(sim::Executor& ex, uint64_t region_id)
+    : ex_(ex), region_id_(region_id) {}
 
 void InvariantMonitor::Watch(const StoreNode* store) { W(store->store_id()).node = store; }
 
@@ -105,13 +101,13 @@ std::string InvariantMonitor::CrashHint(const Watched& w, sim::Time from,
   return "";
 }
 
-// ---------------------------------------------------------------- the wire
+// ---------------------------------------------------------------- what stores send
 
-sim::FilterVerdict InvariantMonitor::Tap(const sim::Packet& packet) {
-  if (packet.port != raftstore::kRaftPort || !violation_.empty()) return {};
-  if (!scratch_.ParseFromString(packet.payload) || scratch_.region_id() != region_id_) return {};
-  const eraftpb::Message& m = scratch_.message();
-  const uint64_t from = scratch_.from_peer().store_id();
+void InvariantMonitor::OnRaftMessageSent(const StoreNode& store,
+                                         const raft_serverpb::RaftMessage& msg) {
+  if (!violation_.empty() || msg.region_id() != region_id_) return;
+  const eraftpb::Message& m = msg.message();
+  const uint64_t from = store.store_id();
   Watched& w = W(from);
   const sim::Time now = ex_.Now();
   if (m.term() > w.max_sent_term) {
@@ -123,11 +119,12 @@ sim::FilterVerdict InvariantMonitor::Tap(const sim::Packet& packet) {
     case MessageType::MsgHeartbeat:
       OnLeaderSeen(from, m.term(),
                    m.msg_type() == MessageType::MsgAppend ? "sent appends" : "sent heartbeats");
+      if (m.msg_type() == MessageType::MsgAppend) Emit(from, StoreEvent::kLeaderAppended);
       break;
     case MessageType::MsgRequestVoteResponse: {
       if (m.reject()) break;
-      const uint64_t candidate = scratch_.to_peer().store_id();
-      auto [it, fresh] = w.grants.try_emplace(m.term(), Grant{candidate, m.to(), now});
+      const uint64_t candidate = msg.to_peer().store_id();
+      auto [it, fresh] = w.grants.try_emplace(m.term(), Grant{candidate, msg.to_peer().id(), now});
       if (!fresh && it->second.candidate_store != candidate) {
         Violate("vote safety: store " + S(from) + " granted its vote in term " + S(m.term()) +
                 " twice, to store " + S(it->second.candidate_store) + " at " +
@@ -146,7 +143,6 @@ sim::FilterVerdict InvariantMonitor::Tap(const sim::Packet& packet) {
     default:
       break;
   }
-  return {};
 }
 
 void InvariantMonitor::OnLeaderSeen(uint64_t store, uint64_t term, const char* how) {
@@ -188,9 +184,16 @@ void InvariantMonitor::OnCrash(uint64_t id) {
   const sim::Time now = ex_.Now();
   w.crashes.push_back(now);
   w.seen = false;
-  w.checked_applied = 0;
   w.led_term = 0;
   if (w.node == nullptr || !violation_.empty()) return;
+  // The restarted store applies again from what its kv disk kept: compare from there.
+  std::string apply_bytes;
+  raft_serverpb::RaftApplyState apply;
+  w.checked_applied =
+      w.node->disks().kv->live_state()[0].Get(raftstore::ApplyStateKey(region_id_), &apply_bytes) &&
+              apply.ParseFromString(apply_bytes)
+          ? std::min(w.checked_applied, apply.applied_index())
+          : 0;
   std::string bytes;
   raft_serverpb::RaftLocalState state;
   if (!w.node->disks().raft->live_state()[0].Get(raftstore::RaftStateKey(region_id_), &bytes) ||
@@ -236,34 +239,35 @@ void InvariantMonitor::AfterRaftBatch(const StoreNode& store) {
   const uint64_t id = store.store_id();
   Watched& w = W(id);
   if (w.node == nullptr) w.node = &store;
-  const std::string who = "store " + S(id);
+  // Built only for a violation: this runs after every batch of every store.
+  auto who = [id] { return "store " + S(id); };
   if (w.seen) {
     if (v.term < w.last.term) {
-      return Violate("monotonicity: " + who + "'s term went back from " + S(w.last.term) + " to " +
-                     S(v.term) + " without a crash");
+      return Violate("monotonicity: " + who() + "'s term went back from " + S(w.last.term) +
+                     " to " + S(v.term) + " without a crash");
     }
     if (v.commit < w.last.commit) {
-      return Violate("monotonicity: " + who + "'s commit index went back from " + S(w.last.commit) +
-                     " to " + S(v.commit) +
+      return Violate("monotonicity: " + who() + "'s commit index went back from " +
+                     S(w.last.commit) + " to " + S(v.commit) +
                      " — did it install a snapshot older than its commit index?");
     }
     if (v.applied < w.last.applied) {
-      return Violate("monotonicity: " + who + "'s applied index went back from " +
+      return Violate("monotonicity: " + who() + "'s applied index went back from " +
                      S(w.last.applied) + " to " + S(v.applied) +
                      " — did it install a snapshot older than what it had applied?");
     }
   }
   if (v.commit > v.last_index) {
-    return Violate("index order: " + who + "'s commit index " + S(v.commit) +
+    return Violate("index order: " + who() + "'s commit index " + S(v.commit) +
                    " is past its last log index " + S(v.last_index));
   }
   if (v.applied > v.commit) {
-    return Violate("index order: " + who + " applied up to index " + S(v.applied) +
+    return Violate("index order: " + who() + " applied up to index " + S(v.applied) +
                    ", past its commit index " + S(v.commit) +
                    " — only committed entries may be applied");
   }
   if (!v.applying_snapshot && v.truncated > v.applied) {
-    return Violate("index order: " + who + "'s log is truncated to index " + S(v.truncated) +
+    return Violate("index order: " + who() + "'s log is truncated to index " + S(v.truncated) +
                    ", past its applied index " + S(v.applied) +
                    " — only applied entries may be compacted");
   }
@@ -279,33 +283,40 @@ void InvariantMonitor::AfterRaftBatch(const StoreNode& store) {
   CheckApplied(w, v);
 }
 
+bool InvariantMonitor::ReadEntryBytes(const StoreNode& store, uint64_t index,
+                                      std::string* bytes) const {
+  return store.disks().raft->live_state()[0].Get(raftstore::RaftLogKey(region_id_, index), bytes);
+}
+
 bool InvariantMonitor::ReadEntry(const StoreNode& store, uint64_t index,
                                  eraftpb::Entry* entry) const {
   std::string bytes;
-  return store.disks().raft->live_state()[0].Get(raftstore::RaftLogKey(region_id_, index),
-                                                 &bytes) &&
-         entry->ParseFromString(bytes) && entry->index() == index;
+  return ReadEntryBytes(store, index, &bytes) && entry->ParseFromString(bytes) &&
+         entry->index() == index;
 }
 
 void InvariantMonitor::CheckApplied(Watched& w, const PeerVitals& v) {
   if (v.applying_snapshot) return;
-  // A fresh incarnation starts comparing at what it applied before its first batch: those
-  // entries were compared when the earlier incarnation applied them, or arrived in a snapshot.
-  uint64_t from = w.checked_applied == 0 ? v.truncated + 1 : w.checked_applied + 1;
-  // Entries that came inside a snapshot are not in the log: nothing to compare.
-  from = std::max(from, v.truncated + 1);
-  eraftpb::Entry e;
+  // Entries applied before (by this incarnation, or by an earlier one up to what its disk kept)
+  // were compared then; entries that came inside a snapshot are not in the log.
+  const uint64_t from = std::max(w.checked_applied, v.truncated) + 1;
+  std::string bytes;
   for (uint64_t i = from; i <= v.applied; ++i) {
-    if (!ReadEntry(*w.node, i, &e)) continue;
+    if (!ReadEntryBytes(*w.node, i, &bytes)) continue;
     if (applied_.size() <= i) applied_.resize(std::max<size_t>(i + 1, applied_.size() * 2));
     AppliedEntry& first = applied_[i];
-    std::string mine = TypeAndData(e);
     if (!first.set) {
-      first = AppliedEntry{true, e.term(), w.node->store_id(), std::move(mine)};
+      eraftpb::Entry e;
+      if (!e.ParseFromString(bytes) || e.index() != i) continue;
+      first = AppliedEntry{true, e.term(), w.node->store_id(), std::move(bytes)};
       max_applied_ = std::max(max_applied_, i);
       continue;
     }
-    if (first.term == e.term() && first.data == mine) continue;
+    if (first.bytes == bytes) continue;  // the same entry serializes to the same bytes
+    eraftpb::Entry a;
+    eraftpb::Entry b;
+    if (!a.ParseFromString(first.bytes) || !b.ParseFromString(bytes) || b.index() != i) continue;
+    if (a.term() == b.term() && TypeAndData(a) == TypeAndData(b)) continue;
     const bool same_store = first.store == w.node->store_id();
     return Violate("state machine safety: " +
                    (same_store
@@ -313,8 +324,8 @@ void InvariantMonitor::CheckApplied(Watched& w, const PeerVitals& v) {
                               S(i) + " (before and after a restart)"
                         : "stores " + S(first.store) + " and " + S(w.node->store_id()) +
                               " applied different entries at index " + S(i)) +
-                   ": " + DescribeLogEntry(first.term, first.data) + " vs " +
-                   DescribeLogEntry(e.term(), mine) +
+                   ": " + DescribeLogEntry(a.term(), TypeAndData(a)) + " vs " +
+                   DescribeLogEntry(b.term(), TypeAndData(b)) +
                    " — an entry may be applied only once it is committed, and a committed entry "
                    "is never overwritten");
   }
@@ -326,6 +337,8 @@ void InvariantMonitor::CheckLeaderCompleteness(const Watched& w, uint64_t term) 
   if (a == 0 || a >= applied_.size() || !applied_[a].set) return;
   const AppliedEntry& want = applied_[a];
   if (want.term >= term) return;  // this leader's own term: its entry by election safety
+  eraftpb::Entry wanted;
+  if (!wanted.ParseFromString(want.bytes)) return;
   const PeerVitals& v = w.last;
   if (v.truncated >= a) return;  // compacted: it has applied past it
   eraftpb::Entry e;
@@ -335,7 +348,8 @@ void InvariantMonitor::CheckLeaderCompleteness(const Watched& w, uint64_t term) 
           S(term) + " but its log " +
           (has ? "has " + DescribeLogEntry(e.term(), TypeAndData(e)) + " at index " + S(a)
                : "ends before index " + S(a)) +
-          ", where store " + S(want.store) + " applied " + DescribeLogEntry(want.term, want.data) +
+          ", where store " + S(want.store) + " applied " +
+          DescribeLogEntry(want.term, TypeAndData(wanted)) +
           " — a voter must refuse a candidate whose log is behind its own");
 }
 

@@ -3,9 +3,9 @@
 // shows, with a line naming the invariant, the stores, the term and index, and a hint.
 //
 // What it watches, and nothing else (never a store's private fields):
-//   - the wire: every raft message a store sends (a network filter that never drops): who sends
-//     appends and heartbeats in which term (a leader), vote grants, append acknowledgements, the
-//     highest term each store has shown the world;
+//   - every raft message a store sends (raftstore::StoreObserver::OnRaftMessageSent, as it goes to
+//     the transport): who sends appends and heartbeats in which term (a leader), vote grants,
+//     append acknowledgements, the highest term each store has shown the world;
 //   - each store's inspection surface after every batch of its raft worker
 //     (raftstore::StoreObserver::AfterRaftBatch → Peer::vitals()): role, term, commit, applied,
 //     last and truncated index;
@@ -30,8 +30,9 @@
 // BREAK=event:N a replay stops at), calls `on_violation` (the cluster marks the timeline) and asks
 // the executor to stop the run. Later violations are ignored: the first one is the cause.
 //
-// Threading: everything runs on the cluster's executor, inside store fibers (observer, filter) or
-// the driver (OnCrash). Costs one protobuf parse per raft packet and a few map lookups per batch.
+// Threading: everything runs on the cluster's executor, inside store fibers (observer) or the
+// driver (OnCrash). Per message it reads a few fields; per raft-worker batch a few numbers and
+// the log entries applied in it.
 #pragma once
 
 #include <array>
@@ -41,9 +42,7 @@
 #include <string>
 #include <vector>
 
-#include "proto/raft_serverpb.pb.h"
 #include "sim/executor.h"
-#include "sim/network.h"
 #include "store/raftstore/store_node.h"
 
 namespace tinykv::harness {
@@ -63,9 +62,8 @@ const char* StoreEventName(StoreEvent event);
 
 class InvariantMonitor final : public raftstore::StoreObserver {
  public:
-  // Installs its packet tap on `net`. `region_id`: the region whose raft messages and log it reads.
-  InvariantMonitor(sim::Executor& ex, sim::Network& net, uint64_t region_id);
-  ~InvariantMonitor() override;
+  // `region_id`: the region whose raft messages and log it reads.
+  InvariantMonitor(sim::Executor& ex, uint64_t region_id);
   InvariantMonitor(const InvariantMonitor&) = delete;
   InvariantMonitor& operator=(const InvariantMonitor&) = delete;
 
@@ -95,6 +93,8 @@ class InvariantMonitor final : public raftstore::StoreObserver {
 
   // ---- raftstore::StoreObserver ----
   void AfterRaftBatch(const raftstore::StoreNode& store) override;
+  void OnRaftMessageSent(const raftstore::StoreNode& store,
+                         const raft_serverpb::RaftMessage& msg) override;
   void OnSnapshotApplyStart(const raftstore::StoreNode& store, uint64_t index) override;
   void OnRaftLogGcDone(const raftstore::StoreNode& store, uint64_t end) override;
 
@@ -120,7 +120,7 @@ class InvariantMonitor final : public raftstore::StoreObserver {
     // This incarnation.
     bool seen = false;
     raftstore::PeerVitals last;
-    uint64_t checked_applied = 0;  // applied entries compared up to here
+    uint64_t checked_applied = 0;  // applied entries compared up to here (across incarnations)
     uint64_t led_term = 0;         // the last term this incarnation was seen leading
   };
   // The first applier of each index.
@@ -128,14 +128,14 @@ class InvariantMonitor final : public raftstore::StoreObserver {
     bool set = false;
     uint64_t term = 0;
     uint64_t store = 0;
-    std::string data;  // type byte + entry data, compared whole
+    std::string bytes;  // the serialized entry as its raft disk holds it
   };
 
-  sim::FilterVerdict Tap(const sim::Packet& packet);
   void OnLeaderSeen(uint64_t store, uint64_t term, const char* how);
   void CheckApplied(Watched& w, const raftstore::PeerVitals& v);
   void CheckLeaderCompleteness(const Watched& w, uint64_t term);
-  // The raft log entry at `index` on `store`'s raft disk, if it is there.
+  // The raft log entry at `index` on `store`'s raft disk, if it is there (serialized / parsed).
+  bool ReadEntryBytes(const raftstore::StoreNode& store, uint64_t index, std::string* bytes) const;
   bool ReadEntry(const raftstore::StoreNode& store, uint64_t index, eraftpb::Entry* entry) const;
   // "crashed at 1.2s" style hint when `store` crashed in (from, now]; "" otherwise.
   std::string CrashHint(const Watched& w, sim::Time from, const std::string& question) const;
@@ -147,9 +147,7 @@ class InvariantMonitor final : public raftstore::StoreObserver {
   Watched& W(uint64_t store) { return watched_[store]; }
 
   sim::Executor& ex_;
-  sim::Network& net_;
   uint64_t region_id_;
-  uint64_t filter_id_ = 0;
   std::map<uint64_t, Watched> watched_;
   std::map<uint64_t, uint64_t> leader_of_term_;  // term → store
   std::vector<AppliedEntry> applied_;            // by index
@@ -159,7 +157,6 @@ class InvariantMonitor final : public raftstore::StoreObserver {
   std::function<void(const std::string&)> on_violation_;
   std::function<void(uint64_t, StoreEvent)> on_event_;
   std::array<uint64_t, kStoreEventKinds> event_counts_{};
-  raft_serverpb::RaftMessage scratch_;  // reused by Tap
 };
 
 // A raft log entry in words, for violation lines: "term 3: put k1 = c2v17", "term 4: no-op", …

@@ -1,28 +1,32 @@
-// The invariant monitor's wire checks, fed crafted raft messages: two leaders of one term, a vote
-// granted twice — and the ordinary traffic of one leader, which must raise nothing.
+// The invariant monitor's checks of what stores send, fed crafted raft messages: two leaders of one
+// term, a vote granted twice — and the ordinary traffic of one leader, which must raise nothing.
 #include "grading/harness/invariant_monitor.h"
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "sim/executor.h"
 #include "sim/network.h"
 #include "store/raftstore/bootstrap.h"
-#include "store/raftstore/transport.h"
+#include "store/raftstore/store_node.h"
 
 namespace tinykv::harness {
 namespace {
 
-class MonitorWire : public ::testing::Test {
+class MonitorSends : public ::testing::Test {
  protected:
-  MonitorWire() : net_(ex_), monitor_(ex_, net_, raftstore::kFirstRegionId) {
-    for (sim::NodeId id = 1; id <= 3; ++id) {
-      ex_.AddNode(id, "store" + std::to_string(id), [] {});
-      net_.AddNode(id);
+  MonitorSends() : net_(ex_), monitor_(ex_, raftstore::kFirstRegionId) {
+    for (uint64_t id = 1; id <= 3; ++id) {
+      raftstore::StoreNodeOptions o;
+      o.store_id = id;
+      o.cluster_store_ids = {1, 2, 3};
+      stores_.push_back(std::make_unique<raftstore::StoreNode>(ex_, net_, o));  // never started
     }
   }
-  ~MonitorWire() override { ex_.Shutdown(); }
+  ~MonitorSends() override { ex_.Shutdown(); }
 
   // Sends a raft message of `type` and `term` from store `from` to store `to`.
   void Send(uint64_t from, uint64_t to, eraftpb::MessageType type, uint64_t term,
@@ -38,25 +42,22 @@ class MonitorWire : public ::testing::Test {
     m.mutable_message()->set_to(to);
     m.mutable_message()->set_term(term);
     m.mutable_message()->set_reject(reject);
-    net_.Send(static_cast<sim::NodeId>(from), static_cast<sim::NodeId>(to), raftstore::kRaftPort,
-              m.SerializeAsString());
+    monitor_.OnRaftMessageSent(*stores_.at(from - 1), m);
   }
 
   // Runs `body` as the driver; returns the monitor's violation ("" if none).
   std::string Run(const std::function<void()>& body) {
-    ex_.Run([&] {
-      for (sim::NodeId id = 1; id <= 3; ++id) ex_.Start(id);
-      body();
-    });
+    ex_.Run(body);
     return monitor_.violation();
   }
 
   sim::Executor ex_;
   sim::Network net_;
+  std::vector<std::unique_ptr<raftstore::StoreNode>> stores_;
   InvariantMonitor monitor_;
 };
 
-TEST_F(MonitorWire, OneLeaderPerTermRaisesNothing) {
+TEST_F(MonitorSends, OneLeaderPerTermRaisesNothing) {
   const std::string v = Run([&] {
     Send(1, 2, eraftpb::MsgAppend, 7);
     Send(1, 3, eraftpb::MsgHeartbeat, 7);
@@ -69,7 +70,7 @@ TEST_F(MonitorWire, OneLeaderPerTermRaisesNothing) {
   EXPECT_EQ(monitor_.leader_terms(), 2u);
 }
 
-TEST_F(MonitorWire, TwoLeadersOfOneTermViolateElectionSafety) {
+TEST_F(MonitorSends, TwoLeadersOfOneTermViolateElectionSafety) {
   const std::string v = Run([&] {
     Send(3, 1, eraftpb::MsgRequestVoteResponse, 7);
     Send(1, 2, eraftpb::MsgAppend, 7);
@@ -80,7 +81,7 @@ TEST_F(MonitorWire, TwoLeadersOfOneTermViolateElectionSafety) {
   EXPECT_NE(monitor_.violation_event(), 0u);
 }
 
-TEST_F(MonitorWire, TwoGrantsInOneTermViolateVoteSafety) {
+TEST_F(MonitorSends, TwoGrantsInOneTermViolateVoteSafety) {
   const std::string v = Run([&] {
     Send(3, 1, eraftpb::MsgRequestVoteResponse, 4);
     Send(3, 1, eraftpb::MsgRequestVoteResponse, 4);  // the same grant again: fine
@@ -90,7 +91,7 @@ TEST_F(MonitorWire, TwoGrantsInOneTermViolateVoteSafety) {
       << v;
 }
 
-TEST_F(MonitorWire, StoreEventsReachTheListener) {
+TEST_F(MonitorSends, StoreEventsReachTheListener) {
   int grants = 0;
   int acks = 0;
   monitor_.set_event_listener([&](uint64_t, StoreEvent e) {

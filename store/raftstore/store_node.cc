@@ -31,6 +31,22 @@ using PeerMsg = std::variant<raft_serverpb::RaftMessage, ProposalMsg, TickMsg, G
 
 }  // namespace
 
+// Shows every outgoing raft message to the store's observer, then sends it.
+class ObservedTransport final : public Transport {
+ public:
+  ObservedTransport(Transport* inner, StoreObserver* observer, const StoreNode* store)
+      : inner_(inner), observer_(observer), store_(store) {}
+  void Send(const raft_serverpb::RaftMessage& msg) override {
+    observer_->OnRaftMessageSent(*store_, msg);
+    inner_->Send(msg);
+  }
+
+ private:
+  Transport* inner_;
+  StoreObserver* observer_;
+  const StoreNode* store_;
+};
+
 // Everything of one incarnation of the store. Shared by its fibers: the last one to unwind
 // after a crash frees it.
 struct StoreNode::Runtime {
@@ -43,6 +59,7 @@ struct StoreNode::Runtime {
   std::unique_ptr<store::Engine> raft_wrapped;
   std::unique_ptr<store::Engine> kv_wrapped;
   std::unique_ptr<SimTransport> transport;
+  std::unique_ptr<ObservedTransport> observed_transport;  // when the store has an observer
   std::unique_ptr<Peer> peer;
   std::unique_ptr<RaftStorage> storage;
   sim::Channel<PeerMsg> inbox{"raftstore-inbox"};
@@ -154,6 +171,11 @@ void StoreNode::Main() {
   po.config = cfg;
   po.rng = [this] { return raft_rng_.Next(); };
   po.transport = rt->transport.get();
+  if (options_.observer != nullptr) {
+    rt->observed_transport =
+        std::make_unique<ObservedTransport>(rt->transport.get(), options_.observer, this);
+    po.transport = rt->observed_transport.get();
+  }
   Runtime* raw_rt = rt.get();
   po.hooks.gc_raft_log = [raw_rt](uint64_t region_id, uint64_t begin, uint64_t end) {
     raw_rt->gc_tasks.TrySend(RaftLogGcTask{region_id, begin, end});
