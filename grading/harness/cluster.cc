@@ -272,20 +272,20 @@ void Cluster::CheckRead(size_t op) {
     const check::Operation& o = h.ops[indexed_ops_];
     KeyOps& k = ops_by_key_[o.key];
     k.ops.push_back(indexed_ops_);
-    if (o.f == "put") k.puts_by_value[o.value.value_or("")].push_back(indexed_ops_);
-    if (o.f == "delete") k.has_delete = true;
+    if (o.f == "put") k.writes_by_value[o.value.value_or("")].push_back(indexed_ops_);
+    if (o.f == "delete") k.writes_by_value[""].push_back(indexed_ops_);
   }
   const check::Operation& get = h.ops.at(op);
   if (get.f != "get" || get.status != check::OpStatus::kOk || !get.output) return;
   const std::string& value = *get.output;
   const KeyOps& same_key = ops_by_key_[get.key];
-  if (same_key.has_delete) return;  // the scenarios never delete; stay conservative if one does
-  // The latest acknowledgement among the puts that wrote `value` ("" is also the initial state,
-  // written before everything). A writer whose outcome is unknown or pending could take effect
-  // any time later, so nothing is certain then.
+  // The latest acknowledgement among the writes of `value` ("" is also the initial state, written
+  // before everything). A writer whose outcome is unknown or pending could take effect any time
+  // later, so nothing is certain then.
   int64_t written_by = value.empty() ? std::numeric_limits<int64_t>::min() : check::kNoReturn;
   bool certain = true;
-  if (auto writers = same_key.puts_by_value.find(value); writers != same_key.puts_by_value.end()) {
+  if (auto writers = same_key.writes_by_value.find(value);
+      writers != same_key.writes_by_value.end()) {
     for (size_t i : writers->second) {
       const check::Operation& w = h.ops[i];
       if (w.status == check::OpStatus::kFail) continue;
@@ -307,16 +307,22 @@ void Cluster::CheckRead(size_t op) {
     for (auto it = same_key.ops.rbegin(); it != same_key.ops.rend(); ++it) {
       const check::Operation& p = h.ops[*it];
       if (p.call <= written_by) break;
-      if (p.f != "put" || p.status != check::OpStatus::kOk || p.value == value) continue;
+      const std::string written = p.f == "put" ? p.value.value_or("") : "";
+      if ((p.f != "put" && p.f != "delete") || p.status != check::OpStatus::kOk ||
+          written == value) {
+        continue;
+      }
       if (p.ret < get.call) {
         const std::string older =
             written_by == std::numeric_limits<int64_t>::min()
                 ? "that is the key's initial (absent) value"
                 : "that value was acknowledged at " + check::FormatTime(h, written_by);
+        const std::string write =
+            p.f == "put" ? "put " + p.key + " = '" + written + "'" : "delete " + p.key;
         what = "stale read: " + read() + ": " + older + ", but client " + std::to_string(p.client) +
-               "'s put " + p.key + " = '" + p.value.value_or("") + "', called after that at " +
-               check::FormatTime(h, p.call) + ", was acknowledged at " +
-               check::FormatTime(h, p.ret) + ", before the get was called";
+               "'s " + write + ", called after that at " + check::FormatTime(h, p.call) +
+               ", was acknowledged at " + check::FormatTime(h, p.ret) +
+               ", before the get was called";
         break;
       }
     }
@@ -340,17 +346,32 @@ sim::NodeId KvClient::PickStore() {
 }
 
 bool KvClient::Put(const std::string& key, const std::string& value, sim::Duration deadline) {
-  sim::Executor& ex = cluster_.executor();
-  const size_t op = cluster_.history().Invoke(id_, ex.Now().count(), "put", key, value);
-  const sim::Time give_up = ex.Now() + deadline;
+  const size_t op =
+      cluster_.history().Invoke(id_, cluster_.executor().Now().count(), "put", key, value);
   kvrpcpb::RawPutRequest req;
   req.set_key(key);
   req.set_value(value);
   req.set_cf("default");
+  return Write<kvrpcpb::RawPutResponse>(op, "RawPut", req, deadline);
+}
+
+bool KvClient::Delete(const std::string& key, sim::Duration deadline) {
+  const size_t op =
+      cluster_.history().Invoke(id_, cluster_.executor().Now().count(), "delete", key);
+  kvrpcpb::RawDeleteRequest req;
+  req.set_key(key);
+  req.set_cf("default");
+  return Write<kvrpcpb::RawDeleteResponse>(op, "RawDelete", req, deadline);
+}
+
+template <typename Response, typename Request>
+bool KvClient::Write(size_t op, const char* method, const Request& req, sim::Duration deadline) {
+  sim::Executor& ex = cluster_.executor();
+  const sim::Time give_up = ex.Now() + deadline;
   while (ex.Now() < give_up) {
     const sim::NodeId store = PickStore();
-    auto resp = store::CallKv<kvrpcpb::RawPutResponse>(
-        cluster_.network(), cluster_.ClientNode(id_), store, "RawPut", req,
+    auto resp = store::CallKv<Response>(
+        cluster_.network(), cluster_.ClientNode(id_), store, method, req,
         std::min<sim::Duration>(WriteAttemptTimeout(cluster_.options_raft()), give_up - ex.Now()));
     if (!resp) break;  // no answer: the request may have been applied
     if (resp->has_region_error()) {

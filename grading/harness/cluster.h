@@ -120,9 +120,10 @@ class Cluster {
   std::string DescribeRaft(sim::NodeId id) const;
   // Checks the completed get `op` (a history id with status ok) against the history so far: a
   // value no put wrote, or a value older than a put acknowledged before the get was called (its
-  // writers all acknowledged before that put was called). Each such read is certainly not
-  // linearizable (put values are unique per key); it is recorded as a kViolation trace event and
-  // kept in violations(). KvClient calls this for every read it completes.
+  // writers all acknowledged before that put was called; the writers of "" are the deletes and
+  // the initial state). Each such read is certainly not linearizable (put values are unique per
+  // key); it is recorded as a kViolation trace event and kept in violations(). KvClient calls
+  // this for every read it completes.
   void CheckRead(size_t op);
   // "#SEQ TIME: what" of each violation found by CheckRead, in order.
   const std::vector<std::string>& violations() const { return violations_; }
@@ -146,12 +147,11 @@ class Cluster {
   // Is the packet between a placed client and a store of another group?
   bool CrossesClientSide(const sim::Packet& p) const;
   // CheckRead's index over history ops [0, indexed_ops_): per key, every op (in call order:
-  // the recorder appends at invoke time) and the puts by the value they write, so a read finds
-  // its writers without comparing its value against every put of the key.
+  // the recorder appends at invoke time) and the writes by the value they write (deletes under
+  // ""), so a read finds its writers without comparing its value against every write of the key.
   struct KeyOps {
     std::vector<size_t> ops;
-    std::unordered_map<std::string, std::vector<size_t>> puts_by_value;
-    bool has_delete = false;
+    std::unordered_map<std::string, std::vector<size_t>> writes_by_value;
   };
   std::map<std::string, KeyOps> ops_by_key_;
   size_t indexed_ops_ = 0;
@@ -168,6 +168,8 @@ class KvClient {
   // Puts `value` (which should be unique) under `key`. True when acknowledged; false when the
   // outcome is unknown or the deadline passed (the history says which).
   bool Put(const std::string& key, const std::string& value, sim::Duration deadline);
+  // Deletes `key`; the same outcomes as Put.
+  bool Delete(const std::string& key, sim::Duration deadline);
   // Reads `key` ("" when absent). Retries until `deadline`; nothing when it passes.
   std::optional<std::string> Get(const std::string& key, sim::Duration deadline);
 
@@ -185,6 +187,10 @@ class KvClient {
   size_t next_store_ = 0;
   bool reads_bypass_raft_ = false;
   sim::NodeId PickStore();
+  // Put and Delete: sends `method` with `req` until acknowledged, rejected certainly without
+  // effect (retried), or the outcome becomes unknown. Records the outcome of history op `op`.
+  template <typename Response, typename Request>
+  bool Write(size_t op, const char* method, const Request& req, sim::Duration deadline);
 };
 
 // ---- blocking steps for hand-written scenarios (call from fibers of the cluster's executor) ----

@@ -90,6 +90,10 @@ class ClusterCheckRead : public ::testing::Test {
     return op;
   }
   // A get of `key` returning `value` over [call, ret], checked at once.
+  void Delete(int64_t client, const std::string& key, int64_t call, int64_t ret) {
+    size_t op = cluster_.history().Invoke(client, call, "delete", key);
+    cluster_.history().Ok(op, ret);
+  }
   void Get(int64_t client, const std::string& key, const std::string& value, int64_t call,
            int64_t ret) {
     size_t op = cluster_.history().Invoke(client, call, "get", key);
@@ -142,6 +146,31 @@ TEST_F(ClusterCheckRead, AValueNoPutWroteIsAnImpossibleRead) {
   Get(1, "k", "zz", 30, 40);
   ASSERT_EQ(cluster_.violations().size(), 1u);
   EXPECT_TRUE(Contains(cluster_.violations()[0], "impossible read")) << cluster_.violations()[0];
+}
+
+TEST_F(ClusterCheckRead, AnEmptyReadAfterAnAcknowledgedDeleteIsFine) {
+  Put(0, "k", "a", 10, 20);
+  Delete(2, "k", 30, 40);
+  Get(1, "k", "", 50, 60);
+  EXPECT_TRUE(cluster_.violations().empty()) << cluster_.violations().front();
+}
+
+TEST_F(ClusterCheckRead, AnEmptyReadAfterARePutIsAStaleRead) {
+  Put(0, "k", "a", 10, 20);
+  Delete(2, "k", 30, 40);
+  Put(0, "k", "b", 50, 60);
+  Get(1, "k", "", 70, 80);
+  ASSERT_EQ(cluster_.violations().size(), 1u);
+  EXPECT_TRUE(Contains(cluster_.violations()[0], "stale read")) << cluster_.violations()[0];
+}
+
+TEST_F(ClusterCheckRead, AValueReadAfterItsDeleteWasAcknowledgedIsAStaleRead) {
+  Put(0, "k", "a", 10, 20);
+  Delete(2, "k", 30, 40);
+  Get(1, "k", "a", 50, 60);
+  ASSERT_EQ(cluster_.violations().size(), 1u);
+  EXPECT_TRUE(Contains(cluster_.violations()[0], "client 2's delete k"))
+      << cluster_.violations()[0];
 }
 
 TEST_F(ClusterCheckRead, OverlappingPutsAreNotOrdered) {

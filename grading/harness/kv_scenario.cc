@@ -183,10 +183,14 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
           while (!stop) {
             const std::string key =
                 "k" + std::to_string(workload.Below(static_cast<uint64_t>(options.keys)));
-            if (workload.Bernoulli(0.5)) {
+            // Half writes (overwriting the shared keys; one in five a delete), half reads.
+            const uint64_t kind = workload.Below(10);
+            if (kind < 4) {
               const std::string value =
                   "c" + std::to_string(cl->id()) + "v" + std::to_string(next_value++);
               cl->Put(key, value, std::chrono::seconds(5));
+            } else if (kind < 5) {
+              cl->Delete(key, std::chrono::seconds(5));
             } else {
               cl->Get(key, std::chrono::seconds(5));
             }
