@@ -1,5 +1,5 @@
 // The generic fault-tolerant-KV scenario behind the lab2b / lab2c graded tests: clients hammer a
-// cluster with puts and gets on a shared key space for several rounds while a nemesis partitions,
+// cluster with puts, deletes and gets on a shared key space for several rounds while a nemesis partitions,
 // crashes and degrades it; every operation is checked for linearizability, and after each round
 // the cluster is healed and must make progress within a virtual-time budget (liveness).
 //
