@@ -47,6 +47,7 @@ TEST(LincheckBrowser, ChromiumRendersTheTimeline) {
   ASSERT_TRUE(history.ok()) << history.status().message();
   history->annotations.push_back({100, 140, "partition {n1 n2} | {n3}"});
   history->annotations.push_back({300, 300, "crash n3"});
+  history->annotations.push_back({300, 300, "violation: durability"});  // same instant as the crash
   CheckOptions options;
   options.check_all_partitions = true;
   auto result = Check(*history, KvModel(), options);
@@ -57,7 +58,9 @@ TEST(LincheckBrowser, ChromiumRendersTheTimeline) {
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const std::string dir = tmpl;
   const std::string page = dir + "/timeline.html";
-  ASSERT_TRUE(WriteTimelineHtml(page, *history, KvModel(), *result).ok());
+  TimelineOptions timeline;
+  timeline.failure = "durability: store 3 lost its vote";
+  ASSERT_TRUE(WriteTimelineHtml(page, *history, KvModel(), *result, timeline).ok());
 
   // A fresh profile and a hard timeout: the test must never hang on the browser.
   std::string cmd = "timeout 60 " + chromium +
@@ -90,8 +93,13 @@ TEST(LincheckBrowser, ChromiumRendersTheTimeline) {
   EXPECT_EQ(CountMatches(dom, "<g class=\"op[^\"]* first-unplaceable"), failing);
   EXPECT_GE(CountMatches(dom, "<g class=\"op[^\"]* stuck"), failing);
   // Annotations appear on every partition's timeline, with their label.
-  EXPECT_EQ(Count(dom, "<g class=\"annotation\""), 2 * result->partitions.size());
+  EXPECT_EQ(Count(dom, "<g class=\"annotation\""), 3 * result->partitions.size());
   EXPECT_NE(dom.find("partition {n1 n2} | {n3}"), std::string::npos);
+  // Labels of annotations at one instant go in different rows instead of over each other.
+  EXPECT_GE(CountMatches(dom, "y=\"11\" fill=\"#3333aa\">crash n3"), 1u);
+  EXPECT_GE(CountMatches(dom, "y=\"22\" fill=\"#3333aa\">violation: durability"), 1u);
+  // Why the run failed, above the verdict.
+  EXPECT_NE(dom.find("Run failed: durability: store 3 lost its vote"), std::string::npos);
   // The linearization order is shown (#1 on some bar) and the report is there.
   EXPECT_NE(dom.find(">#1 "), std::string::npos);
   EXPECT_NE(dom.find("NOT linearizable"), std::string::npos);

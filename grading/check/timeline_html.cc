@@ -57,6 +57,7 @@ std::string DataJson(const History& h, const Model& model, const CheckResult& r,
   j += ",\"model\":" + Json(std::string(model.name()));
   j += ",\"verdict\":" + Json(std::string(VerdictName(r.verdict)));
   j += ",\"report\":" + Json(r.report);
+  j += ",\"failure\":" + Json(options.failure);
   j += ",\"timesAreLines\":" + std::string(h.times_are_lines ? "true" : "false");
   j += ",\"annotations\":[";
   for (size_t i = 0; i < h.annotations.size(); ++i) {
@@ -116,6 +117,8 @@ constexpr const char* kPageHead = R"HTML(<!DOCTYPE html>
 body { font: 13px/1.4 system-ui, sans-serif; margin: 16px; color: #222; }
 h1 { font-size: 18px; margin: 0 0 8px; }
 h2 { font-size: 15px; margin: 20px 0 6px; }
+div.failure { color: #b71c1c; background: #fdecea; border: 1px solid #e57373; padding: 8px;
+              margin-bottom: 8px; white-space: pre-wrap; font-weight: 600; }
 pre.report { background: #f6f6f6; border: 1px solid #ddd; padding: 8px; white-space: pre-wrap; }
 .verdict-linearizable { color: #1a7f37; }
 .verdict-NOT { color: #c62828; }
@@ -129,6 +132,7 @@ ol.order { columns: 3; font: 11px monospace; }
 </head>
 <body>
 <h1>%TITLE%</h1>
+<div class="failure" id="failure" hidden></div>
 <div id="summary"></div>
 <pre class="report" id="report"></pre>
 <div class="legend">
@@ -164,6 +168,11 @@ constexpr const char* kPageTail = R"HTML(</script>
   }
   function verdictClass(v) { return "verdict-" + v.split(" ")[0]; }
 
+  if (DATA.failure) {
+    var failure = document.getElementById("failure");
+    failure.textContent = "Run failed: " + DATA.failure;
+    failure.hidden = false;
+  }
   var summary = document.getElementById("summary");
   html("strong", {"class": verdictClass(DATA.verdict)}, summary, DATA.verdict);
   summary.appendChild(document.createTextNode(
@@ -197,25 +206,37 @@ constexpr const char* kPageTail = R"HTML(</script>
     var clients = [];
     part.ops.forEach(function (op) { if (clients.indexOf(op.client) < 0) clients.push(op.client); });
     clients.sort(function (a, b) { return a - b; });
-    var height = TOP + clients.length * LANE + 10;
+    // Annotation labels go in the first text row where they do not overlap an earlier one
+    // (10 px monospace: about 6 px per character); the lanes start below the last row.
+    var rowEnds = [], labelRow = [];
+    DATA.annotations.forEach(function (a, ai) {
+      var x0 = x(a.t0) + 2, width = (a.label.length + a.when.length + 3) * 6;
+      var row = 0;
+      while (row < rowEnds.length && rowEnds[row] > x0) row++;
+      rowEnds[row] = x0 + width + 4;
+      labelRow[ai] = row;
+    });
+    var top = TOP + Math.max(rowEnds.length - 1, 0) * 11;
+    var height = top + clients.length * LANE + 10;
     var wrap = html("div", {"class": "scroll"}, section);
     var svg = el("svg", {"width": right + 20, "height": height, "class": "timeline"}, wrap);
-    DATA.annotations.forEach(function (a) {
+    DATA.annotations.forEach(function (a, ai) {
       var g = el("g", {"class": "annotation"}, svg);
       var x0 = x(a.t0), x1 = Math.max(x(a.t1), x0 + 3);
       el("rect", {"x": x0, "y": 0, "width": x1 - x0, "height": height,
                   "fill": "rgba(120,120,255,.25)"}, g);
-      el("text", {"x": x0 + 2, "y": 11, "fill": "#3333aa"}, g, a.label + " @ " + a.when);
+      el("text", {"x": x0 + 2, "y": 11 + 11 * labelRow[ai], "fill": "#3333aa"}, g,
+         a.label + " @ " + a.when);
       el("title", {}, g, a.label + " @ " + a.when);
     });
     clients.forEach(function (c, i) {
-      var y = TOP + i * LANE;
+      var y = top + i * LANE;
       el("line", {"x1": LEFT, "x2": right, "y1": y + LANE - 2, "y2": y + LANE - 2,
                   "stroke": "#eee"}, svg);
       el("text", {"x": 4, "y": y + 13, "class": "lane"}, svg, "client " + c);
     });
     part.ops.forEach(function (op) {
-      var y = TOP + clients.indexOf(op.client) * LANE;
+      var y = top + clients.indexOf(op.client) * LANE;
       var x0 = x(op.call) - STEP / 2 + 1;
       var x1 = op.ret === null ? right : x(op.ret) + STEP / 2 - 1;
       var cls = "op";

@@ -24,6 +24,9 @@ namespace tinykv::check {
 
 struct TimelineOptions {
   std::string title = "Linearizability timeline";  // page title and heading (e.g. test + seed)
+  // Why the run failed although its history may be linearizable (an invariant broken, a
+  // liveness budget): shown in red above the verdict. Empty: nothing shown.
+  std::string failure;
 };
 
 std::string RenderTimelineHtml(const History& history, const Model& model,

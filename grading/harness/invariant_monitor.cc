@@ -271,6 +271,10 @@ void InvariantMonitor::AfterRaftBatch(const StoreNode& store) {
                    ", past its applied index " + S(v.applied) +
                    " — only applied entries may be compacted");
   }
+  if (!w.seen || v.applied > w.last.applied) {
+    if (w.seen || !w.applied_ever) w.last_apply_at = ex_.Now();
+    w.applied_ever = true;
+  }
   w.seen = true;
   w.last = v;
   if (v.role == raft::Role::kLeader && w.led_term != v.term) {

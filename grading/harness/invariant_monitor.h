@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,12 @@ class InvariantMonitor final : public raftstore::StoreObserver {
   uint64_t violation_event() const { return violation_event_; }
   // Terms in which some store acted as leader (sent appends / heartbeats, or said so).
   size_t leader_terms() const { return leader_of_term_.size(); }
+  // When `store` last applied a new entry (any incarnation); nothing if never.
+  std::optional<sim::Time> last_apply_progress(uint64_t store) const {
+    auto it = watched_.find(store);
+    if (it == watched_.end() || !it->second.applied_ever) return std::nullopt;
+    return it->second.last_apply_at;
+  }
   // How often `event` happened so far, over all stores.
   uint64_t event_count(StoreEvent event) const { return event_counts_[static_cast<size_t>(event)]; }
   // Leaders per term, for reports: term → store.
@@ -117,6 +124,8 @@ class InvariantMonitor final : public raftstore::StoreObserver {
     std::map<uint64_t, Grant> grants;  // term → the vote granted in it
     Ack last_ack;
     std::vector<sim::Time> crashes;
+    bool applied_ever = false;
+    sim::Time last_apply_at{0};
     // This incarnation.
     bool seen = false;
     raftstore::PeerVitals last;

@@ -69,9 +69,10 @@ int main(int argc, char** argv) {
               r.faults, r.crashes_under_load);
   std::printf("  leader changes       %" PRIu64 "\n", r.leader_changes);
   std::printf("  linearizability      %s\n", r.verdict.empty() ? "not checked" : r.verdict.c_str());
-  std::printf("  invariants           election and vote safety, durability at every crash, state\n"
-              "                       machine safety, leader completeness, monotonic terms and\n"
-              "                       indexes: checked all along (a violation stops the run)\n");
+  std::printf(
+      "  invariants           election and vote safety, durability at every crash, state\n"
+      "                       machine safety, leader completeness, monotonic terms and\n"
+      "                       indexes: checked all along (a violation stops the run)\n");
   std::printf("  virtual time         %.3f s\n", virt);
   std::printf("  wall time            %.3f s (%.0fx faster than real time)\n", wall,
               wall > 0 ? virt / wall : 0.0);
@@ -85,7 +86,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf(
-      "  RESULT               passed: every operation linearizable, no invariant violated, progress "
+      "  RESULT               passed: every operation linearizable, no invariant violated, "
+      "progress "
       "after every heal\n");
   return 0;
 }

@@ -66,6 +66,9 @@ std::string DescribeStores(Cluster& c) {
         ", last " + std::to_string(v.last_index) + ", " +
         std::to_string(peer->pending_proposals()) + " proposals waiting" +
         (v.applying_snapshot ? ", applying a snapshot" : "") + (c.isolated(id) ? ", isolated" : "");
+    if (auto at = c.monitor().last_apply_progress(id)) {
+      out += ", last applied an entry at " + sim::FormatTime(*at);
+    }
   }
   return out;
 }
@@ -208,7 +211,8 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
       if (options.lagging_store) {
         wg.Add();
         sim::Go("laggard", [&] {
-          RunLaggardNemesis(cluster, nemesis, stop);
+          KvClient writer(cluster, 2000 + round);
+          RunLaggardNemesis(cluster, nemesis, writer, stop);
           wg.Done();
         });
       }
@@ -322,12 +326,13 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   const std::string debug_test = name.find('.') != std::string::npos ? name : "…";
   const bool timeline_asked = timeline_out != nullptr && *timeline_out != '\0';
   // The history as EDN and its HTML timeline, annotated with the faults.
-  auto write_artifacts = [&](const check::CheckResult& verdict) {
+  auto write_artifacts = [&](const check::CheckResult& verdict, const std::string& failure = "") {
     result.history_path = ArtifactPath(name, seed, ".edn");
     result.timeline_path = timeline_asked ? timeline_out : ArtifactPath(name, seed, ".html");
     (void)check::WriteEdnHistoryFile(result.history_path, history, check::EdnWriteOptions{});
     check::TimelineOptions to;
     to.title = name + " seed " + std::to_string(seed);
+    to.failure = failure;
     (void)check::WriteTimelineHtml(result.timeline_path, history, check::KvModel(), verdict, to);
     grading::ReportRunFact("timeline", result.timeline_path);
   };
@@ -343,7 +348,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
                      "; `make debug TEST=" + debug_test + " SEED=" + std::to_string(seed) +
                      " BREAK=event:" + event + "` stops there)";
     if (auto checked = CheckKvHistory(history); checked.ok()) {
-      write_artifacts(checked.value());
+      write_artifacts(checked.value(), result.failure);
       result.failure += "\ntimeline: " + result.timeline_path;
     }
     return result;
@@ -383,7 +388,9 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   grading::ReportRunFact("verdict", result.verdict);
   const bool failed =
       verdict.verdict == check::Verdict::kNotLinearizable || !liveness_failure.empty();
-  if (failed || options.always_write_artifacts || timeline_asked) write_artifacts(verdict);
+  if (failed || options.always_write_artifacts || timeline_asked) {
+    write_artifacts(verdict, liveness_failure);
+  }
   if (failed) {
     result.failure = (liveness_failure.empty() ? verdict.report : liveness_failure) + first_seen +
                      "\nhistory: " + result.history_path + "\ntimeline: " + result.timeline_path;

@@ -30,9 +30,9 @@ void RunPartitionNemesis(Cluster& c, sim::Rng& rng, const std::vector<int64_t>& 
   }
 }
 
-void RunLaggardNemesis(Cluster& c, sim::Rng& rng, const bool& stop) {
+void RunLaggardNemesis(Cluster& c, sim::Rng& rng, KvClient& writer, const bool& stop) {
   sim::Executor& ex = c.executor();
-  sim::Sleep(std::chrono::milliseconds(rng.UniformInt(0, 500)));
+  sim::Sleep(std::chrono::milliseconds(rng.UniformInt(0, 200)));
   if (stop) return;
   std::vector<sim::NodeId> up;
   for (sim::NodeId id : c.store_ids()) {
@@ -49,6 +49,12 @@ void RunLaggardNemesis(Cluster& c, sim::Rng& rng, const bool& stop) {
     return lead != nullptr && lead->vitals().truncated > lagging->vitals().last_index;
   };
   while (!stop && !compacted_past_it()) sim::Sleep(std::chrono::milliseconds(50));
+  // The round's load ended first: write until the leader compacts past the laggard.
+  const sim::Time give_up = ex.Now() + std::chrono::seconds(10);
+  for (uint64_t n = 0; !compacted_past_it() && ex.Now() < give_up; ++n) {
+    writer.Put("laggard", "w" + std::to_string(writer.id()) + "-" + std::to_string(n),
+               std::chrono::seconds(1));
+  }
   c.Rejoin(laggard);
 }
 

@@ -18,9 +18,11 @@ namespace tinykv::harness {
 void RunPartitionNemesis(Cluster& cluster, sim::Rng& rng, const std::vector<int64_t>& clients,
                          const bool& stop);
 
-// Makes one store need a snapshot: after up to 0.5 s, isolates a random live store and keeps it
-// cut off until the leader has compacted its log past the isolated store's last entry (or `stop`),
-// then lets it rejoin — it can catch up only by a snapshot. Once per call.
-void RunLaggardNemesis(Cluster& cluster, sim::Rng& rng, const bool& stop);
+// Makes one store need a snapshot: after up to 0.2 s, isolates a random live store and keeps it
+// cut off until the leader has compacted its log past the isolated store's last entry, then lets
+// it rejoin — it can catch up only by a snapshot. Once per call. If the round ends (`stop`) first,
+// `writer` puts unique values under the key "laggard" until the log is compacted that far, or
+// for at most 10 s of virtual time.
+void RunLaggardNemesis(Cluster& cluster, sim::Rng& rng, KvClient& writer, const bool& stop);
 
 }  // namespace tinykv::harness
