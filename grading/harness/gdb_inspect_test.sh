@@ -5,10 +5,11 @@
 #
 #   grading/harness/gdb_inspect_test.sh PATH/TO/tinykv-demo PATH/TO/sim/gdb
 #
-# Runs the demo (seed 2, one round, two clients) under gdb in batch mode with the breakpoints
-# TINYKV_SIM_BREAK=on:partition,on:crash; at the first partition runs sim-inspect for all stores,
+# Runs the demo (one round, two clients; a seed at whose first partition every store is up and
+# one leads) under gdb in batch mode with the breakpoints TINYKV_SIM_BREAK=on:partition,on:crash;
+# continues to the first partition (skipping crashes before it), runs sim-inspect for all stores,
 # one store and a node without inspectors, then sim-continue-to crash (it must skip the other
-# partitions), sim-inspect of the crashed store, then lets the run finish. Fails (exit 1) with a message when gdb is missing.
+# partitions), sim-inspect showing the crashed store down, then lets the run finish. Fails (exit 1) with a message when gdb is missing.
 set -u
 demo=${1:?usage: gdb_inspect_test.sh PATH/TO/tinykv-demo PATH/TO/sim/gdb}
 gdb_dir=${2:?usage: gdb_inspect_test.sh PATH/TO/tinykv-demo PATH/TO/sim/gdb}
@@ -31,6 +32,7 @@ set environment ASAN_OPTIONS detect_leaks=0
 set environment TINYKV_SIM_BREAK on:partition,on:crash
 break tinykv_sim_break
 run
+sim-continue-to partition
 echo === STOP\n
 sim-break-info
 echo === INSPECT ALL\n
@@ -44,14 +46,14 @@ sim-continue-to crash
 sim-break-info
 echo === AFTER CONTINUE TO\n
 info breakpoints
-sim-inspect 1
+sim-inspect
 echo === CONTINUE\n
 delete
 continue
 echo === END\n
 GDB
 TINYKV_SIM_GDB_DIR=$gdb_dir timeout 240 gdb -batch -nx -x "$work/commands.gdb" \
-  --args "$demo" --seed 2 --rounds 1 --clients 2 --out "$work/out" >"$work/log" 2>&1
+  --args "$demo" --seed 4 --rounds 1 --clients 2 --out "$work/out" >"$work/log" 2>&1
 status=$?
 log=$work/log
 
@@ -78,7 +80,8 @@ expect "CONTINUE TO CRASH" "Stopped here now because: on crash: .* crash store[0
 check_that $? "sim-continue-to crash did not stop at a partition"
 ! section "AFTER CONTINUE TO" | grep -q "stop only if"
 check_that $? "sim-continue-to removed its condition from the breakpoint"
-expect "AFTER CONTINUE TO" "^store 1: down \(crashed: no Raft state until it restarts\)$" \
+crashed=$(section "CONTINUE TO CRASH" | sed -n 's/.*Stopped here now because: on crash: .* crash store\([0-9]\).*/\1/p' | head -n 1)
+expect "AFTER CONTINUE TO" "^store ${crashed:-?}: down \(crashed: no Raft state until it restarts\)$" \
   "sim-inspect shows the crashed store as down"
 expect "CONTINUE" "exited normally" "the run continues after inspection and passes"
 finish_gdb_checks "$status" 240 "sim-inspect on the KV cluster"
