@@ -224,16 +224,26 @@ TEST(Lab2AA, FollowerVotesOncePerTerm) {
 }
 
 // §5.2: a follower whose election timer fires becomes a candidate of the next term, votes for
-// itself and asks every peer, describing its last entry.
+// itself and asks every peer, describing its last entry. So does a candidate whose election
+// timed out.
 TEST(Lab2AA, FollowerStartsElectionAfterTimeout) {
+  const int et = 10;
   for (Role role : {Role::kFollower, Role::kCandidate}) {
     MemoryStorage s;
-    auto r = New(1, {1, 2, 3}, &s);
+    auto r = New(1, {1, 2, 3}, &s, et);
     if (role == Role::kFollower) MakeFollower(*r, 1, 2);
     if (role == Role::kCandidate) MakeCandidate(*r);
     const uint64_t term = r->term();
-    for (int i = 0; i < 2 * 10; ++i) r->Tick();
-    EXPECT_EQ(r->term(), term + 1) << RoleName(role);
+    // The randomized timeout lies in [et, 2 * et): tick until the election starts, but no
+    // further (the next timeout could fire as early as et ticks later).
+    int ticks = 0;
+    while (r->term() == term && ticks < 2 * et) {
+      r->Tick();
+      ++ticks;
+    }
+    ASSERT_EQ(r->term(), term + 1)
+        << RoleName(role) << ": no election after " << ticks << " ticks (election_tick " << et
+        << ": the randomized timeout is below " << 2 * et << ")";
     EXPECT_EQ(r->role(), Role::kCandidate);
     EXPECT_EQ(r->vote(), 1u);
     auto msgs = Filter(r->ReadMessages(), MessageType::MsgRequestVote);
