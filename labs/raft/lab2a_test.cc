@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string>
 
 #include "grading/test_seed.h"
 #include "labs/raft/test_util.h"
@@ -224,16 +225,26 @@ TEST(Lab2AA, FollowerVotesOncePerTerm) {
 }
 
 // §5.2: a follower whose election timer fires becomes a candidate of the next term, votes for
-// itself and asks every peer, describing its last entry.
+// itself and asks every peer, describing its last entry. So does a candidate whose election
+// timed out.
 TEST(Lab2AA, FollowerStartsElectionAfterTimeout) {
+  const int et = 10;
   for (Role role : {Role::kFollower, Role::kCandidate}) {
     MemoryStorage s;
-    auto r = New(1, {1, 2, 3}, &s);
+    auto r = New(1, {1, 2, 3}, &s, et);
     if (role == Role::kFollower) MakeFollower(*r, 1, 2);
     if (role == Role::kCandidate) MakeCandidate(*r);
     const uint64_t term = r->term();
-    for (int i = 0; i < 2 * 10; ++i) r->Tick();
-    EXPECT_EQ(r->term(), term + 1) << RoleName(role);
+    // The randomized timeout lies in [et, 2 * et): tick until the election starts, but no
+    // further (the next timeout could fire as early as et ticks later).
+    int ticks = 0;
+    while (r->term() == term && ticks < 2 * et) {
+      r->Tick();
+      ++ticks;
+    }
+    ASSERT_EQ(r->term(), term + 1)
+        << RoleName(role) << ": no election after " << ticks << " ticks (election_tick " << et
+        << ": the randomized timeout is below " << 2 * et << ")";
     EXPECT_EQ(r->role(), Role::kCandidate);
     EXPECT_EQ(r->vote(), 1u);
     auto msgs = Filter(r->ReadMessages(), MessageType::MsgRequestVote);
@@ -582,19 +593,117 @@ TEST(Lab2AB, CandidateConcedesToLeader) {
   }
 }
 
+// Steps `m`, a message of an older term than r's, into r and expects it to change nothing: not
+// the term, role, vote or leader, not the log, not the commit index. A reply, if any, goes to
+// the stale sender and carries r's newer term (so a stale leader learns it is deposed).
+void ExpectStaleMessageIgnored(Raft& r, const Message& m, const std::string& what) {
+  ASSERT_LT(m.term(), r.term()) << what << ": the test's message must be stale";
+  const uint64_t term = r.term(), vote = r.vote(), lead = r.lead();
+  const uint64_t commit = r.raft_log().committed();
+  const Role role = r.role();
+  const auto log = LogOf(r);
+  (void)r.Step(m);
+  EXPECT_EQ(r.term(), term) << what << ": the term changed";
+  EXPECT_EQ(r.role(), role) << what << ": the " << RoleName(role) << " changed role";
+  EXPECT_EQ(r.lead(), lead) << what << ": the leader changed";
+  EXPECT_EQ(r.vote(), vote) << what << ": the vote changed";
+  EXPECT_EQ(LogOf(r), log) << what << ": the log changed";
+  EXPECT_EQ(r.raft_log().committed(), commit) << what << ": the commit index changed";
+  for (const Message& out : r.ReadMessages()) {
+    EXPECT_EQ(out.to(), m.from()) << what << ": sent " << eraftpb::MessageType_Name(out.msg_type())
+                                  << " to " << out.to() << ", not to the stale sender";
+    EXPECT_EQ(out.term(), term) << what << ": the reply "
+                                << eraftpb::MessageType_Name(out.msg_type())
+                                << " does not carry the newer term";
+  }
+}
+
+// A stale leader's append: after (index, log_term), entries of its term, and a commit index.
+Message StaleAppend(uint64_t from, uint64_t to, uint64_t term, uint64_t index, uint64_t log_term,
+                    uint64_t last, uint64_t commit) {
+  Message m = Msg(from, to, MessageType::MsgAppend, term);
+  m.set_index(index);
+  m.set_log_term(log_term);
+  for (uint64_t i = index + 1; i <= last; ++i) *m.add_entries() = E(i, term, "stale");
+  m.set_commit(commit);
+  return m;
+}
+
+// §5.1: a message from an older term is stale and is ignored. Followers and candidates must not
+// take appends or heartbeats from a deposed leader (which may arrive long after it lost its
+// term), and a candidate must not count vote responses of an older term. §5.2: a candidate
+// counts voters, not responses, so a grant delivered twice is one vote.
 TEST(Lab2AB, OldMessagesAreIgnored) {
-  Network nt(3, Opts());
-  nt.Send(Hup(1));
-  nt.Send(Hup(2));
-  nt.Send(Hup(1));  // 1 leads term 3
-  Message old = Msg(2, 1, MessageType::MsgAppend, 2);
-  *old.add_entries() = E(3, 2);
-  nt.Send(old);
-  nt.Send(Prop(1, "somedata"));
-  using L = std::vector<std::pair<uint64_t, std::string>>;
-  for (uint64_t id = 1; id <= 3; ++id) {
-    EXPECT_EQ(LogOf(nt.raft(id)), (L{{1, ""}, {2, ""}, {3, ""}, {3, "somedata"}})) << id;
-    EXPECT_EQ(nt.raft(id).raft_log().committed(), 4u) << id;
+  // Each stale message goes to a fresh node, so that each case fails on its own.
+  std::vector<std::unique_ptr<MemoryStorage>> storages;
+  // Follower 3 at term 3 with leader 1, log terms [1 2 3], commit 1; 2 led term 2.
+  auto follower = [&storages] {
+    storages.push_back(StorageWithTerms({1, 2}));
+    auto r = New(3, {1, 2, 3}, storages.back().get());
+    MakeFollower(*r, 3, 1);
+    Message app = Msg(1, 3, MessageType::MsgAppend, 3);
+    app.set_index(2);
+    app.set_log_term(2);
+    *app.add_entries() = E(3, 3);
+    app.set_commit(1);
+    (void)r->Step(app);
+    r->ReadMessages();
+    EXPECT_EQ(TermsOf(*r), (std::vector<uint64_t>{1, 2, 3}));
+    EXPECT_EQ(r->raft_log().committed(), 1u);
+    EXPECT_EQ(r->lead(), 1u);
+    return r;
+  };
+  // Candidate 1 at term 3, log terms [1 2]; 2 led term 2.
+  auto candidate = [&storages] {
+    storages.push_back(StorageWithTerms({1, 2}));
+    auto r = New(1, {1, 2, 3}, storages.back().get());
+    MakeCandidate(*r);
+    EXPECT_EQ(r->role(), Role::kCandidate);
+    EXPECT_EQ(r->term(), 3u);
+    return r;
+  };
+  ExpectStaleMessageIgnored(
+      *follower(), StaleAppend(2, 3, 2, 1, 1, 4, 4),
+      "follower at term 3, append of term 2 (entries 2-4) conflicting at index 3");
+  ExpectStaleMessageIgnored(*follower(), StaleAppend(2, 3, 2, 2, 2, 2, 2),
+                            "follower at term 3, empty append of term 2 with commit 2");
+  Message hb = Msg(2, 3, MessageType::MsgHeartbeat, 2);
+  hb.set_commit(3);
+  ExpectStaleMessageIgnored(*follower(), hb,
+                            "follower at term 3, heartbeat of term 2 with commit 3");
+  ExpectStaleMessageIgnored(*candidate(), StaleAppend(2, 1, 2, 2, 2, 3, 3),
+                            "candidate at term 3, append of term 2");
+  hb = Msg(2, 1, MessageType::MsgHeartbeat, 2);
+  hb.set_commit(2);
+  ExpectStaleMessageIgnored(*candidate(), hb, "candidate at term 3, heartbeat of term 2");
+  {
+    // Grants from an election this node lost (delivered late) are not votes in this one.
+    auto r = candidate();
+    for (uint64_t voter : {2, 3}) {
+      ExpectStaleMessageIgnored(
+          *r, Msg(voter, 1, MessageType::MsgRequestVoteResponse, 2),
+          "candidate at term 3, vote grant of term 2 from " + std::to_string(voter));
+    }
+  }
+  {
+    // Candidate 1 of a 5-node group at term 1: it needs 3 distinct voters, itself included.
+    MemoryStorage s;
+    auto r = New(1, Ids(5), &s);
+    MakeCandidate(*r);
+    ASSERT_EQ(r->term(), 1u);
+    const Message grant = Msg(2, 1, MessageType::MsgRequestVoteResponse, 1);
+    (void)r->Step(grant);
+    (void)r->Step(grant);
+    EXPECT_EQ(r->role(), Role::kCandidate)
+        << "a 5-node candidate with its own vote and 2's grant delivered twice became leader: "
+           "a duplicated response must not count as a second vote";
+    Message reject = Msg(3, 1, MessageType::MsgRequestVoteResponse, 1);
+    reject.set_reject(true);
+    for (int i = 0; i < 3; ++i) (void)r->Step(reject);
+    EXPECT_EQ(r->role(), Role::kCandidate)
+        << "a 5-node candidate gave up on one voter's rejection delivered three times";
+    (void)r->Step(Msg(4, 1, MessageType::MsgRequestVoteResponse, 1));
+    EXPECT_EQ(r->role(), Role::kLeader) << "grants from 1, 2 and 4 are a quorum of 5";
   }
 }
 
