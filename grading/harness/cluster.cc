@@ -176,7 +176,7 @@ namespace {
 sim::LinkConfig StoreLink(bool unreliable) {
   sim::LinkConfig link;
   link.min_latency = std::chrono::milliseconds(1);
-  link.max_latency = std::chrono::milliseconds(unreliable ? 25 : 5);
+  link.max_latency = std::chrono::milliseconds(unreliable ? 20 : 5);
   link.reorder = unreliable;
   link.loss = unreliable ? 0.1 : 0;
   link.duplicate = unreliable ? 0.05 : 0;

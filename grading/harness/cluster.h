@@ -92,7 +92,7 @@ class Cluster {
   // Could a majority of the stores still talk to each other if `id` went down too? (Counts the
   // stores that are up, not isolated, and on one side of the current partition, if any.)
   bool MajorityConnectedWithout(sim::NodeId id) const;
-  // Unreliable: links between stores lose 10% and duplicate 5% of their packets, with 1–25 ms
+  // Unreliable: links between stores lose 10% and duplicate 5% of their packets, with 1–20 ms
   // latency and reordering; links between clients and stores reorder within 1–10 ms but lose
   // nothing (docs/decisions.md: lossy raft traffic is what tests the store; a lost client packet
   // only makes an outcome unknown). Reliable: 1–5 ms, FIFO, nothing lost.
