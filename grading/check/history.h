@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,6 +58,8 @@ struct Annotation {
 struct History {
   std::vector<Operation> ops;
   std::vector<Annotation> annotations;
+  // Optional names for clients, shown on the timeline instead of "client N" (not in EDN).
+  std::map<int64_t, std::string> client_labels;
   bool times_are_lines = false;  // true when times are EDN line numbers (no :time in the file)
 };
 
@@ -77,6 +80,10 @@ class HistoryRecorder {
   void Info(size_t id, int64_t now);
   // Records a fault or event over [time, end].
   void Annotate(int64_t time, int64_t end, std::string label);
+  // Names `client` on the timeline ("client 0 scan").
+  void LabelClient(int64_t client, std::string label) {
+    history_.client_labels[client] = std::move(label);
+  }
 
   // The history so far. Operations never completed are kInfo with ret == kNoReturn.
   const History& history() const { return history_; }

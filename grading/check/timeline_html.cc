@@ -67,7 +67,12 @@ std::string DataJson(const History& h, const Model& model, const CheckResult& r,
          ",\"label\":" + Json(a.label) + ",\"when\":" +
          Json(FormatTime(h, a.time) + (a.end != a.time ? " – " + FormatTime(h, a.end) : "")) + "}";
   }
-  j += "],\"partitions\":[";
+  j += "],\"clientLabels\":{";
+  for (auto it = h.client_labels.begin(); it != h.client_labels.end(); ++it) {
+    if (it != h.client_labels.begin()) j += ",";
+    j += Json(std::to_string(it->first)) + ":" + Json(it->second);
+  }
+  j += "},\"partitions\":[";
   for (size_t p = 0; p < r.partitions.size(); ++p) {
     const PartitionResult& pr = r.partitions[p];
     std::map<size_t, size_t> rank;
@@ -167,6 +172,7 @@ constexpr const char* kPageTail = R"HTML(</script>
     return e;
   }
   function verdictClass(v) { return "verdict-" + v.split(" ")[0]; }
+  function clientName(c) { return DATA.clientLabels[String(c)] || "client " + c; }
 
   if (DATA.failure) {
     var failure = document.getElementById("failure");
@@ -233,7 +239,7 @@ constexpr const char* kPageTail = R"HTML(</script>
       var y = top + i * LANE;
       el("line", {"x1": LEFT, "x2": right, "y1": y + LANE - 2, "y2": y + LANE - 2,
                   "stroke": "#eee"}, svg);
-      el("text", {"x": 4, "y": y + 13, "class": "lane"}, svg, "client " + c);
+      el("text", {"x": 4, "y": y + 13, "class": "lane"}, svg, clientName(c));
     });
     part.ops.forEach(function (op) {
       var y = top + clients.indexOf(op.client) * LANE;
@@ -254,7 +260,7 @@ constexpr const char* kPageTail = R"HTML(</script>
       var room = Math.max(1, Math.floor((x1 - x0 - 4) / 6));
       el("text", {"x": x0 + 3, "y": y + 14}, g,
          label.length > room ? label.slice(0, Math.max(room - 1, 1)) + "…" : label);
-      el("title", {}, g, op.desc + "\nclient " + op.client + ", " + op.when + "\nstatus " +
+      el("title", {}, g, op.desc + "\n" + clientName(op.client) + ", " + op.when + "\nstatus " +
          op.status + (op.order > 0 ? "\nlinearization position #" + op.order : "") +
          (op.stuck !== undefined ? "\ncannot be placed next: " + op.stuck : ""));
       rendered++;
@@ -268,7 +274,7 @@ constexpr const char* kPageTail = R"HTML(</script>
                               "Longest linearizable prefix") + " (" + ordered.length + " operations)" +
                              (part.stateAfter ? "; then " + part.stateAfter : ""));
       var ol = html("ol", {"class": "order"}, d);
-      ordered.forEach(function (op) { html("li", {}, ol, op.desc + " (client " + op.client + ")"); });
+      ordered.forEach(function (op) { html("li", {}, ol, op.desc + " (" + clientName(op.client) + ")"); });
     }
   });
   document.body.setAttribute("data-rendered", String(rendered));

@@ -23,7 +23,9 @@ TEST(LincheckTimeline, IsSelfContainedAndCarriesTheVerdict) {
   auto result = Check(h, KvModel());
   ASSERT_TRUE(result.ok());
   ASSERT_EQ(result->verdict, Verdict::kNotLinearizable);
-  std::string page = RenderTimelineHtml(h, KvModel(), *result, {.title = "Lab2B.Test seed 7"});
+  TimelineOptions options;
+  options.title = "Lab2B.Test seed 7";
+  std::string page = RenderTimelineHtml(h, KvModel(), *result, options);
   EXPECT_EQ(page.find("<script src"), std::string::npos);
   EXPECT_EQ(page.find("<link"), std::string::npos);
   EXPECT_EQ(page.find("https://"), std::string::npos);

@@ -172,6 +172,20 @@ class KvClient {
   bool Delete(const std::string& key, sim::Duration deadline);
   // Reads `key` ("" when absent). Retries until `deadline`; nothing when it passes.
   std::optional<std::string> Get(const std::string& key, sim::Duration deadline);
+  // Scans at most `limit` pairs from `start` (RawScan) and records what it learnt about each key
+  // of `key_space` at or after `start` as a get of that key over the scan's interval: its value,
+  // "" when the scan shows it absent, a failed (not done) read when it lies beyond what the limit
+  // let through.
+  // (One get per key, each under a process of its own, ScanProcess: a history client has one
+  // operation in flight, and the kv model checks keys independently — so this checks every key
+  // a scan returns or skips, not that the scan saw one instant.) Retries like Get; false when
+  // the deadline passed.
+  bool Scan(const std::string& start, uint32_t limit, const std::vector<std::string>& key_space,
+            sim::Duration deadline);
+  // The history process of this client's scans of key `key_index` of the key space.
+  int64_t ScanProcess(size_t key_index) const {
+    return 1'000'000 + id_ * 100 + static_cast<int64_t>(key_index);
+  }
 
   // For the harness's own tests only: reads skip Raft and return what a randomly chosen live store
   // has applied — exactly what a store serving reads locally would answer. The checks must catch
@@ -187,6 +201,10 @@ class KvClient {
   size_t next_store_ = 0;
   bool reads_bypass_raft_ = false;
   sim::NodeId PickStore();
+  // Get and Scan: sends `method` with `req` until a store answers (rotating on errors and
+  // timeouts) or `deadline` passes.
+  template <typename Response, typename Request>
+  std::optional<Response> Read(const char* method, const Request& req, sim::Duration deadline);
   // Put and Delete: sends `method` with `req` until acknowledged, rejected certainly without
   // effect (retried), or the outcome becomes unknown. Records the outcome of history op `op`.
   template <typename Response, typename Request>

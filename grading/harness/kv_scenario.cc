@@ -161,6 +161,8 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
 
   std::string liveness_failure;
   uint64_t next_value = 0;
+  std::vector<std::string> key_space;
+  for (int k = 0; k < options.keys; ++k) key_space.push_back("k" + std::to_string(k));
   CrashNemesis crasher(cluster, ex.Stream("crash-nemesis"));
   sim::RunResult run = cluster.Run([&] {
     // Leader changes, sampled: who the cluster's leader is, every 10 ms.
@@ -184,9 +186,9 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
         KvClient* cl = client.get();
         sim::Go("client" + std::to_string(cl->id()), [&, cl] {
           while (!stop) {
-            const std::string key =
-                "k" + std::to_string(workload.Below(static_cast<uint64_t>(options.keys)));
-            // Half writes (overwriting the shared keys; one in five a delete), half reads.
+            const std::string& key = key_space[workload.Below(key_space.size())];
+            // Half writes (overwriting the shared keys; one in five a delete), half reads (one
+            // in five a scan of up to three pairs from the key).
             const uint64_t kind = workload.Below(10);
             if (kind < 4) {
               const std::string value =
@@ -194,8 +196,10 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
               cl->Put(key, value, std::chrono::seconds(5));
             } else if (kind < 5) {
               cl->Delete(key, std::chrono::seconds(5));
-            } else {
+            } else if (kind < 9) {
               cl->Get(key, std::chrono::seconds(5));
+            } else {
+              cl->Scan(key, 3, key_space, std::chrono::seconds(5));
             }
           }
           wg.Done();

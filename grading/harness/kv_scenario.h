@@ -1,7 +1,8 @@
 // The generic fault-tolerant-KV scenario behind the lab2b / lab2c graded tests: clients hammer a
-// cluster with puts, deletes and gets on a shared key space for several rounds while a nemesis
-// partitions, crashes and degrades it; every operation is checked for linearizability, and after
-// each round the cluster is healed and must make progress within a virtual-time budget (liveness).
+// cluster with puts, deletes, gets and scans on a shared key space for several rounds while a
+// nemesis partitions, crashes and degrades it; every operation is checked for linearizability, and
+// after each round the cluster is healed and must make progress within a virtual-time budget
+// (liveness).
 //
 // A failing run reports why in one readable message and, when the history is at fault, writes it
 // as EDN plus an HTML timeline annotated with the faults (to TINYKV_ARTIFACT_DIR, else /tmp), and

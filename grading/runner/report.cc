@@ -31,7 +31,8 @@ std::string Indent(const std::string& text, const std::string& prefix, int max_l
   int dropped = 0;
   while (std::getline(in, line)) {
     if (lines < max_lines) {
-      constexpr size_t kMaxLine = 240;
+      // Long enough for a stale-read or invariant line with all its times (~300 characters).
+      constexpr size_t kMaxLine = 480;
       if (line.size() > kMaxLine) {
         line = line.substr(0, kMaxLine) + " [... " + std::to_string(line.size() - kMaxLine) +
                " more characters]";
