@@ -26,7 +26,7 @@ struct Work {
 };
 
 std::string OpWhen(const History& h, const Operation& op) {
-  std::string s = "client " + std::to_string(op.client) + ", called " + FormatTime(h, op.call);
+  std::string s = ClientName(h, op.client) + ", called " + FormatTime(h, op.call);
   if (op.status == OpStatus::kInfo) {
     s += ", outcome unknown";
   } else {

@@ -55,6 +55,11 @@ void HistoryRecorder::Annotate(int64_t time, int64_t end, std::string label) {
   history_.annotations.push_back(Annotation{time, end, std::move(label)});
 }
 
+std::string ClientName(const History& history, int64_t client) {
+  auto it = history.client_labels.find(client);
+  return it != history.client_labels.end() ? it->second : "client " + std::to_string(client);
+}
+
 std::string FormatTime(const History& history, int64_t t) {
   if (t == kNoReturn) return "never";
   if (history.times_are_lines) return "line " + std::to_string(t);

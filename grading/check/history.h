@@ -96,6 +96,9 @@ class HistoryRecorder {
 // "1.250000s" for virtual nanoseconds, "line 17" for line-number times, "never" for kNoReturn.
 std::string FormatTime(const History& history, int64_t t);
 
+// How messages name `client`: its label (History::client_labels) or "client N".
+std::string ClientName(const History& history, int64_t client);
+
 // Quotes a value for messages: 'x 1 4 y', or nil.
 std::string QuoteValue(const std::optional<std::string>& v);
 

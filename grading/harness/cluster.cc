@@ -297,7 +297,7 @@ void Cluster::CheckRead(size_t op) {
   std::string what;
   // Built only for a violation: CheckRead runs on every read of a scenario.
   auto read = [&] {
-    return "client " + std::to_string(get.client) + "'s get " + get.key + " → '" + value +
+    return check::ClientName(h, get.client) + "'s get " + get.key + " → '" + value +
            "' (called at " + check::FormatTime(h, get.call) + ")";
   };
   if (written_by == check::kNoReturn && certain) {
@@ -320,7 +320,7 @@ void Cluster::CheckRead(size_t op) {
                 : "that value was acknowledged at " + check::FormatTime(h, written_by);
         const std::string write =
             p.f == "put" ? "put " + p.key + " = '" + written + "'" : "delete " + p.key;
-        what = "stale read: " + read() + ": " + older + ", but client " + std::to_string(p.client) +
+        what = "stale read: " + read() + ": " + older + ", but " + check::ClientName(h, p.client) +
                "'s " + write + ", called after that at " + check::FormatTime(h, p.call) +
                ", was acknowledged at " + check::FormatTime(h, p.ret) +
                ", before the get was called";

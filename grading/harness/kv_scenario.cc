@@ -112,13 +112,13 @@ std::string CheckReadsHaveWriters(const check::History& history) {
       continue;
     }
     auto it = writer.find({op.key, *op.output});
-    const std::string read = "client " + std::to_string(op.client) + "'s get " + op.key + " → '" +
+    const std::string read = check::ClientName(history, op.client) + "'s get " + op.key + " → '" +
                              *op.output + "' (returned at " + check::FormatTime(history, op.ret) +
                              ")";
     if (it == writer.end()) return read + ": no put ever wrote that value to that key";
     if (it->second->call > op.ret) {
-      return read + ": that value was written only later, by client " +
-             std::to_string(it->second->client) + "'s put called at " +
+      return read + ": that value was written only later, by " +
+             check::ClientName(history, it->second->client) + "'s put called at " +
              check::FormatTime(history, it->second->call);
     }
   }
