@@ -35,7 +35,6 @@
 #include "sim/network.h"
 #include "store/raftstore/config.h"
 #include "store/raftstore/engine_wrapper.h"
-#include "store/raftstore/slow_sync_engine.h"
 
 namespace tinykv::raftstore {
 class StoreNode;

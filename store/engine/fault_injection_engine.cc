@@ -23,7 +23,10 @@ Status FaultInjectionEngine::Write(const WriteOptions& options, const WriteBatch
     return injected;
   }
   ++writes_passed_;
-  return base_->Write(options, batch);
+  if (!options.sync || !sync_delay_) return base_->Write(options, batch);
+  if (Status s = base_->Write(WriteOptions{}, batch); !s.ok()) return s;
+  sync_delay_();
+  return base_->Write(WriteOptions{.sync = true}, WriteBatch{});
 }
 
 }  // namespace tinykv::store

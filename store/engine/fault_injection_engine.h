@@ -5,6 +5,12 @@
 //  * Write latency: an injected callback runs before every write. It never sleeps on the wall
 //    clock itself; the simulator passes a function that sleeps in virtual time (the calling fiber
 //    blocks, other fibers run), tests pass a function that records or advances a fake clock.
+//  * Sync latency: set_sync_delay splits every synced write the way a disk does it — the batch is
+//    written without sync (readers see it at once, as with the OS page cache), then the callback
+//    runs (the simulator sleeps for the sync's latency), then an empty synced batch makes it
+//    durable (MemEngine: "an empty synced batch just syncs"). A crash during the callback finds
+//    the batch un-synced, and the disk's crash model may drop it; the writer never returns, so
+//    nothing it would have done next (send messages, answer a client) happens.
 //  * Write errors: FailNextWrites(n, status) makes the next n writes fail with `status` without
 //    touching the wrapped engine (a failed write applies nothing, as the Engine contract says).
 //    A callback can decide per write instead (e.g. from the run's seeded generator).
@@ -33,6 +39,8 @@ class FaultInjectionEngine final : public Engine {
   explicit FaultInjectionEngine(Engine* base) : base_(base) {}
 
   void set_write_delay(DelayFn delay) { delay_ = std::move(delay); }
+  // Runs between applying a synced write and making it durable (see the file comment).
+  void set_sync_delay(std::function<void()> delay) { sync_delay_ = std::move(delay); }
   void set_write_error(ErrorFn error) { error_ = std::move(error); }
   // The next `count` writes fail with `status` (checked before the ErrorFn).
   // REQUIRES: !status.ok().
@@ -52,6 +60,7 @@ class FaultInjectionEngine final : public Engine {
  private:
   Engine* base_;
   DelayFn delay_;
+  std::function<void()> sync_delay_;
   ErrorFn error_;
   size_t fail_next_ = 0;
   Status fail_status_;

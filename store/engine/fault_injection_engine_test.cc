@@ -1,4 +1,5 @@
-// FaultInjectionEngine: injected latency runs before writes; injected errors apply nothing.
+// FaultInjectionEngine: injected latency runs before writes; a sync delay runs between writing a
+// synced batch and making it durable; injected errors apply nothing.
 #include "store/engine/fault_injection_engine.h"
 
 #include <gtest/gtest.h>
@@ -28,6 +29,29 @@ TEST(FaultInjectionEngineTest, DelayCallbackRunsBeforeEachWriteReachesTheEngine)
   EXPECT_EQ(virtual_now, 11u);
   EXPECT_EQ(log, (std::vector<std::string>{"absent", "present"}));
   EXPECT_EQ(e.writes_passed(), 2u);
+}
+
+TEST(FaultInjectionEngineTest, SyncDelayRunsWhileTheBatchIsWrittenButNotYetDurable) {
+  auto disk = std::make_shared<MemDisk>();
+  std::unique_ptr<MemEngine> base;
+  ASSERT_TRUE(MemEngine::Open(disk, &base).ok());
+  FaultInjectionEngine e(base.get());
+  int delays = 0;
+  e.set_sync_delay([&] {
+    ++delays;
+    std::string v;
+    EXPECT_TRUE(base->Get(Cf::kDefault, "k", &v).ok()) << "readers see the batch during the sync";
+    EXPECT_EQ(disk->UnsyncedBatchCount(), 2u)
+        << "it and the earlier one: a crash now could lose both";
+  });
+  ASSERT_TRUE(e.Put(Cf::kDefault, "j", "unsynced").ok());  // no delay without sync
+  EXPECT_EQ(delays, 0);
+  ASSERT_TRUE(e.Put(Cf::kDefault, "k", "v", /*sync=*/true).ok());
+  EXPECT_EQ(delays, 1);
+  EXPECT_EQ(disk->UnsyncedBatchCount(), 0u) << "durable once Write returns";
+  std::string v;
+  EXPECT_TRUE(disk->durable_state()[0].Get("k", &v));
+  EXPECT_EQ(v, "v");
 }
 
 TEST(FaultInjectionEngineTest, FailedWritesApplyNothing) {

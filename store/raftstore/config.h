@@ -13,6 +13,13 @@
 
 namespace tinykv::raftstore {
 
+// How long a synced write of a store's disk takes in the simulator, drawn uniformly from
+// [min, max] (store/engine/fault_injection_engine.h, set_sync_delay). Zero: instantaneous.
+struct SyncLatency {
+  sim::Duration min{0};
+  sim::Duration max{0};
+};
+
 struct RaftstoreConfig {
   sim::Duration raft_tick = std::chrono::milliseconds(10);
   int election_ticks = 10;

@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "sim/sync.h"
+#include "store/engine/fault_injection_engine.h"
 #include "store/raftstore/bootstrap.h"
 #include "store/raftstore/keys.h"
 #include "store/raftstore/raft_storage.h"
@@ -53,8 +54,8 @@ struct StoreNode::Runtime {
   std::unique_ptr<store::MemEngine> raft_engine;
   std::unique_ptr<store::MemEngine> kv_engine;
   // What the store's code writes through: the engines above, with syncs that take virtual time.
-  std::unique_ptr<SlowSyncEngine> raft_disk;
-  std::unique_ptr<SlowSyncEngine> kv_disk;
+  std::unique_ptr<store::FaultInjectionEngine> raft_disk;
+  std::unique_ptr<store::FaultInjectionEngine> kv_disk;
   // StoreNodeOptions::wrap_engine's decorators over the two, if any.
   std::unique_ptr<store::Engine> raft_wrapped;
   std::unique_ptr<store::Engine> kv_wrapped;
@@ -148,10 +149,17 @@ void StoreNode::Main() {
   if (Status s = options_.config.Validate(); !s.ok()) return fail(s);
   if (Status s = store::MemEngine::Open(disks_.raft, &rt->raft_engine); !s.ok()) return fail(s);
   if (Status s = store::MemEngine::Open(disks_.kv, &rt->kv_engine); !s.ok()) return fail(s);
-  rt->raft_disk =
-      std::make_unique<SlowSyncEngine>(rt->raft_engine.get(), options_.sync_latency, &sync_rng_);
-  rt->kv_disk =
-      std::make_unique<SlowSyncEngine>(rt->kv_engine.get(), options_.sync_latency, &sync_rng_);
+  rt->raft_disk = std::make_unique<store::FaultInjectionEngine>(rt->raft_engine.get());
+  rt->kv_disk = std::make_unique<store::FaultInjectionEngine>(rt->kv_engine.get());
+  if (options_.sync_latency.max > sim::Duration::zero()) {
+    auto sync_takes_time = [this] {
+      const auto lo = static_cast<uint64_t>(options_.sync_latency.min.count());
+      const auto hi = static_cast<uint64_t>(options_.sync_latency.max.count());
+      sim::Sleep(sim::Duration(static_cast<sim::Duration::rep>(sync_rng_.UniformInt(lo, hi))));
+    };
+    rt->raft_disk->set_sync_delay(sync_takes_time);
+    rt->kv_disk->set_sync_delay(sync_takes_time);
+  }
   if (options_.wrap_engine) {
     rt->raft_wrapped =
         options_.wrap_engine(options_.store_id, DiskKind::kRaft, rt->raft_disk.get());

@@ -44,7 +44,6 @@
 #include "store/raftstore/config.h"
 #include "store/raftstore/engine_wrapper.h"
 #include "store/raftstore/peer.h"
-#include "store/raftstore/slow_sync_engine.h"
 
 namespace tinykv::raftstore {
 
@@ -88,8 +87,8 @@ struct StoreNodeOptions {
   RaftstoreConfig config;
   CrashLoss crash_loss = CrashLoss::kRandomPrefix;
   StoreObserver* observer = nullptr;  // not owned; may be null
-  // How long each synced write of either disk takes (store/raftstore/slow_sync_engine.h); drawn
-  // from the executor stream "raftstore-sync-<id>". Zero: syncs take no virtual time.
+  // How long each synced write of either disk takes (a FaultInjectionEngine's sync delay: a crash
+  // can land while the store waits for it); drawn from the executor stream "raftstore-sync-<id>".
   SyncLatency sync_latency;
   EngineWrapper wrap_engine;  // may be empty
 };
