@@ -782,6 +782,18 @@ PropertyOptions PropertyOptions::Lab2A(bool proposals) {
   return o;
 }
 
+PropertyOptions PropertyOptions::Lab2C() {
+  PropertyOptions o;  // the RawNode driver with Ready cycles: snapshots go through Ready
+  // The weights of membership change and transfer (3A) go to compaction.
+  o.weights.compact += o.weights.conf_change + o.weights.transfer;
+  o.weights.conf_change = 0;
+  o.weights.transfer = 0;
+  o.duplicate_percent = 5;
+  o.hold_percent = 5;
+  o.replay_percent = 30;
+  return o;
+}
+
 PropertyRunResult RunProperty(const PropertyOptions& options, uint64_t seed) {
   return PropertyRun(options, seed).Execute();
 }

@@ -92,6 +92,10 @@ struct PropertyOptions {
   // only; time runs fast against message delivery (frequent elections), leaders are often cut
   // off, and stale messages arrive late and twice.
   static PropertyOptions Lab2A(bool proposals);
+  // Lab 2C: the RawNode driver with compaction and snapshots, no membership change or transfer;
+  // the adversary holds messages back and replays old ones, so snapshots arrive late and again
+  // (by then older than what the follower committed, often older than its compacted log).
+  static PropertyOptions Lab2C();
 };
 
 // The outcome of one run.
