@@ -91,6 +91,26 @@ uint64_t MaxTerm(Cluster& c) {
   return term;
 }
 
+// A healthy stretch of `stretch` after round `round`: everyone up and connected, no faults. A
+// stable leader keeps its term; new terms now come from timer bugs (no reset on heartbeats, no
+// randomization). The failure in words, or "".
+std::string CheckHealthyStretch(Cluster& c, sim::Duration stretch, int round) {
+  const uint64_t term_before = MaxTerm(c);
+  const size_t elections_before = c.monitor().leader_terms();
+  sim::Sleep(stretch);
+  const uint64_t new_terms = MaxTerm(c) - term_before;
+  if (new_terms <= kMaxHealthyTerms) return "";
+  const size_t elections = c.monitor().leader_terms() - elections_before;
+  return "churn: in a healthy stretch of " + sim::FormatTime(stretch) + " after round " +
+         std::to_string(round + 1) +
+         " (every store up and connected, no faults) the term went from " +
+         std::to_string(term_before) + " to " + std::to_string(term_before + new_terms) + " with " +
+         std::to_string(elections) +
+         " elections won (allowed: " + std::to_string(kMaxHealthyTerms) +
+         " new terms)\nhint: a stable leader keeps its term: do followers reset their election "
+         "timer on heartbeats and appends? is the election timeout randomized?";
+}
+
 }  // namespace
 
 check::Result<check::CheckResult> CheckKvHistory(const check::History& history) {
@@ -283,25 +303,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
                            " (virtual); the stores then:" + DescribeStores(cluster);
       }
       if (liveness_failure.empty()) {
-        // A healthy stretch: everyone up and connected, no faults. A stable leader keeps its
-        // term; elections now come from timer bugs (no reset on heartbeats, no randomization).
-        const uint64_t term_before = MaxTerm(cluster);
-        const size_t elections_before = cluster.monitor().leader_terms();
-        sim::Sleep(options.healthy_stretch);
-        const uint64_t new_terms = MaxTerm(cluster) - term_before;
-        const size_t elections = cluster.monitor().leader_terms() - elections_before;
-        if (new_terms > kMaxHealthyTerms) {
-          liveness_failure =
-              "churn: in a healthy stretch of " + sim::FormatTime(options.healthy_stretch) +
-              " after round " + std::to_string(round + 1) +
-              " (every store up and connected, no faults) the term went from " +
-              std::to_string(term_before) + " to " + std::to_string(term_before + new_terms) +
-              " with " + std::to_string(elections) +
-              " elections won (allowed: " + std::to_string(kMaxHealthyTerms) +
-              " new terms)\nhint: a stable leader keeps its " +
-              "term: do followers reset their election timer on heartbeats and appends? is the " +
-              "election timeout randomized?";
-        }
+        liveness_failure = CheckHealthyStretch(cluster, options.healthy_stretch, round);
       }
     }
   });
