@@ -340,6 +340,21 @@ KvClient::KvClient(Cluster& cluster, int64_t id) : cluster_(cluster), id_(id) {
   next_store_ = static_cast<size_t>(id);
 }
 
+void KvClient::OnNotLeader(const errorpb::NotLeader& e) {
+  if (e.has_leader()) {
+    leader_hint_ = static_cast<sim::NodeId>(e.leader().store_id());
+    hintless_answers_ = 0;
+    return;
+  }
+  // No leader known there (an election is on, or that store is cut off): ask the next store at
+  // once, and wait only when a whole round of stores knew none — waiting after every answer
+  // would spend most of an election asleep.
+  leader_hint_ = 0;
+  if (++hintless_answers_ % cluster_.store_ids().size() == 0) {
+    sim::Sleep(std::chrono::milliseconds(20));
+  }
+}
+
 sim::NodeId KvClient::PickStore() {
   if (leader_hint_ != 0) return leader_hint_;
   const std::vector<sim::NodeId> ids = cluster_.store_ids();
@@ -378,10 +393,7 @@ bool KvClient::Write(size_t op, const char* method, const Request& req, sim::Dur
     if (resp->has_region_error()) {
       const errorpb::Error& e = resp->region_error();
       if (e.has_not_leader()) {  // rejected before proposing: certainly no effect
-        leader_hint_ = e.not_leader().has_leader()
-                           ? static_cast<sim::NodeId>(e.not_leader().leader().store_id())
-                           : 0;
-        if (leader_hint_ == 0) sim::Sleep(std::chrono::milliseconds(50));
+        OnNotLeader(e.not_leader());
         continue;
       }
       if (e.has_stale_command()) {  // superseded by another leader's entry: not applied
@@ -488,11 +500,7 @@ std::optional<Response> KvClient::Read(const char* method, const Request& req,
       continue;
     }
     if (resp->has_region_error()) {
-      const errorpb::Error& e = resp->region_error();
-      leader_hint_ = e.has_not_leader() && e.not_leader().has_leader()
-                         ? static_cast<sim::NodeId>(e.not_leader().leader().store_id())
-                         : 0;
-      if (leader_hint_ == 0) sim::Sleep(std::chrono::milliseconds(50));
+      OnNotLeader(resp->region_error().not_leader());
       continue;
     }
     return resp;

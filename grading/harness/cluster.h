@@ -36,6 +36,10 @@
 #include "store/raftstore/config.h"
 #include "store/raftstore/engine_wrapper.h"
 
+namespace errorpb {
+class NotLeader;
+}  // namespace errorpb
+
 namespace tinykv::raftstore {
 class StoreNode;
 }
@@ -198,8 +202,11 @@ class KvClient {
   int64_t id_;
   sim::NodeId leader_hint_ = 0;
   size_t next_store_ = 0;
+  size_t hintless_answers_ = 0;  // "not leader" answers naming no leader, in a row
   bool reads_bypass_raft_ = false;
   sim::NodeId PickStore();
+  // A store refused as not the leader: follow its hint, or rotate (backing off after a round).
+  void OnNotLeader(const errorpb::NotLeader& e);
   // Get and Scan: sends `method` with `req` until a store answers (rotating on errors and
   // timeouts) or `deadline` passes.
   template <typename Response, typename Request>
