@@ -50,6 +50,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     so.observer = monitor_.get();
     so.sync_latency = options_.sync_latency;
     so.wrap_engine = options_.wrap_engine;
+    so.wrap_transport = options_.wrap_transport;
     auto node = std::make_unique<raftstore::StoreNode>(*ex_, *net_, so);
     const sim::NodeId nid = static_cast<sim::NodeId>(id);
     ex_->AddNode(nid, "store" + std::to_string(id), [n = node.get()] { n->Main(); });

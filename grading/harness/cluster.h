@@ -35,6 +35,7 @@
 #include "sim/network.h"
 #include "store/raftstore/config.h"
 #include "store/raftstore/engine_wrapper.h"
+#include "store/raftstore/transport_wrapper.h"
 
 namespace errorpb {
 class NotLeader;
@@ -56,8 +57,9 @@ struct ClusterOptions {
   // Every synced disk write of a store takes this long (seeded): a crash can land while it waits.
   raftstore::SyncLatency sync_latency{std::chrono::microseconds(200),
                                       std::chrono::microseconds(1500)};
-  // Harness self-tests only: decorates the stores' engines (planted bugs).
+  // Harness self-tests only: decorate the stores' engines and transports (planted bugs).
   raftstore::EngineWrapper wrap_engine;
+  raftstore::TransportWrapper wrap_transport;
   bool keep_full_trace = false;
   sim::Time time_limit = sim::Time(std::chrono::minutes(10));
 };

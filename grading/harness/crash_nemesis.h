@@ -6,7 +6,11 @@
 // snapshot, or finishes a raft-log GC. Each such event triggers a crash with its own (small)
 // probability. The crash is carried out by the nemesis fiber, so it lands at the store's next
 // blocking point — typically while the store waits for its next input or for a disk sync — never
-// inside the code that reported the event. Random crashes pick a live store (the leader a third
+// inside the code that reported the event. A crash "between the data and the state of one
+// apply" needs no event of its own: the kv engine's writes are not synced, and a crash keeps a
+// seeded in-order prefix of the un-synced batches (CrashLoss::kRandomPrefix), so a store that
+// writes an entry's data and its apply state in two batches is cut between them by any crash
+// that lands after both (the reference writes both in one batch). Random crashes pick a live store (the leader a third
 // of the time) at exponential-looking intervals drawn from the nemesis stream.
 //
 // A store is crashed only if a majority of the stores stays up and connected without it (across

@@ -231,6 +231,40 @@ void InvariantMonitor::OnCrash(uint64_t id) {
 
 // ---------------------------------------------------------------- after each batch
 
+std::string VitalsViolation(uint64_t store, const PeerVitals* before, const PeerVitals& now) {
+  const PeerVitals& v = now;
+  // Built only for a violation: this runs after every batch of every store.
+  auto who = [store] { return "store " + S(store); };
+  if (before != nullptr) {
+    const PeerVitals& last = *before;
+    if (v.term < last.term) {
+      return "monotonicity: " + who() + "'s term went back from " + S(last.term) + " to " +
+             S(v.term) + " without a crash";
+    }
+    if (v.commit < last.commit) {
+      return "monotonicity: " + who() + "'s commit index went back from " + S(last.commit) +
+             " to " + S(v.commit) + " — did it install a snapshot older than its commit index?";
+    }
+    if (v.applied < last.applied) {
+      return "monotonicity: " + who() + "'s applied index went back from " + S(last.applied) +
+             " to " + S(v.applied) + " — did it install a snapshot older than what it had applied?";
+    }
+  }
+  if (v.commit > v.last_index) {
+    return "index order: " + who() + "'s commit index " + S(v.commit) +
+           " is past its last log index " + S(v.last_index);
+  }
+  if (v.applied > v.commit) {
+    return "index order: " + who() + " applied up to index " + S(v.applied) +
+           ", past its commit index " + S(v.commit) + " — only committed entries may be applied";
+  }
+  if (!v.applying_snapshot && v.truncated > v.applied) {
+    return "index order: " + who() + "'s log is truncated to index " + S(v.truncated) +
+           ", past its applied index " + S(v.applied) + " — only applied entries may be compacted";
+  }
+  return "";
+}
+
 void InvariantMonitor::AfterRaftBatch(const StoreNode& store) {
   if (!violation_.empty()) return;
   const raftstore::Peer* peer = store.peer();
@@ -239,37 +273,8 @@ void InvariantMonitor::AfterRaftBatch(const StoreNode& store) {
   const uint64_t id = store.store_id();
   Watched& w = W(id);
   if (w.node == nullptr) w.node = &store;
-  // Built only for a violation: this runs after every batch of every store.
-  auto who = [id] { return "store " + S(id); };
-  if (w.seen) {
-    if (v.term < w.last.term) {
-      return Violate("monotonicity: " + who() + "'s term went back from " + S(w.last.term) +
-                     " to " + S(v.term) + " without a crash");
-    }
-    if (v.commit < w.last.commit) {
-      return Violate("monotonicity: " + who() + "'s commit index went back from " +
-                     S(w.last.commit) + " to " + S(v.commit) +
-                     " — did it install a snapshot older than its commit index?");
-    }
-    if (v.applied < w.last.applied) {
-      return Violate("monotonicity: " + who() + "'s applied index went back from " +
-                     S(w.last.applied) + " to " + S(v.applied) +
-                     " — did it install a snapshot older than what it had applied?");
-    }
-  }
-  if (v.commit > v.last_index) {
-    return Violate("index order: " + who() + "'s commit index " + S(v.commit) +
-                   " is past its last log index " + S(v.last_index));
-  }
-  if (v.applied > v.commit) {
-    return Violate("index order: " + who() + " applied up to index " + S(v.applied) +
-                   ", past its commit index " + S(v.commit) +
-                   " — only committed entries may be applied");
-  }
-  if (!v.applying_snapshot && v.truncated > v.applied) {
-    return Violate("index order: " + who() + "'s log is truncated to index " + S(v.truncated) +
-                   ", past its applied index " + S(v.applied) +
-                   " — only applied entries may be compacted");
+  if (std::string line = VitalsViolation(id, w.seen ? &w.last : nullptr, v); !line.empty()) {
+    return Violate(std::move(line));
   }
   if (!w.seen || v.applied > w.last.applied) {
     if (w.seen || !w.applied_ever) w.last_apply_at = ex_.Now();

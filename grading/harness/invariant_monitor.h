@@ -61,6 +61,12 @@ inline constexpr size_t kStoreEventKinds = static_cast<size_t>(StoreEvent::kRaft
 // "granting a vote", "acknowledging an append", … (what the store was just doing).
 const char* StoreEventName(StoreEvent event);
 
+// The monotonicity and index-order rules over one store's vitals: "" when `now` keeps them, else
+// the violation line. `before`: the same incarnation's vitals after its previous batch (null for
+// its first batch since a start).
+std::string VitalsViolation(uint64_t store, const raftstore::PeerVitals* before,
+                            const raftstore::PeerVitals& now);
+
 class InvariantMonitor final : public raftstore::StoreObserver {
  public:
   // `region_id`: the region whose raft messages and log it reads.

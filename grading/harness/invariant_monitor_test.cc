@@ -1,5 +1,8 @@
-// The invariant monitor's checks of what stores send, fed crafted raft messages: two leaders of one
-// term, a vote granted twice — and the ordinary traffic of one leader, which must raise nothing.
+// The invariant monitor's checks, fed crafted input: raft messages (two leaders of one term, a
+// vote granted twice — and the ordinary traffic of one leader, which must raise nothing), and
+// store vitals that break monotonicity or index order. (A correct raft cannot be driven into the
+// latter from outside — it ignores stale and lying messages — so no planted-bug scenario reaches
+// them; these rules are proven here, and by the mutant catalog against broken references.)
 #include "grading/harness/invariant_monitor.h"
 
 #include <gtest/gtest.h>
@@ -107,6 +110,59 @@ TEST_F(MonitorSends, StoreEventsReachTheListener) {
   EXPECT_EQ(grants, 1);
   EXPECT_EQ(acks, 1);
   EXPECT_EQ(monitor_.event_count(StoreEvent::kAppendAcked), 1u);
+}
+
+raftstore::PeerVitals Vitals(uint64_t term, uint64_t commit, uint64_t applied, uint64_t last,
+                             uint64_t truncated = 5) {
+  raftstore::PeerVitals v;
+  v.term = term;
+  v.commit = commit;
+  v.applied = applied;
+  v.last_index = last;
+  v.truncated = truncated;
+  return v;
+}
+
+// The rule a violation line names (what precedes its first colon).
+std::string Rule(const std::string& line) { return line.substr(0, line.find(':')); }
+
+TEST(VitalsViolation, ProgressRaisesNothing) {
+  const raftstore::PeerVitals before = Vitals(3, 10, 9, 12);
+  EXPECT_EQ(VitalsViolation(2, nullptr, before), "");
+  EXPECT_EQ(VitalsViolation(2, &before, Vitals(4, 12, 12, 15, 9)), "");
+  EXPECT_EQ(VitalsViolation(2, &before, before), "");
+}
+
+TEST(VitalsViolation, TermCommitOrAppliedGoingBackIsMonotonicity) {
+  const raftstore::PeerVitals before = Vitals(3, 10, 9, 12);
+  const std::string term = VitalsViolation(2, &before, Vitals(2, 10, 9, 12));
+  EXPECT_EQ(Rule(term), "monotonicity");
+  EXPECT_NE(term.find("store 2's term went back from 3 to 2"), std::string::npos) << term;
+  const std::string commit = VitalsViolation(2, &before, Vitals(3, 8, 8, 12));
+  EXPECT_NE(commit.find("commit index went back from 10 to 8"), std::string::npos) << commit;
+  EXPECT_NE(commit.find("snapshot older than its commit index"), std::string::npos) << commit;
+  const std::string applied = VitalsViolation(2, &before, Vitals(3, 10, 7, 12));
+  EXPECT_NE(applied.find("applied index went back from 9 to 7"), std::string::npos) << applied;
+  // A new incarnation starts over: no "before", no monotonicity.
+  EXPECT_EQ(VitalsViolation(2, nullptr, Vitals(2, 8, 7, 12)), "");
+}
+
+TEST(VitalsViolation, IndexesOutOfOrderAreIndexOrder) {
+  const std::string commit = VitalsViolation(4, nullptr, Vitals(3, 13, 9, 12));
+  EXPECT_EQ(Rule(commit), "index order");
+  EXPECT_NE(commit.find("store 4's commit index 13 is past its last log index 12"),
+            std::string::npos)
+      << commit;
+  const std::string applied = VitalsViolation(4, nullptr, Vitals(3, 10, 11, 12));
+  EXPECT_NE(applied.find("applied up to index 11, past its commit index 10"), std::string::npos)
+      << applied;
+  const std::string truncated = VitalsViolation(4, nullptr, Vitals(3, 10, 9, 12, 10));
+  EXPECT_NE(truncated.find("truncated to index 10, past its applied index 9"), std::string::npos)
+      << truncated;
+  // While a snapshot's data is being written, the log is already truncated to the snapshot.
+  raftstore::PeerVitals applying = Vitals(3, 10, 9, 12, 10);
+  applying.applying_snapshot = true;
+  EXPECT_EQ(VitalsViolation(4, nullptr, applying), "");
 }
 
 }  // namespace

@@ -153,6 +153,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   co.seed = seed;
   co.raft.raft_log_gc_count_limit = options.raft_log_gc_limit;
   co.wrap_engine = options.wrap_engine;
+  co.wrap_transport = options.wrap_transport;
   // `tinykv-grade replay --trace F / --html F` ask for the full trace and the timeline.
   const char* trace_out = std::getenv(grading::kTraceOutEnvVar);
   const char* timeline_out = std::getenv(grading::kTimelineOutEnvVar);

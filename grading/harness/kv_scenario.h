@@ -17,6 +17,7 @@
 #include "grading/check/history.h"
 #include "sim/time.h"
 #include "store/raftstore/engine_wrapper.h"
+#include "store/raftstore/transport_wrapper.h"
 
 namespace tinykv::harness {
 
@@ -44,8 +45,9 @@ struct KvScenarioOptions {
   bool always_write_artifacts = false;  // write the EDN history and HTML timeline even on success
   bool reads_bypass_raft = false;  // harness self-test only: see KvClient::set_reads_bypass_raft
   // Harness self-tests only (planted bugs, grading/harness/planted_bugs_test.cc): decorates the
-  // stores' engines; runs on the cluster before its stores start.
+  // stores' engines and transports; before_run runs on the cluster before its stores start.
   raftstore::EngineWrapper wrap_engine;
+  raftstore::TransportWrapper wrap_transport;
   std::function<void(Cluster&)> before_run;
 };
 

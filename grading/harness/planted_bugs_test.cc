@@ -127,6 +127,24 @@ raftstore::EngineWrapper OnRaftDisk(uint64_t only_store = 0) {
   };
 }
 
+// Bug: candidates win votes whatever their log — as if voters granted without comparing logs
+// (Raft §5.4.1). The candidate's vote requests claim a last entry in the current term, so every
+// voter that has not voted in the term grants.
+class VotesIgnoreLogs final : public raftstore::Transport {
+ public:
+  explicit VotesIgnoreLogs(raftstore::Transport* inner) : inner_(inner) {}
+  void Send(const raft_serverpb::RaftMessage& msg) override {
+    if (msg.message().msg_type() != eraftpb::MsgRequestVote) return inner_->Send(msg);
+    raft_serverpb::RaftMessage lie = msg;
+    lie.mutable_message()->set_log_term(msg.message().term());
+    lie.mutable_message()->set_index(msg.message().index() + 1'000'000);
+    inner_->Send(lie);
+  }
+
+ private:
+  raftstore::Transport* inner_;
+};
+
 // Drops every raft message of type `type` (a leader that never sends it).
 std::function<void(Cluster&)> DropRaftMessages(eraftpb::MessageType type) {
   return [type](Cluster& c) {
@@ -180,6 +198,7 @@ void ExpectCaught(const std::string& name, KvScenarioOptions broken, const std::
   }
   KvScenarioOptions fixed = broken;
   fixed.wrap_engine = nullptr;
+  fixed.wrap_transport = nullptr;
   fixed.before_run = nullptr;
   const KvScenarioResult control = RunKvScenario("PlantedBug." + name + "Fixed", 1, fixed);
   EXPECT_TRUE(control.passed) << "without the planted bug: " << control.failure;
@@ -203,6 +222,17 @@ TEST(PlantedBug, StoreApplyingOtherEntriesFailsStateMachineSafety) {
   o.rounds = 1;
   o.wrap_engine = OnRaftDisk<CorruptsPuts>(/*only_store=*/5);
   ExpectCaught("CorruptsPuts", o, "state machine safety: ");
+}
+
+TEST(PlantedBug, VotersIgnoringLogsFailLeaderCompleteness) {
+  KvScenarioOptions o;
+  o.clients = 5;
+  o.rounds = 2;
+  o.partitions = true;
+  o.wrap_transport = [](uint64_t, raftstore::Transport* inner) {
+    return std::make_unique<VotesIgnoreLogs>(inner);
+  };
+  ExpectCaught("VotesIgnoreLogs", o, "leader completeness: ");
 }
 
 TEST(PlantedBug, LeaderWithoutHeartbeatsFailsChurn) {

@@ -38,10 +38,15 @@ Status Peer::Create(PeerOptions options, Engines engines, std::unique_ptr<Peer>*
   auto raw = raft::RawNode::Create(rc);
   if (!raw.ok()) return Status::Corruption("cannot start raft: " + raw.status().ToString());
   peer->raw_ = std::move(raw).value();
-  // Not truncated + 1: the GC worker does not sync its deletions, so a crash can bring back log
-  // entries it had already deleted. The first GC after a restart therefore sweeps from the start
-  // of the log, and such garbage does not stay behind for good.
-  peer->last_gc_end_ = 0;
+  // The GC worker does not sync its deletions, so a crash can bring back log entries it had
+  // already deleted (and one during a snapshot's apply can leave the old log behind): sweep the
+  // log below the truncated index now — not at the next compaction, which may be far off — and
+  // collect from after it on.
+  const uint64_t truncated = peer->storage_->truncated_index();
+  if (peer->options_.hooks.gc_raft_log) {
+    peer->options_.hooks.gc_raft_log(peer->region_id(), 0, truncated + 1);
+  }
+  peer->last_gc_end_ = truncated + 1;
   if (const auto& task = peer->storage_->interrupted_snapshot_apply()) {
     // A crash interrupted this snapshot's apply: its data may be half written. Nothing is
     // applied or served before the worker has written it again.

@@ -60,6 +60,7 @@ struct StoreNode::Runtime {
   std::unique_ptr<store::Engine> raft_wrapped;
   std::unique_ptr<store::Engine> kv_wrapped;
   std::unique_ptr<SimTransport> transport;
+  std::unique_ptr<Transport> wrapped_transport;           // StoreNodeOptions::wrap_transport's
   std::unique_ptr<ObservedTransport> observed_transport;  // when the store has an observer
   std::unique_ptr<Peer> peer;
   std::unique_ptr<RaftStorage> storage;
@@ -181,8 +182,12 @@ void StoreNode::Main() {
   po.transport = rt->transport.get();
   if (options_.observer != nullptr) {
     rt->observed_transport =
-        std::make_unique<ObservedTransport>(rt->transport.get(), options_.observer, this);
+        std::make_unique<ObservedTransport>(po.transport, options_.observer, this);
     po.transport = rt->observed_transport.get();
+  }
+  if (options_.wrap_transport) {
+    rt->wrapped_transport = options_.wrap_transport(options_.store_id, po.transport);
+    if (rt->wrapped_transport) po.transport = rt->wrapped_transport.get();
   }
   Runtime* raw_rt = rt.get();
   po.hooks.gc_raft_log = [raw_rt](uint64_t region_id, uint64_t begin, uint64_t end) {

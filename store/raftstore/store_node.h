@@ -44,6 +44,7 @@
 #include "store/raftstore/config.h"
 #include "store/raftstore/engine_wrapper.h"
 #include "store/raftstore/peer.h"
+#include "store/raftstore/transport_wrapper.h"
 
 namespace tinykv::raftstore {
 
@@ -90,7 +91,8 @@ struct StoreNodeOptions {
   // How long each synced write of either disk takes (a FaultInjectionEngine's sync delay: a crash
   // can land while the store waits for it); drawn from the executor stream "raftstore-sync-<id>".
   SyncLatency sync_latency;
-  EngineWrapper wrap_engine;  // may be empty
+  EngineWrapper wrap_engine;        // may be empty
+  TransportWrapper wrap_transport;  // may be empty
 };
 
 class StoreNode {
