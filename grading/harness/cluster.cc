@@ -5,6 +5,7 @@
 #include <map>
 
 #include "grading/harness/invariant_monitor.h"
+#include "grading/harness/mock_scheduler.h"
 #include "proto/kvrpcpb.pb.h"
 #include "raft/node_status.h"
 #include "store/raftstore/bootstrap.h"
@@ -42,10 +43,23 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
   });
   std::vector<uint64_t> ids;
   for (int i = 1; i <= options_.stores; ++i) ids.push_back(static_cast<uint64_t>(i));
+  std::vector<uint64_t> first_region_stores = ids;
+  if (options_.initial_region_stores > 0 && options_.initial_region_stores < options_.stores) {
+    first_region_stores.resize(static_cast<size_t>(options_.initial_region_stores));
+  }
+  if (options_.with_scheduler) {
+    scheduler_ = std::make_unique<MockScheduler>();
+    schedulerpb::BootstrapRequest boot;
+    boot.mutable_store()->set_id(first_region_stores.front());
+    (void)scheduler_->HandleBootstrap(boot);
+    scheduler_node_ = std::make_unique<MockSchedulerNode>(*net_, kSchedulerNode, *scheduler_);
+    ex_->AddNode(kSchedulerNode, "scheduler", [n = scheduler_node_.get()] { n->Main(); });
+  }
   for (uint64_t id : ids) {
     raftstore::StoreNodeOptions so;
     so.store_id = id;
-    so.cluster_store_ids = ids;
+    so.cluster_store_ids = first_region_stores;
+    if (options_.with_scheduler) so.scheduler = kSchedulerNode;
     so.config = options_.raft;
     so.observer = monitor_.get();
     so.sync_latency = options_.sync_latency;
@@ -73,6 +87,7 @@ Cluster::~Cluster() { ex_->Shutdown(); }
 
 sim::RunResult Cluster::Run(std::function<void()> driver) {
   return ex_->Run([this, driver = std::move(driver)] {
+    if (scheduler_node_) ex_->Start(kSchedulerNode);
     for (sim::NodeId id : store_ids()) ex_->Start(id);
     driver();
   });
@@ -88,6 +103,76 @@ raftstore::StoreNode& Cluster::store(sim::NodeId id) { return *stores_.at(id - 1
 
 void Cluster::Annotate(sim::Time start, std::string label) {
   history_.Annotate(start.count(), ex_->Now().count(), std::move(label));
+}
+
+namespace {
+
+std::string PeerText(uint64_t region_id, const metapb::Peer& peer) {
+  return "peer " + std::to_string(peer.id()) + " (store " + std::to_string(peer.store_id()) +
+         ") of region " + std::to_string(region_id);
+}
+
+bool HasPeer(const metapb::Region& region, uint64_t peer_id) {
+  for (const auto& p : region.peers()) {
+    if (p.id() == peer_id) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Cluster::AddPeer(uint64_t region_id, const metapb::Peer& peer) {
+  scheduler_->AddPeer(region_id, peer);
+  Annotate(ex_->Now(), "add " + PeerText(region_id, peer));
+}
+
+void Cluster::RemovePeer(uint64_t region_id, const metapb::Peer& peer) {
+  scheduler_->RemovePeer(region_id, peer);
+  Annotate(ex_->Now(), "remove " + PeerText(region_id, peer));
+}
+
+void Cluster::TransferLeader(uint64_t region_id, const metapb::Peer& peer) {
+  scheduler_->TransferLeader(region_id, peer);
+  Annotate(ex_->Now(), "transfer leader of region " + std::to_string(region_id) + " to peer " +
+                           std::to_string(peer.id()));
+}
+
+bool Cluster::MustAddPeer(uint64_t region_id, const metapb::Peer& peer, sim::Duration deadline) {
+  AddPeer(region_id, peer);
+  return WaitFor(
+      *this,
+      [&] {
+        auto region = scheduler_->GetRegionById(region_id);
+        if (!region || !HasPeer(*region, peer.id())) return false;
+        for (const auto& p : scheduler_->PendingPeers(region_id)) {
+          if (p.id() == peer.id()) return false;
+        }
+        return true;
+      },
+      deadline);
+}
+
+bool Cluster::MustRemovePeer(uint64_t region_id, const metapb::Peer& peer, sim::Duration deadline) {
+  RemovePeer(region_id, peer);
+  return WaitFor(
+      *this,
+      [&] {
+        auto region = scheduler_->GetRegionById(region_id);
+        return region && !HasPeer(*region, peer.id());
+      },
+      deadline);
+}
+
+bool Cluster::MustTransferLeader(uint64_t region_id, const metapb::Peer& peer,
+                                 sim::Duration deadline) {
+  TransferLeader(region_id, peer);
+  return WaitFor(
+      *this,
+      [&] {
+        auto leader = scheduler_->Leader(region_id);
+        return leader && leader->id() == peer.id();
+      },
+      deadline);
 }
 
 void Cluster::Crash(sim::NodeId id, const std::string& why) {

@@ -41,6 +41,10 @@ namespace errorpb {
 class NotLeader;
 }  // namespace errorpb
 
+namespace metapb {
+class Peer;
+}  // namespace metapb
+
 namespace tinykv::raftstore {
 class StoreNode;
 }
@@ -48,7 +52,12 @@ class StoreNode;
 namespace tinykv::harness {
 
 class InvariantMonitor;
+class MockScheduler;
+class MockSchedulerNode;
 enum class StoreEvent;
+
+// The simulated node of the mock scheduler (ClusterOptions::with_scheduler).
+inline constexpr sim::NodeId kSchedulerNode = 4000;
 
 struct ClusterOptions {
   int stores = 5;
@@ -61,6 +70,14 @@ struct ClusterOptions {
   raftstore::EngineWrapper wrap_engine;
   raftstore::TransportWrapper wrap_transport;
   bool keep_full_trace = false;
+  // Stores 1..N hold the first region when the cluster starts; 0: every store. The others start
+  // empty and get peers through membership changes (lab3b).
+  int initial_region_stores = 0;
+  // Runs a mock scheduler (mock_scheduler.h) on node kSchedulerNode: the stores register and
+  // send heartbeats to it, and it hands out the operators of AddPeer / RemovePeer /
+  // TransferLeader (lab3b). It takes no part in partitions (as TinyKV's in-process one); an
+  // isolated store cannot reach it.
+  bool with_scheduler = false;
   sim::Time time_limit = sim::Time(std::chrono::minutes(10));
 };
 
@@ -108,6 +125,20 @@ class Cluster {
   // A store that considers itself leader (the highest-term one, if several), or nothing.
   std::optional<sim::NodeId> Leader() const;
 
+  // ---- membership (lab3b; REQUIRES with_scheduler) ----
+  MockScheduler& scheduler() { return *scheduler_; }
+  // Sets the region's operator on the scheduler, which hands it to the region's leader with the
+  // answer to its next heartbeat, and again until a heartbeat shows it done. One operator per
+  // region: a new one replaces the last. Annotated on the timeline.
+  void AddPeer(uint64_t region_id, const metapb::Peer& peer);
+  void RemovePeer(uint64_t region_id, const metapb::Peer& peer);
+  void TransferLeader(uint64_t region_id, const metapb::Peer& peer);
+  // The same, then waits (virtual time) until the scheduler's view of the region shows it done
+  // — the peer is a caught-up member / gone / the leader. False when `deadline` passed first.
+  bool MustAddPeer(uint64_t region_id, const metapb::Peer& peer, sim::Duration deadline);
+  bool MustRemovePeer(uint64_t region_id, const metapb::Peer& peer, sim::Duration deadline);
+  bool MustTransferLeader(uint64_t region_id, const metapb::Peer& peer, sim::Duration deadline);
+
   check::HistoryRecorder& history() { return history_; }
   // The Raft and store invariants checked as the cluster runs
   // (grading/harness/invariant_monitor.h): the first violation stops the run.
@@ -138,6 +169,8 @@ class Cluster {
   std::unique_ptr<sim::Executor> ex_;
   std::unique_ptr<sim::Network> net_;
   std::unique_ptr<InvariantMonitor> monitor_;  // before the stores: they report to it
+  std::unique_ptr<MockScheduler> scheduler_;   // with_scheduler only
+  std::unique_ptr<MockSchedulerNode> scheduler_node_;
   std::vector<std::unique_ptr<raftstore::StoreNode>> stores_;
   check::HistoryRecorder history_;
   sim::Time partition_start_{0};

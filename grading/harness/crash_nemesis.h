@@ -10,8 +10,8 @@
 // apply" needs no event of its own: the kv engine's writes are not synced, and a crash keeps a
 // seeded in-order prefix of the un-synced batches (CrashLoss::kRandomPrefix), so a store that
 // writes an entry's data and its apply state in two batches is cut between them by any crash
-// that lands after both (the reference writes both in one batch). Random crashes pick a live store (the leader a third
-// of the time) at exponential-looking intervals drawn from the nemesis stream.
+// that lands after both (the reference writes both in one batch). Random crashes pick a live store
+// (the leader a third of the time) at exponential-looking intervals drawn from the nemesis stream.
 //
 // A store is crashed only if a majority of the stores stays up and connected without it (across
 // crashes, isolation and the current partition: the cluster must stay able to make progress),

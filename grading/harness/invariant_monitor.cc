@@ -101,6 +101,18 @@ std::string InvariantMonitor::CrashHint(const Watched& w, sim::Time from,
   return "";
 }
 
+InvariantMonitor::Watched& InvariantMonitor::W(uint64_t store, uint64_t peer_id) {
+  Watched& w = watched_[store];
+  if (peer_id == 0 || w.peer_id == peer_id) return w;
+  if (w.peer_id != 0) {
+    const StoreNode* node = w.node;
+    w = Watched{};
+    w.node = node;
+  }
+  w.peer_id = peer_id;
+  return w;
+}
+
 // ---------------------------------------------------------------- what stores send
 
 void InvariantMonitor::OnRaftMessageSent(const StoreNode& store,
@@ -108,7 +120,7 @@ void InvariantMonitor::OnRaftMessageSent(const StoreNode& store,
   if (!violation_.empty() || msg.region_id() != region_id_) return;
   const eraftpb::Message& m = msg.message();
   const uint64_t from = store.store_id();
-  Watched& w = W(from);
+  Watched& w = W(from, msg.from_peer().id());
   const sim::Time now = ex_.Now();
   if (m.term() > w.max_sent_term) {
     w.max_sent_term = m.term();
@@ -271,7 +283,7 @@ void InvariantMonitor::AfterRaftBatch(const StoreNode& store) {
   if (peer == nullptr) return;
   const PeerVitals v = peer->vitals();
   const uint64_t id = store.store_id();
-  Watched& w = W(id);
+  Watched& w = W(id, peer->id());
   if (w.node == nullptr) w.node = &store;
   if (std::string line = VitalsViolation(id, w.seen ? &w.last : nullptr, v); !line.empty()) {
     return Violate(std::move(line));

@@ -125,6 +125,7 @@ class InvariantMonitor final : public raftstore::StoreObserver {
   // What one store has shown: across incarnations (what the world saw) and in this one.
   struct Watched {
     const raftstore::StoreNode* node = nullptr;
+    uint64_t peer_id = 0;  // the store's peer of the region these numbers are about
     uint64_t max_sent_term = 0;
     sim::Time max_sent_term_at{0};
     std::map<uint64_t, Grant> grants;  // term → the vote granted in it
@@ -160,6 +161,10 @@ class InvariantMonitor final : public raftstore::StoreObserver {
     if (on_event_) on_event_(store, event);
   }
   Watched& W(uint64_t store) { return watched_[store]; }
+  // The watch of store `store`'s peer `peer_id`. A peer id the store did not have before (its
+  // peer was removed and the region added the store again, lab3b) is a new Raft node whose term,
+  // votes and log start afresh: what was tracked of the old one is dropped.
+  Watched& W(uint64_t store, uint64_t peer_id);
 
   sim::Executor& ex_;
   uint64_t region_id_;

@@ -1,11 +1,14 @@
 // The apply half of the Peer: committed entries → kv engine, then the proposals' answers.
+#include <algorithm>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "store/raftstore/cmd_resp.h"
 #include "store/raftstore/keys.h"
 #include "store/raftstore/peer.h"
+#include "store/raftstore/region_epoch.h"
 
 namespace tinykv::raftstore {
 
@@ -29,7 +32,10 @@ void Peer::ApplyCommitted(std::vector<eraftpb::Entry> entries) {
                             std::make_move_iterator(entries.end()));
     return;
   }
-  for (const auto& e : entries) ApplyEntry(e);
+  for (const auto& e : entries) {
+    if (removed_) return;  // a membership change removed this peer: it applies nothing more
+    ApplyEntry(e);
+  }
 }
 
 void Peer::ApplyEntry([[maybe_unused]] const eraftpb::Entry& entry) {
@@ -40,11 +46,18 @@ void Peer::ApplyEntry([[maybe_unused]] const eraftpb::Entry& entry) {
   raft_cmdpb::RaftCmdRequest req;
   bool is_cmd = false;
   if (entry.entry_type() == eraftpb::EntryConfChange) {
-    // Membership changes arrive with lab3b; raft must still learn of the applied change.
-    eraftpb::ConfChange cc;
-    if (cc.ParseFromString(entry.data())) raw_->ApplyConfChange(cc);
+    ApplyConfChangeEntry(entry, &wb, &result);
   } else if (!entry.data().empty()) {
     is_cmd = req.ParseFromString(entry.data());
+    // (lab3b) The region may have split since the command was proposed: a command for its old range
+    // must not run against the new one.
+    std::optional<errorpb::Error> err;
+    if (is_cmd) err = CheckRegionEpoch(req, region());
+    if (is_cmd && !err) err = CheckKeysInRegion(req, region());
+    if (err) {
+      result.response = ErrorResponse(*err);
+      is_cmd = false;  // answered with the error, nothing executed
+    }
     if (is_cmd && req.has_admin_request()) {
       ApplyAdmin(req.admin_request(), &result.response);
     } else if (is_cmd) {
@@ -104,6 +117,52 @@ CmdResult Peer::ReadResults([[maybe_unused]] const raft_cmdpb::RaftCmdRequest& r
   }
   // END SOLUTION
   return result;
+}
+
+void Peer::ApplyConfChangeEntry([[maybe_unused]] const eraftpb::Entry& entry,
+                                [[maybe_unused]] WriteBatch* wb,
+                                [[maybe_unused]] CmdResult* result) {
+  // BEGIN SOLUTION(lab3b)
+  eraftpb::ConfChange cc;
+  raft_cmdpb::RaftCmdRequest req;
+  if (!cc.ParseFromString(entry.data()) || !req.ParseFromString(cc.context()) ||
+      !req.admin_request().has_change_peer()) {
+    return;  // not ours (e.g. an empty change): the applied index still moves past it
+  }
+  if (auto err = CheckRegionEpoch(req, region())) {
+    // Proposed against a membership that has changed since: raft is not told either, so both
+    // keep the members they agree on.
+    result->response = ErrorResponse(*err);
+    return;
+  }
+  const metapb::Peer& target = req.admin_request().change_peer().peer();
+  metapb::Region region = storage_->region();
+  auto* peers = region.mutable_peers();
+  auto member = std::find_if(peers->begin(), peers->end(),
+                             [&](const metapb::Peer& p) { return p.id() == target.id(); });
+  const bool add = cc.change_type() == eraftpb::AddNode;
+  if (add == (member != peers->end())) {
+    // Already done (the epoch matched, so this is a repeat of the change that made it): nothing
+    // changes, but raft hears of it so that its pending change is cleared.
+    raw_->ApplyConfChange(cc);
+  } else {
+    if (add) {
+      *peers->Add() = target;
+      peer_cache_.insert_or_assign(target.id(), target);
+    } else {
+      peers->erase(member);
+      peer_cache_.erase(target.id());
+    }
+    region.mutable_region_epoch()->set_conf_ver(region.region_epoch().conf_ver() + 1);
+    storage_->set_region(region);
+    storage_->WriteRegionState(wb);
+    raw_->ApplyConfChange(cc);
+    if (!add && target.id() == id()) removed_ = true;
+  }
+  auto* admin = result->response.mutable_admin_response();
+  admin->set_cmd_type(raft_cmdpb::ChangePeer);
+  *admin->mutable_change_peer()->mutable_region() = storage_->region();
+  // END SOLUTION
 }
 
 void Peer::ApplyAdmin(const raft_cmdpb::AdminRequest& req, raft_cmdpb::RaftCmdResponse* resp) {

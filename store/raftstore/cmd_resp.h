@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "proto/errorpb.pb.h"
 #include "proto/metapb.pb.h"
@@ -18,6 +20,13 @@ errorpb::Error NotLeaderError(uint64_t region_id, const std::optional<metapb::Pe
 // The proposal's log entry was superseded by another leader's: it was not executed.
 errorpb::Error StaleCommandError();
 errorpb::Error RegionNotFoundError(uint64_t region_id);
+// The request's epoch is not the region's (store/raftstore/region_epoch.h); `current` is what the
+// store knows of the region(s) now, for the client's cache.
+errorpb::Error EpochNotMatchError(std::string message, const std::vector<metapb::Region>& current);
+errorpb::Error KeyNotInRegionError(std::string_view key, const metapb::Region& region);
+// Refused for a reason with no errorpb detail of its own (a membership change already under
+// way, a command this region cannot run now): the client may retry later as it is.
+errorpb::Error OtherError(std::string message);
 
 // A response carrying only `err` in its header.
 raft_cmdpb::RaftCmdResponse ErrorResponse(const errorpb::Error& err);

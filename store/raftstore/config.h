@@ -40,6 +40,11 @@ struct RaftstoreConfig {
   // 0 only yields to them.
   size_t snapshot_apply_batch_keys = 1024;
   sim::Duration snapshot_apply_pause = sim::Duration::zero();
+  // With a scheduler (lab3b): every leader sends a region heartbeat each
+  // `scheduler_heartbeat_tick`, the store a store heartbeat each
+  // `scheduler_store_heartbeat_tick` (TinyKV's test configuration: 100 ms and 500 ms).
+  sim::Duration scheduler_heartbeat_tick = std::chrono::milliseconds(100);
+  sim::Duration scheduler_store_heartbeat_tick = std::chrono::milliseconds(500);
 
   store::Status Validate() const {
     auto bad = [](const std::string& m) { return store::Status::InvalidArgument(m); };
@@ -50,6 +55,9 @@ struct RaftstoreConfig {
     if (raft_log_gc_tick <= sim::Duration::zero()) return bad("raft_log_gc_tick must be positive");
     if (snapshot_chunk_bytes == 0) return bad("snapshot_chunk_bytes must be positive");
     if (snapshot_apply_batch_keys == 0) return bad("snapshot_apply_batch_keys must be positive");
+    if (scheduler_heartbeat_tick < raft_tick || scheduler_store_heartbeat_tick < raft_tick) {
+      return bad("scheduler heartbeat ticks must be at least raft_tick");
+    }
     if (snapshot_apply_pause < sim::Duration::zero()) {
       return bad("snapshot_apply_pause must not be negative");
     }

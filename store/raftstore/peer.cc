@@ -5,6 +5,9 @@
 #include <utility>
 
 #include "store/raftstore/cmd_resp.h"
+#include "store/raftstore/keys.h"
+#include "store/raftstore/region_epoch.h"
+#include "store/raftstore/snapshot.h"
 
 namespace tinykv::raftstore {
 
@@ -26,6 +29,19 @@ Status Peer::Create(PeerOptions options, Engines engines, std::unique_ptr<Peer>*
                                    " holds no peer of region " +
                                    std::to_string(peer->options_.region_id));
   }
+  return Start(std::move(peer), out);
+}
+
+Status Peer::CreateUninitialized(PeerOptions options, Engines engines, const metapb::Peer& meta,
+                                 std::unique_ptr<Peer>* out) {
+  std::unique_ptr<Peer> peer(new Peer(std::move(options)));
+  Status s = PeerStorage::OpenUninitialized(engines, peer->options_.region_id, &peer->storage_);
+  if (!s.ok()) return s;
+  peer->meta_ = meta;
+  return Start(std::move(peer), out);
+}
+
+Status Peer::Start(std::unique_ptr<Peer> peer, std::unique_ptr<Peer>* out) {
   const RaftstoreConfig& cfg = peer->options_.config;
   raft::Config rc;
   rc.id = peer->meta_.id();
@@ -38,6 +54,11 @@ Status Peer::Create(PeerOptions options, Engines engines, std::unique_ptr<Peer>*
   auto raw = raft::RawNode::Create(rc);
   if (!raw.ok()) return Status::Corruption("cannot start raft: " + raw.status().ToString());
   peer->raw_ = std::move(raw).value();
+  if (auto& provide = peer->options_.hooks.provide_snapshot) {
+    const uint64_t region_id = peer->region_id();
+    peer->storage_->SetSnapshotProvider(
+        [provide, region_id](eraftpb::Snapshot* snap) { return provide(region_id, snap); });
+  }
   // The GC worker does not sync its deletions, so a crash can bring back log entries it had
   // already deleted (and one during a snapshot's apply can leave the old log behind): sweep the
   // log below the truncated index now — not at the next compaction, which may be far off — and
@@ -85,7 +106,8 @@ const metapb::Peer* Peer::FindPeerMeta(uint64_t peer_id) const {
   for (const auto& p : region().peers()) {
     if (p.id() == peer_id) return &p;
   }
-  return nullptr;
+  auto it = peer_cache_.find(peer_id);
+  return it == peer_cache_.end() ? nullptr : &it->second;
 }
 
 std::optional<metapb::Peer> Peer::FindPeer(uint64_t peer_id) const {
@@ -98,28 +120,95 @@ void Peer::Tick() { raw_->Tick(); }
 
 void Peer::Step(raft_serverpb::RaftMessage&& msg) {
   if (msg.region_id() != region_id() || msg.to_peer().id() != id()) return;
+  if (msg.from_peer().id() != 0)
+    peer_cache_.insert_or_assign(msg.from_peer().id(), msg.from_peer());
   // Errors are protocol noise (a response from a removed peer, a stale message): drop them.
   // Moved: an append's entries go into the log without another copy.
   (void)raw_->Step(std::move(*msg.mutable_message()));
+}
+
+void Peer::Refuse(CmdCallback& cb, const errorpb::Error& err) {
+  cb(CmdResult{ErrorResponse(err), nullptr});
 }
 
 void Peer::Propose([[maybe_unused]] const raft_cmdpb::RaftCmdRequest& req, CmdCallback cb) {
   // BEGIN SOLUTION(lab2b)
   // STUB: cb(CmdResult{ErrorResponse(NotLeaderError(region_id(), std::nullopt)), nullptr});
   if (req.header().region_id() != region_id()) {
-    cb(CmdResult{ErrorResponse(RegionNotFoundError(req.header().region_id())), nullptr});
-    return;
+    return Refuse(cb, RegionNotFoundError(req.header().region_id()));
   }
-  if (!IsLeader()) {
-    cb(CmdResult{ErrorResponse(NotLeaderError(region_id(), FindPeer(LeaderId()))), nullptr});
-    return;
+  if (!IsLeader()) return Refuse(cb, NotLeaderError(region_id(), FindPeer(LeaderId())));
+  // END SOLUTION
+  // BEGIN SOLUTION(lab3b)
+  if (auto err = CheckRegionEpoch(req, region())) return Refuse(cb, *err);
+  if (auto err = CheckKeysInRegion(req, region())) return Refuse(cb, *err);
+  if (req.has_admin_request()) {
+    switch (req.admin_request().cmd_type()) {
+      case raft_cmdpb::TransferLeader:
+        return ProposeTransferLeader(req, std::move(cb));
+      case raft_cmdpb::ChangePeer:
+        return ProposeChangePeer(req, std::move(cb));
+      default:
+        break;  // proposed through the log like a normal command
+    }
   }
+  // END SOLUTION
+  // BEGIN SOLUTION(lab2b)
   raft::Status s = raw_->Propose(req.SerializeAsString());
   if (!s.ok()) {
     // Dropped (e.g. a leader transfer is under way): the client retries with the hint.
-    cb(CmdResult{ErrorResponse(NotLeaderError(region_id(), FindPeer(LeaderId()))), nullptr});
-    return;
+    return Refuse(cb, NotLeaderError(region_id(), FindPeer(LeaderId())));
   }
+  proposals_.push_back(Proposal{raw_->raft().raft_log().LastIndex(), Term(), std::move(cb)});
+  // END SOLUTION
+}
+
+void Peer::ProposeTransferLeader([[maybe_unused]] const raft_cmdpb::RaftCmdRequest& req,
+                                 CmdCallback cb) {
+  // BEGIN SOLUTION(lab3b)
+  // STUB: Refuse(cb, OtherError("TransferLeader is not implemented (lab3b)"));
+  // Not replicated: only the leader's raft acts on it (lab3a), and the answer says only that
+  // the transfer was asked for — the caller watches the leader change.
+  raw_->TransferLeader(req.admin_request().transfer_leader().peer().id());
+  CmdResult r;
+  r.response.mutable_admin_response()->set_cmd_type(raft_cmdpb::TransferLeader);
+  r.response.mutable_admin_response()->mutable_transfer_leader();
+  cb(std::move(r));
+  // END SOLUTION
+}
+
+void Peer::ProposeChangePeer([[maybe_unused]] const raft_cmdpb::RaftCmdRequest& req,
+                             CmdCallback cb) {
+  // BEGIN SOLUTION(lab3b)
+  // STUB: Refuse(cb, OtherError("ChangePeer is not implemented (lab3b)"));
+  const raft_cmdpb::ChangePeerRequest& change = req.admin_request().change_peer();
+  if (change.change_type() == eraftpb::RemoveNode && change.peer().id() == id()) {
+    // A leader does not remove itself: once it has applied its removal it is gone, and the
+    // others may never learn that the change committed (the commit index travels with the next
+    // append, which the removed leader never sends) — a two-peer region would be left with one
+    // peer that cannot win an election. So it hands leadership to the most caught-up other peer
+    // first and refuses; the new leader removes it when asked again.
+    uint64_t best = 0;
+    uint64_t best_match = 0;
+    const raft::NodeStatus st = status();
+    for (const auto& [peer_id, progress] : st.progress) {
+      if (peer_id != id() && (best == 0 || progress.match > best_match)) {
+        best = peer_id;
+        best_match = progress.match;
+      }
+    }
+    if (best != 0) raw_->TransferLeader(best);
+    return Refuse(cb, OtherError("peer " + std::to_string(id()) + " leads region " +
+                                 std::to_string(region_id()) +
+                                 " and is asked to remove itself: leadership is being "
+                                 "transferred first; ask the new leader"));
+  }
+  eraftpb::ConfChange cc;
+  cc.set_change_type(change.change_type());
+  cc.set_node_id(change.peer().id());
+  cc.set_context(req.SerializeAsString());  // the whole command, for the apply's epoch check
+  raft::Status s = raw_->ProposeConfChange(cc);
+  if (!s.ok()) return Refuse(cb, OtherError("membership change refused: " + s.ToString()));
   proposals_.push_back(Proposal{raw_->raft().raft_log().LastIndex(), Term(), std::move(cb)});
   // END SOLUTION
 }
@@ -183,14 +272,18 @@ bool Peer::BeginSnapshotApply([[maybe_unused]] const eraftpb::Snapshot& snap) {
   // Until the worker has written the data, report the applied index from before the snapshot
   // (the apply state persisted below already names the snapshot's).
   const uint64_t applied_before = storage_->applied_index();
+  const metapb::Region before = region();
   SnapshotApplyTask task;
   if (!storage_->ApplySnapshot(snap, &task).ok()) return false;
   applied_before_snapshot_ = applied_before;
   applying_snapshot_ = true;
   applying_index_ = task.index();
   options_.hooks.schedule_snapshot_apply(std::move(task));
-  return true;
   // END SOLUTION
+  // BEGIN SOLUTION(lab3b)
+  if (options_.hooks.on_range_changed) options_.hooks.on_range_changed(before, region());
+  // END SOLUTION
+  return true;
 }
 
 bool Peer::OnSnapshotApplyDone(const SnapshotApplyResult& result) {
@@ -241,6 +334,55 @@ void Peer::OnRaftLogGcTick() {
   admin->mutable_compact_log()->set_compact_index(applied);
   admin->mutable_compact_log()->set_compact_term(*term);
   (void)raw_->Propose(req.SerializeAsString());  // best effort: the next tick tries again
+  // END SOLUTION
+}
+
+}  // namespace tinykv::raftstore
+
+namespace tinykv::raftstore {
+
+std::vector<metapb::Peer> Peer::PendingPeers() const {
+  std::vector<metapb::Peer> pending;
+  if (!IsLeader()) return pending;
+  const uint64_t truncated = storage_->truncated_index();
+  for (const auto& [peer_id, progress] : status().progress) {
+    if (progress.match >= truncated) continue;
+    if (const metapb::Peer* p = FindPeerMeta(peer_id)) pending.push_back(*p);
+  }
+  return pending;
+}
+
+Status Peer::Destroy() {
+  // BEGIN SOLUTION(lab3b)
+  // STUB: return Status::NotSupported("Peer::Destroy (lab3b)");
+  const uint64_t rid = region_id();
+  // kv engine first: once the tombstone is durable the region never comes back here, whatever
+  // the raft engine still holds (an orphaned raft state only keeps a term and a vote, see
+  // PeerStorage::OpenUninitialized).
+  store::WriteBatch kv_wb;
+  if (initialized()) {
+    const auto [begin, end] = RegionDataRange(region());
+    for (store::Cf cf : store::kAllCfs) kv_wb.DeleteRange(cf, begin, end);
+  }
+  kv_wb.Delete(store::Cf::kDefault, ApplyStateKey(rid));
+  kv_wb.Delete(store::Cf::kDefault, PendingSnapshotKey(rid));
+  raft_serverpb::RegionLocalState tombstone;
+  tombstone.set_state(raft_serverpb::Tombstone);
+  *tombstone.mutable_region() = region();
+  PutMsg(&kv_wb, RegionStateKey(rid), tombstone);
+  Status s = storage_->engines().kv->Write(store::WriteOptions{.sync = true}, kv_wb);
+  if (!s.ok()) return s;
+  store::WriteBatch raft_wb;
+  raft_wb.DeleteRange(store::Cf::kDefault, RaftLogKey(rid, 0), RaftLogKey(rid, UINT64_MAX));
+  raft_wb.Delete(store::Cf::kDefault, RaftStateKey(rid));
+  s = storage_->engines().raft->Write(store::WriteOptions{.sync = true}, raft_wb);
+  if (!s.ok()) return s;
+  while (!proposals_.empty()) {
+    CmdCallback cb = std::move(proposals_.front().cb);
+    proposals_.pop_front();
+    Refuse(cb, RegionNotFoundError(rid));
+  }
+  return Status::OK();
   // END SOLUTION
 }
 

@@ -24,11 +24,22 @@
 // snapshot's Ready wait in the peer. An applying peer cannot be leader (it sends no votes), so
 // every proposal is refused with NotLeader and nothing is ever served from a half-applied region.
 // After a crash in the middle, Create finds the interrupted apply and starts applying again.
+//
+// Regions and membership (lab3b): every proposal is checked against the region's epoch and range
+// (region_epoch.h) when proposed and again when applied, so a command meant for an older state
+// of the region (before a split or a membership change) is answered EpochNotMatch or
+// KeyNotInRegion and never executed. TransferLeader is handled by the leader at once;
+// ChangePeer goes through raft's ProposeConfChange with the whole command as the change's
+// context and is applied when committed: the region's peers and conf_ver change, and the new
+// region state is written in the apply state's batch. A leader asked to remove itself hands
+// leadership over instead and refuses (see ProposeChangePeer): the new leader removes it. A peer
+// whose removal it applied stops applying and is destroyed by the store (Destroy).
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -61,6 +72,13 @@ struct PeerHooks {
   // Hands a snapshot's data to the store's snapshot-apply worker (lab2c), whose result comes
   // back through OnSnapshotApplyDone. Required once the peer can receive snapshots.
   std::function<void(SnapshotApplyTask)> schedule_snapshot_apply;
+  // Raft needs a snapshot of the region for a lagging follower: true and *snap set when one is
+  // ready, false to be asked again later (PeerStorage::SnapshotProvider). May be empty.
+  std::function<bool(uint64_t region_id, eraftpb::Snapshot* snap)> provide_snapshot;
+  // The region's key range changed: a snapshot made an uninitialized peer initialized or moved
+  // its range (persisted before this runs), or a split was applied. `before` is the old region
+  // (uninitialized: no peers). The store re-indexes the range (store/raftstore/store_peers.h).
+  std::function<void(const metapb::Region& before, const metapb::Region& now)> on_range_changed;
 };
 
 // The numbers an observer of the store checks after every batch of the raft worker (the harness's
@@ -92,10 +110,19 @@ class Peer {
   // applied index comes from the kv engine's apply state). NotFound when the region is not on
   // this store; InvalidArgument when this store holds no peer of it.
   static store::Status Create(PeerOptions options, Engines engines, std::unique_ptr<Peer>* out);
+  // An uninitialized peer `meta` of region options.region_id (lab3b): created when a raft
+  // message says this store should host one (store/raftstore/store_peers.h). It knows no range
+  // and no members, so it never campaigns; it votes, and waits for its leader's snapshot
+  // (PeerStorage::OpenUninitialized). Nothing is written until then.
+  static store::Status CreateUninitialized(PeerOptions options, Engines engines,
+                                           const metapb::Peer& meta, std::unique_ptr<Peer>* out);
   ~Peer();
 
   void Tick();
-  // Steps a message from another peer; messages for another region or peer are dropped.
+  // Steps a message from another peer; messages for another region or peer are dropped. The
+  // sender is remembered (the peer cache), so that a peer added to the region after this one
+  // knew it can be answered before the membership change reaches this peer. The store's
+  // routing rules (store_peers.h) run before this.
   void Step(raft_serverpb::RaftMessage&& msg);
   // See the file comment. `cb` runs exactly once unless the store crashes first (maybe before
   // Propose returns, for an immediate error).
@@ -117,6 +144,23 @@ class Peer {
   void SetSnapshotProvider(PeerStorage::SnapshotProvider p) {
     storage_->SetSnapshotProvider(std::move(p));
   }
+
+  // ---- membership (lab3b) ----
+  // True once the region's range and members are known (see CreateUninitialized).
+  bool initialized() const { return storage_->initialized(); }
+  // True once a committed membership change removed this peer: it applies nothing more, and the
+  // store destroys it (Destroy) after the Ready that applied the change.
+  bool removed() const { return removed_; }
+  // Destroys the peer's state on this store: in one synced kv batch, its data range (when the
+  // peer was initialized) and apply state are deleted and a Tombstone region state (with the
+  // region as this peer last knew it) is written; then, synced, its raft state and log are
+  // deleted. The proposals still waiting are answered RegionNotFound. The store then forgets
+  // the peer. REQUIRES: !applying_snapshot(). Returns the engine's error (the store is going
+  // down; the restarted store finds the peer again, or its tombstone).
+  store::Status Destroy();
+  // On a leader, the members whose log is behind the truncated index (they need a snapshot
+  // before they count as caught up): the pending peers of the region heartbeat. Empty on others.
+  std::vector<metapb::Peer> PendingPeers() const;
 
   uint64_t id() const { return meta_.id(); }
   const metapb::Peer& meta() const { return meta_; }
@@ -145,9 +189,21 @@ class Peer {
   };
 
   Peer(PeerOptions options) : options_(std::move(options)) {}
+  // Shared by Create and CreateUninitialized once the storage is open and meta_ set.
+  static store::Status Start(std::unique_ptr<Peer> peer, std::unique_ptr<Peer>* out);
   std::optional<metapb::Peer> FindPeer(uint64_t peer_id) const;
-  // The region's member `peer_id`, or null; points into region() (valid until it changes).
+  // The region's member `peer_id`, or the peer cache's entry for it, or null. Points into
+  // region() or the cache (valid until either changes).
   const metapb::Peer* FindPeerMeta(uint64_t peer_id) const;
+  // Answers a proposal that cannot be proposed (at once, with `err`).
+  static void Refuse(CmdCallback& cb, const errorpb::Error& err);
+  // The admin commands a leader handles without the log (TransferLeader) or through a
+  // membership change (ChangePeer); lab3b.
+  void ProposeTransferLeader(const raft_cmdpb::RaftCmdRequest& req, CmdCallback cb);
+  void ProposeChangePeer(const raft_cmdpb::RaftCmdRequest& req, CmdCallback cb);
+  // Applies a committed membership change entry: checks its epoch, changes the region's peers
+  // and conf_ver (region state into `wb`), tells raft. Fills result's response.
+  void ApplyConfChangeEntry(const eraftpb::Entry& entry, store::WriteBatch* wb, CmdResult* result);
   void SendMessages(std::vector<eraftpb::Message> msgs);
   // ---- apply path (apply.cc) ----
   // Applies `entries` in order, or keeps them for later while a snapshot is being applied.
@@ -179,6 +235,9 @@ class Peer {
   uint64_t applying_index_ = 0;
   uint64_t applied_before_snapshot_ = 0;
   std::vector<eraftpb::Entry> waiting_entries_;
+  // Peers of the region this peer heard from that are not (yet) in its region state.
+  std::map<uint64_t, metapb::Peer> peer_cache_;
+  bool removed_ = false;
 };
 
 }  // namespace tinykv::raftstore

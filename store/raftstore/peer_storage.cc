@@ -77,6 +77,24 @@ Status PeerStorage::Open(Engines engines, uint64_t region_id, std::unique_ptr<Pe
   return Status::OK();
 }
 
+Status PeerStorage::OpenUninitialized(Engines engines, uint64_t region_id,
+                                      std::unique_ptr<PeerStorage>* out) {
+  std::unique_ptr<PeerStorage> ps(new PeerStorage(engines));
+  ps->region_.set_id(region_id);
+  raft_serverpb::RaftLocalState earlier;
+  Status s = GetMsg(engines.raft, RaftStateKey(region_id), &earlier);
+  if (s.ok()) {
+    // Only the promise of the vote is kept: whatever log the earlier peer had is not this one's
+    // (the snapshot that initializes the peer replaces the log anyway).
+    ps->raft_state_.mutable_hard_state()->set_term(earlier.hard_state().term());
+    ps->raft_state_.mutable_hard_state()->set_vote(earlier.hard_state().vote());
+  } else if (!s.IsNotFound()) {
+    return s;
+  }
+  *out = std::move(ps);
+  return Status::OK();
+}
+
 raft::Result<raft::InitialState> PeerStorage::GetInitialState() const {
   raft::InitialState init;
   init.hard_state = raft_state_.hard_state();
@@ -169,6 +187,13 @@ Status PeerStorage::SaveReadyState([[maybe_unused]] const raft::Ready& rd) {
   // Synced: messages sent after this (votes, append acks) must never refer to lost state.
   return engines_.raft->Write(store::WriteOptions{.sync = true}, wb);
   // END SOLUTION
+}
+
+void PeerStorage::WriteRegionState(WriteBatch* kv_wb) const {
+  raft_serverpb::RegionLocalState state;
+  state.set_state(raft_serverpb::Normal);
+  *state.mutable_region() = region_;
+  PutMsg(kv_wb, RegionStateKey(region_id()), state);
 }
 
 void PeerStorage::WriteApplyState(WriteBatch* kv_wb) const {

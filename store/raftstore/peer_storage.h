@@ -40,6 +40,15 @@ class PeerStorage final : public raft::Storage {
   // Loads the states of `region_id` from the engines. NotFound when the region has no state on
   // this store (not bootstrapped); Corruption when a state does not parse or the states disagree.
   static store::Status Open(Engines engines, uint64_t region_id, std::unique_ptr<PeerStorage>* out);
+  // The storage of a peer created by a message for a region this store holds no state of (lab3b,
+  // store/raftstore/store_peers.h): the region is known by id only — no range, no peers, an
+  // *uninitialized* peer — until a snapshot from its leader brings it. Nothing is written here.
+  // Log empty (last index 0), applied = truncated = 0; the term and vote of an earlier
+  // uninitialized peer of the region, if its raft state is still on disk, are read back, so a
+  // vote granted before a crash is still kept after it. Corruption when that state does not
+  // parse.
+  static store::Status OpenUninitialized(Engines engines, uint64_t region_id,
+                                         std::unique_ptr<PeerStorage>* out);
 
   // ---- raft::Storage ----
   raft::Result<raft::InitialState> GetInitialState() const override;
@@ -92,7 +101,14 @@ class PeerStorage final : public raft::Storage {
 
   const raft_serverpb::RaftLocalState& raft_state() const { return raft_state_; }
   const metapb::Region& region() const { return region_; }
+  // Replaces the cached region (a membership change or a split was applied; the caller writes
+  // the region state in the apply batch, store/raftstore/apply.cc).
+  void set_region(metapb::Region region) { region_ = std::move(region); }
+  // False until the peer knows its region's range and members (see OpenUninitialized).
+  bool initialized() const { return region_.peers_size() > 0; }
   uint64_t region_id() const { return region_.id(); }
+  // Adds the region state (Normal, the cached region) to `kv_wb`.
+  void WriteRegionState(store::WriteBatch* kv_wb) const;
   Engines engines() const { return engines_; }
 
  private:

@@ -5,7 +5,6 @@
 
 #include "proto/kvrpcpb.pb.h"
 #include "sim/sync.h"
-#include "store/raftstore/bootstrap.h"
 #include "store/raftstore/cmd_resp.h"
 #include "store/raftstore/keys.h"
 #include "store/raftstore/snapshot.h"
@@ -70,7 +69,8 @@ std::unique_ptr<store::StorageReader> NewRegionReader(std::shared_ptr<store::Sna
 Status RaftStorage::Execute(const kvrpcpb::Context& ctx, raft_cmdpb::RaftCmdRequest req,
                             CmdResult* result) {
   auto* header = req.mutable_header();
-  header->set_region_id(ctx.region_id() != 0 ? ctx.region_id() : kFirstRegionId);
+  // Region 0: the store routes by key and fills in the epoch (store/raftstore/store_peers.h).
+  header->set_region_id(ctx.region_id());
   *header->mutable_peer() = ctx.peer();
   *header->mutable_region_epoch() = ctx.region_epoch();
   header->set_term(ctx.term());

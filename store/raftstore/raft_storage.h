@@ -9,7 +9,8 @@
 //    Status::RegionError carrying the errorpb.Error, which the handlers put in region_error;
 //  * no answer in time (partitioned leader, crash of this store) is IOError: the outcome of a
 //    write is then unknown — it may still commit later.
-// Requests whose context names region 0 go to the first region (clients that do not route).
+// Requests whose context names region 0 go to the region of this store holding their first key,
+// with its current epoch (clients that do not route: labs 2B / 2C; store_peers.h).
 // Reader keys are user keys; the 'z' data prefix is added and removed here.
 //
 // Lives in one store incarnation; used from that store's fibers.

@@ -88,9 +88,7 @@ Status PeerStorage::ApplySnapshot([[maybe_unused]] const eraftpb::Snapshot& snap
   apply_state_.mutable_truncated_state()->set_term(term);
   WriteBatch kv_wb;
   WriteApplyState(&kv_wb);
-  raft_serverpb::RegionLocalState region_state;
-  *region_state.mutable_region() = region_;
-  PutMsg(&kv_wb, RegionStateKey(region_id()), region_state);
+  WriteRegionState(&kv_wb);
   PutMsg(&kv_wb, PendingSnapshotKey(region_id()), snap);
   Status s = engines_.kv->Write(store::WriteOptions{.sync = true}, kv_wb);
   if (!s.ok()) return s;

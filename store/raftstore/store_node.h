@@ -11,11 +11,12 @@
 // hook this object registered at its first start then crashes both disks, keeping a prefix of their
 // un-synced batches chosen from the executor stream "raftstore-disk-<id>" (or none / all, per
 // CrashLoss). ex.Restart(i) runs Main again: it reopens the engines on what the disks kept and
-// rebuilds the peer from them.
+// rebuilds its peers from them.
 //
 // Fibers of one incarnation (all on node `store_id`):
 //   main       the raft worker: reads raft messages from kRaftPort and PeerMsgs (proposals,
-//              ticks, reassembled snapshots) from its inbox, steps the peer, then handles its
+//              ticks, reassembled snapshots) from its inbox, routes them to the store's peers
+//              (store_peers.h: by region, creating and destroying peers), then handles their
 //              Readys (persist → send → apply → advance);
 //   ticker     a raft tick every config.raft_tick, a GC tick every config.raft_log_gc_tick;
 //   snap-recv  kSnapshotPort inbox → reassembled snapshot messages → the raft worker;
@@ -23,7 +24,9 @@
 //   raftlog-gc deletes compacted raft log entries after syncing the kv engine;
 //   snap-apply writes a received snapshot's data into the kv engine (snapshot_apply.h) and
 //              reports back to the raft worker, which meanwhile keeps stepping and ticking;
-//   snap-gen   spawned on demand to build a snapshot for a lagging follower.
+//   snap-gen   spawned on demand to build a snapshot for a lagging follower;
+//   scheduler  with a scheduler: registers the store, sends heartbeats, proposes the operators
+//              the answers carry (scheduler_worker.h).
 //
 // The StoreNode object must outlive every Run of the executor; call Executor::Shutdown before
 // destroying it. Inspection methods are for the world fiber / tests and return "nothing" while
@@ -62,6 +65,7 @@ enum class CrashLoss {
 };
 
 class StoreNode;
+class StorePeers;
 
 // What a store publishes as it runs, for whoever watches it — the grading harness's invariant
 // monitors and crash-point nemesis. Every call runs on one of the store's own fibers, at a moment
@@ -83,7 +87,8 @@ class StoreObserver {
 
 struct StoreNodeOptions {
   uint64_t store_id = 0;
-  // Stores of the initial region (bootstrap); the store must be among them.
+  // Stores of the initial region (bootstrap). A store among them bootstraps it at its first
+  // start; any other store starts empty and gets its peers from raft messages (lab3b).
   std::vector<uint64_t> cluster_store_ids;
   RaftstoreConfig config;
   CrashLoss crash_loss = CrashLoss::kRandomPrefix;
@@ -91,6 +96,10 @@ struct StoreNodeOptions {
   // How long each synced write of either disk takes (a FaultInjectionEngine's sync delay: a crash
   // can land while the store waits for it); drawn from the executor stream "raftstore-sync-<id>".
   SyncLatency sync_latency;
+  // The node serving the scheduler (raftstore::kSchedulerPort), or 0 for none (labs 2B / 2C).
+  // With one the store registers itself, sends region and store heartbeats and carries out the
+  // operators in the answers (store/raftstore/scheduler_worker.h).
+  sim::NodeId scheduler = 0;
   EngineWrapper wrap_engine;        // may be empty
   TransportWrapper wrap_transport;  // may be empty
 };
@@ -112,6 +121,10 @@ class StoreNode {
   const store::Status& start_error() const { return start_error_; }
 
   // ---- inspection (null / false / 0 while the store is down or starting) ----
+  // Every peer of the store (lab3b).
+  const StorePeers* peers() const;
+  // The peer of the first region (kFirstRegionId), the only region of labs 2B / 2C; the
+  // methods below are about it.
   const Peer* peer() const;
   bool IsLeader() const;
   uint64_t LeaderId() const;
@@ -120,11 +133,22 @@ class StoreNode {
   // this store has applied. Tests use it to check that a partitioned store did (not) apply a
   // write. Nothing when the store is down or the key is absent.
   std::optional<std::string> LocalValue(std::string_view key) const;
+  // The state of region `region_id` in this store's kv engine (Normal, or Tombstone once its
+  // peer here was destroyed); nothing when there is none or the store is down.
+  std::optional<raft_serverpb::RegionLocalState> RegionState(uint64_t region_id) const;
+  // How many keys of region `region_id` (log entries and raft state) this store's raft engine
+  // holds; 0 while the store is down.
+  uint64_t RaftKeyCount(uint64_t region_id) const;
   // Number of snapshots this store's peer has applied since the StoreNode was created.
   uint64_t snapshots_applied() const { return snapshots_applied_; }
 
  private:
   struct Runtime;
+  // The options of a new peer of `region_id` in incarnation `rt` (StorePeers' factory).
+  PeerOptions NewPeerOptions(Runtime* rt, uint64_t region_id);
+  // Hands the scheduler worker a heartbeat of every region this store leads, and the store's
+  // own when `store_heartbeat`.
+  void QueueHeartbeats(Runtime& rt, bool store_heartbeat);
   // The raft worker: steps raft messages from `raft_in` and the inbox's proposals and ticks,
   // then handles the Readys, until the node goes down.
   void RunRaftWorker(const std::shared_ptr<Runtime>& rt, sim::Channel<sim::Packet>& raft_in);
