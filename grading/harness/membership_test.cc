@@ -193,3 +193,51 @@ TEST(Membership, AStoreAddedBackGetsANewPeerAndTheRegionAgain) {
 
 }  // namespace
 }  // namespace tinykv::harness
+
+namespace tinykv::harness {
+namespace {
+
+TEST(Split, ARegionLargerThanTheMaximumSplitsAndEveryKeyStaysReadable) {
+  ClusterOptions o = Options(3, 3, 7);
+  o.raft.region_max_size = 300;
+  o.raft.region_split_size = 200;
+  Cluster c(o);
+  KvClient client(c, 1);
+  std::vector<std::string> missing;
+  const sim::RunResult run = c.Run([&] {
+    for (int i = 0; i < 60; ++i) {
+      const std::string k = "key" + std::to_string(100 + i);
+      ASSERT_TRUE(PutUntilAcknowledged(c, client, k, "value-" + std::to_string(i), 10s)) << k;
+    }
+    ASSERT_TRUE(WaitFor(
+        c, [&] { return c.scheduler().RegionCount() >= 3; }, 10s))
+        << c.scheduler().RegionCount() << " regions";
+    for (int i = 0; i < 60; ++i) {
+      const std::string k = "key" + std::to_string(100 + i);
+      if (client.Get(k, 10s) != "value-" + std::to_string(i)) missing.push_back(k);
+    }
+  });
+  ASSERT_EQ(run.outcome, sim::RunOutcome::kCompleted) << run.report << c.monitor().violation();
+  EXPECT_TRUE(missing.empty()) << missing.size() << " keys unreadable, first " << missing[0];
+  // Every store hosts every region, and their ranges tile the key space.
+  for (sim::NodeId id : c.store_ids()) {
+    const raftstore::StorePeers* peers = c.store(id).peers();
+    ASSERT_NE(peers, nullptr);
+    std::string next;
+    bool first = true;
+    std::map<std::string, std::string> ranges;  // start → end
+    for (const auto& [rid, peer] : peers->peers()) {
+      ranges[peer->region().start_key()] = peer->region().end_key();
+    }
+    for (const auto& [start, end] : ranges) {
+      EXPECT_EQ(start, first ? "" : next) << "store " << id << ": a gap or an overlap";
+      first = false;
+      next = end;
+    }
+    EXPECT_EQ(next, "") << "store " << id << ": the last region must reach the end";
+    EXPECT_EQ(ranges.size(), c.scheduler().RegionCount()) << "store " << id;
+  }
+}
+
+}  // namespace
+}  // namespace tinykv::harness

@@ -59,7 +59,7 @@ void Peer::ApplyEntry([[maybe_unused]] const eraftpb::Entry& entry) {
       is_cmd = false;  // answered with the error, nothing executed
     }
     if (is_cmd && req.has_admin_request()) {
-      ApplyAdmin(req.admin_request(), &result.response);
+      ApplyAdmin(req.admin_request(), &wb, &result.response);
     } else if (is_cmd) {
       ApplyWrites(req, &wb);
     }
@@ -70,6 +70,13 @@ void Peer::ApplyEntry([[maybe_unused]] const eraftpb::Entry& entry) {
   // moves the applied index back, and the entry is applied again after restart.
   if (!storage_->engines().kv->Write(store::WriteOptions{}, wb).ok()) return;
   if (is_cmd && !req.has_admin_request()) result = ReadResults(req);
+  if (split_created_) {
+    // The store re-indexes the shrunk range and starts the new region's peer (lab3b).
+    const metapb::Region before = *std::exchange(split_before_, std::nullopt);
+    const metapb::Region created = *std::exchange(split_created_, std::nullopt);
+    if (options_.hooks.on_range_changed) options_.hooks.on_range_changed(before, region());
+    if (options_.hooks.on_split) options_.hooks.on_split(created, IsLeader());
+  }
   AnswerProposals(entry.index(), entry.term(), std::move(result));
   // END SOLUTION
 }
@@ -165,8 +172,10 @@ void Peer::ApplyConfChangeEntry([[maybe_unused]] const eraftpb::Entry& entry,
   // END SOLUTION
 }
 
-void Peer::ApplyAdmin(const raft_cmdpb::AdminRequest& req, raft_cmdpb::RaftCmdResponse* resp) {
+void Peer::ApplyAdmin(const raft_cmdpb::AdminRequest& req, [[maybe_unused]] WriteBatch* wb,
+                      raft_cmdpb::RaftCmdResponse* resp) {
   resp->mutable_admin_response()->set_cmd_type(req.cmd_type());
+  if (req.cmd_type() == raft_cmdpb::Split) return ApplySplit(req.split(), wb, resp);
   // BEGIN SOLUTION(lab2c)
   if (req.cmd_type() != raft_cmdpb::CompactLog) return;
   const auto& c = req.compact_log();

@@ -45,6 +45,14 @@ struct RaftstoreConfig {
   // `scheduler_store_heartbeat_tick` (TinyKV's test configuration: 100 ms and 500 ms).
   sim::Duration scheduler_heartbeat_tick = std::chrono::milliseconds(100);
   sim::Duration scheduler_store_heartbeat_tick = std::chrono::milliseconds(500);
+  // Region split (lab3b; needs a scheduler for the new ids): every `split_region_check_tick` a
+  // leader has its region measured (the bytes of its keys and values); one larger than
+  // `region_max_size` is split at the key where `region_split_size` bytes are reached. 0
+  // disables splits. (TinyKV's defaults are 144 MiB / 96 MiB; its split tests use a few hundred
+  // bytes, as the lab3b scenarios do.)
+  uint64_t region_max_size = 0;
+  uint64_t region_split_size = 0;
+  sim::Duration split_region_check_tick = std::chrono::milliseconds(100);
 
   store::Status Validate() const {
     auto bad = [](const std::string& m) { return store::Status::InvalidArgument(m); };
@@ -57,6 +65,12 @@ struct RaftstoreConfig {
     if (snapshot_apply_batch_keys == 0) return bad("snapshot_apply_batch_keys must be positive");
     if (scheduler_heartbeat_tick < raft_tick || scheduler_store_heartbeat_tick < raft_tick) {
       return bad("scheduler heartbeat ticks must be at least raft_tick");
+    }
+    if (region_max_size != 0 && (region_split_size == 0 || region_split_size > region_max_size)) {
+      return bad("region_split_size must be positive and at most region_max_size");
+    }
+    if (split_region_check_tick < raft_tick) {
+      return bad("split_region_check_tick must be at least raft_tick");
     }
     if (snapshot_apply_pause < sim::Duration::zero()) {
       return bad("snapshot_apply_pause must not be negative");

@@ -341,6 +341,8 @@ void Peer::OnRaftLogGcTick() {
 
 namespace tinykv::raftstore {
 
+void Peer::Campaign() { (void)raw_->Campaign(); }
+
 std::vector<metapb::Peer> Peer::PendingPeers() const {
   std::vector<metapb::Peer> pending;
   if (!IsLeader()) return pending;

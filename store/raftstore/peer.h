@@ -79,6 +79,10 @@ struct PeerHooks {
   // its range (persisted before this runs), or a split was applied. `before` is the old region
   // (uninitialized: no peers). The store re-indexes the range (store/raftstore/store_peers.h).
   std::function<void(const metapb::Region& before, const metapb::Region& now)> on_range_changed;
+  // A split was applied (after on_range_changed for the shrunk region): `created` is the new
+  // region, whose states are on disk unless this store already had a state for it. The store
+  // starts its peer (`campaign`: at once, this peer led the old region). Lab3b.
+  std::function<void(const metapb::Region& created, bool campaign)> on_split;
 };
 
 // The numbers an observer of the store checks after every batch of the raft worker (the harness's
@@ -161,6 +165,10 @@ class Peer {
   // On a leader, the members whose log is behind the truncated index (they need a snapshot
   // before they count as caught up): the pending peers of the region heartbeat. Empty on others.
   std::vector<metapb::Peer> PendingPeers() const;
+  // Starts an election now (a region created by a split on the store that led its parent).
+  void Campaign();
+  uint64_t approximate_size() const { return approximate_size_; }
+  void set_approximate_size(uint64_t bytes) { approximate_size_ = bytes; }
 
   uint64_t id() const { return meta_.id(); }
   const metapb::Peer& meta() const { return meta_; }
@@ -213,7 +221,15 @@ class Peer {
   void ApplyWrites(const raft_cmdpb::RaftCmdRequest& req, store::WriteBatch* wb);
   // The command's responses, read once its writes are in the engine.
   CmdResult ReadResults(const raft_cmdpb::RaftCmdRequest& req);
-  void ApplyAdmin(const raft_cmdpb::AdminRequest& req, raft_cmdpb::RaftCmdResponse* resp);
+  void ApplyAdmin(const raft_cmdpb::AdminRequest& req, store::WriteBatch* wb,
+                  raft_cmdpb::RaftCmdResponse* resp);
+  // ---- split (split.cc, lab3b) ----
+  // Applies a committed Split: the region ends at the split key, a new region (the request's id
+  // and peer ids) covers the rest, both versions grow; both region states go into `wb`, and the
+  // new region's initial raft state to the raft engine (synced) unless the store already holds
+  // a state of it. Error responses for a split key outside the region or a malformed request.
+  void ApplySplit(const raft_cmdpb::SplitRequest& req, store::WriteBatch* wb,
+                  raft_cmdpb::RaftCmdResponse* resp);
   // Answers the proposals up to `index` (stale ones with StaleCommand).
   void AnswerProposals(uint64_t index, uint64_t term, CmdResult result);
   void OnSnapshotApplied(uint64_t index);
@@ -238,6 +254,11 @@ class Peer {
   // Peers of the region this peer heard from that are not (yet) in its region state.
   std::map<uint64_t, metapb::Peer> peer_cache_;
   bool removed_ = false;
+  // A split this entry applied: the hooks run once its batch is written.
+  std::optional<metapb::Region> split_before_;
+  std::optional<metapb::Region> split_created_;
+  // The region's size in bytes as the split checker last measured it (region heartbeats).
+  uint64_t approximate_size_ = 0;
 };
 
 }  // namespace tinykv::raftstore

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -40,7 +41,15 @@ struct StoreHeartbeatTask {
   schedulerpb::StoreStats stats;
 };
 
-using SchedulerTask = std::variant<RegionHeartbeatTask, StoreHeartbeatTask>;
+// The split checker found that `region` (led by `leader`) should split at `split_key`: ask the
+// scheduler for the new region's ids and propose the Split.
+struct AskSplitTask {
+  metapb::Region region;
+  metapb::Peer leader;
+  std::string split_key;
+};
+
+using SchedulerTask = std::variant<RegionHeartbeatTask, StoreHeartbeatTask, AskSplitTask>;
 
 // Hands an admin command to the store's raft worker (the answer is ignored).
 using ProposeAdminFn = std::function<void(raft_cmdpb::RaftCmdRequest)>;
@@ -49,6 +58,10 @@ using ProposeAdminFn = std::function<void(raft_cmdpb::RaftCmdRequest)>;
 // when it carries none.
 std::optional<raft_cmdpb::RaftCmdRequest> AdminForOperator(
     const schedulerpb::RegionHeartbeatResponse& resp);
+
+// The Split admin command for `task` with the ids of `resp` (an AskSplit answer).
+raft_cmdpb::RaftCmdRequest SplitCommand(const AskSplitTask& task,
+                                        const schedulerpb::AskSplitResponse& resp);
 
 // Registers `store` with the scheduler (PutStore, retried every second until it succeeds), then
 // runs the tasks of `tasks` until it closes (or the store crashes).

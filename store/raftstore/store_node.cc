@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <variant>
@@ -18,6 +19,7 @@
 #include "store/raftstore/snapshot.h"
 #include "store/raftstore/snapshot_apply.h"
 #include "store/raftstore/snapshot_transfer.h"
+#include "store/raftstore/split_checker.h"
 #include "store/raftstore/store_peers.h"
 #include "store/raftstore/transport.h"
 #include "store/server/sim_rpc.h"
@@ -38,8 +40,9 @@ struct GcTickMsg {};
 struct SchedulerTickMsg {
   bool store = false;
 };
-using PeerMsg =
-    std::variant<raft_serverpb::RaftMessage, ProposalMsg, TickMsg, GcTickMsg, SchedulerTickMsg>;
+struct SplitCheckTickMsg {};
+using PeerMsg = std::variant<raft_serverpb::RaftMessage, ProposalMsg, TickMsg, GcTickMsg,
+                             SchedulerTickMsg, SplitCheckTickMsg>;
 
 }  // namespace
 
@@ -85,6 +88,11 @@ struct StoreNode::Runtime {
   // When the store has a scheduler (StoreNodeOptions::scheduler).
   std::unique_ptr<SimSchedulerClient> scheduler_client;
   sim::Channel<SchedulerTask> scheduler_tasks{"scheduler-tasks"};
+  // Split checks (with a scheduler and RaftstoreConfig::region_max_size): the regions being
+  // measured, the checker's tasks and its reports.
+  std::set<uint64_t> split_checking;
+  sim::Channel<SplitCheckTask> split_check_tasks{"split-check-tasks"};
+  sim::Channel<SplitCheckResult> split_check_done{"split-check-done"};
   SnapshotReceiver snapshot_receiver;
   // Snapshot generation for lagging followers, per region.
   struct SnapshotGeneration {
@@ -309,10 +317,12 @@ void StoreNode::Main() {
       options_.store_id, cfg.proposal_timeout);
 
   const bool with_scheduler = options_.scheduler != 0;
-  sim::Go("ticker", [rt, cfg, with_scheduler] {
+  const bool with_splits = with_scheduler && cfg.region_max_size != 0;
+  sim::Go("ticker", [rt, cfg, with_scheduler, with_splits] {
     sim::Duration since_gc{0};
     sim::Duration since_heartbeat{0};
     sim::Duration since_store_heartbeat{0};
+    sim::Duration since_split_check{0};
     while (true) {
       sim::Sleep(cfg.raft_tick);
       rt->inbox.TrySend(TickMsg{});
@@ -322,6 +332,11 @@ void StoreNode::Main() {
         rt->inbox.TrySend(GcTickMsg{});
       }
       if (!with_scheduler) continue;
+      since_split_check += cfg.raft_tick;
+      if (with_splits && since_split_check >= cfg.split_region_check_tick) {
+        since_split_check = sim::Duration{0};
+        rt->inbox.TrySend(SplitCheckTickMsg{});
+      }
       since_heartbeat += cfg.raft_tick;
       since_store_heartbeat += cfg.raft_tick;
       if (since_heartbeat >= cfg.scheduler_heartbeat_tick) {
@@ -332,6 +347,13 @@ void StoreNode::Main() {
       }
     }
   });
+  if (with_splits) {
+    sim::Go("split-check", [rt, cfg] {
+      RunSplitChecker(
+          rt->split_check_tasks, cfg.region_max_size, cfg.region_split_size,
+          [raw = rt.get()](SplitCheckResult r) { raw->split_check_done.TrySend(std::move(r)); });
+    });
+  }
   if (with_scheduler) {
     rt->scheduler_client = std::make_unique<SimSchedulerClient>(
         net_, SimSchedulerClientOptions{.self = self, .scheduler = options_.scheduler});
@@ -388,6 +410,7 @@ void StoreNode::QueueHeartbeats(Runtime& rt, bool store_heartbeat) {
     task.region = peer->region();
     task.leader = peer->meta();
     task.pending_peers = peer->PendingPeers();
+    task.approximate_size = peer->approximate_size();
     rt.scheduler_tasks.TrySend(std::move(task));
   }
   if (!store_heartbeat) return;
@@ -395,6 +418,32 @@ void StoreNode::QueueHeartbeats(Runtime& rt, bool store_heartbeat) {
   task.stats.set_store_id(options_.store_id);
   task.stats.set_region_count(static_cast<uint32_t>(rt.peers->peers().size()));
   rt.scheduler_tasks.TrySend(std::move(task));
+}
+
+void StoreNode::QueueSplitChecks(Runtime& rt) {
+  for (const auto& [id, peer] : rt.peers->peers()) {
+    if (!peer->IsLeader() || !peer->initialized() || rt.split_checking.count(id) != 0) continue;
+    rt.split_checking.insert(id);
+    rt.split_check_tasks.TrySend(SplitCheckTask{
+        peer->region(),
+        std::shared_ptr<store::Snapshot>(peer->storage().engines().kv->GetSnapshot())});
+  }
+}
+
+void StoreNode::OnSplitChecked(Runtime& rt, const SplitCheckResult& result) {
+  const uint64_t id = result.region.id();
+  rt.split_checking.erase(id);
+  Peer* peer = rt.peers->Find(id);
+  if (peer == nullptr) return;
+  peer->set_approximate_size(result.size);
+  // Only for the region as it was measured: a split or a membership change since makes the key
+  // or the epoch of the AskSplit stale.
+  if (result.split_key.empty() || !peer->IsLeader() ||
+      peer->region().region_epoch().SerializeAsString() !=
+          result.region.region_epoch().SerializeAsString()) {
+    return;
+  }
+  rt.scheduler_tasks.TrySend(AskSplitTask{peer->region(), peer->meta(), result.split_key});
 }
 
 void StoreNode::RunRaftWorker(const std::shared_ptr<Runtime>& rt,
@@ -409,6 +458,8 @@ void StoreNode::RunRaftWorker(const std::shared_ptr<Runtime>& rt,
       peers.Tick();
     } else if (auto* t = std::get_if<SchedulerTickMsg>(&m)) {
       QueueHeartbeats(*rt, t->store);
+    } else if (std::holds_alternative<SplitCheckTickMsg>(m)) {
+      QueueSplitChecks(*rt);
     } else {
       peers.RaftLogGcTick();
     }
@@ -424,9 +475,10 @@ void StoreNode::RunRaftWorker(const std::shared_ptr<Runtime>& rt,
   // forwards them through the inbox: one channel hop and one fiber switch less per message.
   raft_serverpb::RaftMessage msg;
   // A standing selector: the worker waits on these three sources once per batch of messages.
-  sim::Selector sources({&rt->inbox, &raft_in, &rt->snap_apply_done});
+  sim::Selector sources({&rt->inbox, &raft_in, &rt->snap_apply_done, &rt->split_check_done});
   while (sources.Wait() >= 0 && !rt->inbox.closed()) {
     if (auto r = rt->snap_apply_done.TryRecv()) snapshot_done(*r);
+    while (auto r = rt->split_check_done.TryRecv()) OnSplitChecked(*rt, *r);
     // Batch whatever is queued into the same Ready.
     while (auto pkt = raft_in.TryRecv()) {
       if (msg.ParseFromString(pkt->payload)) peers.OnRaftMessage(std::move(msg));

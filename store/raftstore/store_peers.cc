@@ -87,6 +87,9 @@ Status StorePeers::CreatePeer(uint64_t region_id, const metapb::Peer* uninitiali
   options.hooks.on_range_changed = [this](const metapb::Region& before, const metapb::Region& now) {
     OnRangeChanged(before, now);
   };
+  options.hooks.on_split = [this](const metapb::Region& created, bool campaign) {
+    OnSplit(created, campaign);
+  };
   std::unique_ptr<Peer> peer;
   Status s = uninitialized_meta == nullptr ? Peer::Create(std::move(options), engines_, &peer)
                                            : Peer::CreateUninitialized(std::move(options), engines_,
@@ -227,6 +230,20 @@ void StorePeers::OnRangeChanged(const metapb::Region& before, const metapb::Regi
     note_("region " + std::to_string(now.id()) + " [" + now.start_key() + ", " + now.end_key() +
           ") overlaps another region of this store; not indexed");
   }
+}
+
+void StorePeers::OnSplit(const metapb::Region& created, bool campaign) {
+  if (Peer* existing = Find(created.id())) {
+    if (existing->initialized()) return;
+    peers_.erase(created.id());  // nothing of it on disk but its raft state, which stays
+  }
+  if (Status s = CreatePeer(created.id(), nullptr); !s.ok()) {
+    note_("cannot start region " + std::to_string(created.id()) +
+          " after a split: " + s.ToString());
+    return;
+  }
+  note_("split created region " + std::to_string(created.id()));
+  if (campaign) Find(created.id())->Campaign();
 }
 
 void StorePeers::Propose(raft_cmdpb::RaftCmdRequest req, CmdCallback cb) {

@@ -105,6 +105,10 @@ class StorePeers {
   // (applying a snapshot) or the write failed.
   bool DestroyPeer(uint64_t region_id, const std::string& why);
   void OnRangeChanged(const metapb::Region& before, const metapb::Region& now);
+  // A peer applied a split that created region `created` here: its peer starts from the states
+  // the split wrote. An uninitialized peer of it (created by a vote before the split reached
+  // this store) is replaced, keeping its persisted term and vote; an initialized one stays.
+  void OnSplit(const metapb::Region& created, bool campaign);
 
   uint64_t store_id_;
   Engines engines_;
