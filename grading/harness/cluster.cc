@@ -422,13 +422,50 @@ void Cluster::CheckRead(size_t op) {
 
 // ---------------------------------------------------------------- client
 
-KvClient::KvClient(Cluster& cluster, int64_t id) : cluster_(cluster), id_(id) {
+struct KvClient::Routes {
+  std::map<std::string, metapb::Region> by_start;  // disjoint ranges
+  std::map<uint64_t, sim::NodeId> leader;          // region id → store last seen leading it
+  size_t next_peer = 0;
+
+  void Forget(uint64_t region_id) {
+    for (auto it = by_start.begin(); it != by_start.end(); ++it) {
+      if (it->second.id() == region_id) {
+        by_start.erase(it);
+        break;
+      }
+    }
+    leader.erase(region_id);
+  }
+  void Learn(const metapb::Region& region) {
+    // Drop whatever the new region overlaps (older states of its keys).
+    for (auto it = by_start.begin(); it != by_start.end();) {
+      const metapb::Region& r = it->second;
+      const bool before = !r.end_key().empty() && r.end_key() <= region.start_key();
+      const bool after = !region.end_key().empty() && region.end_key() <= r.start_key();
+      it = before || after ? std::next(it) : by_start.erase(it);
+    }
+    by_start[region.start_key()] = region;
+  }
+  const metapb::Region* Find(const std::string& key) const {
+    auto it = by_start.upper_bound(key);
+    if (it == by_start.begin()) return nullptr;
+    --it;
+    const metapb::Region& r = it->second;
+    return r.end_key().empty() || key < r.end_key() ? &r : nullptr;
+  }
+};
+
+KvClient::KvClient(Cluster& cluster, int64_t id)
+    : cluster_(cluster), id_(id), routes_(std::make_unique<Routes>()) {
   next_store_ = static_cast<size_t>(id);
 }
+
+KvClient::~KvClient() = default;
 
 void KvClient::OnNotLeader(const errorpb::NotLeader& e) {
   if (e.has_leader()) {
     leader_hint_ = static_cast<sim::NodeId>(e.leader().store_id());
+    if (e.region_id() != 0) routes_->leader[e.region_id()] = leader_hint_;
     hintless_answers_ = 0;
     return;
   }
@@ -436,15 +473,54 @@ void KvClient::OnNotLeader(const errorpb::NotLeader& e) {
   // once, and wait only when a whole round of stores knew none — waiting after every answer
   // would spend most of an election asleep.
   leader_hint_ = 0;
+  routes_->leader.erase(e.region_id());
   if (++hintless_answers_ % cluster_.store_ids().size() == 0) {
     sim::Sleep(std::chrono::milliseconds(20));
   }
 }
 
-sim::NodeId KvClient::PickStore() {
-  if (leader_hint_ != 0) return leader_hint_;
-  const std::vector<sim::NodeId> ids = cluster_.store_ids();
-  return ids[next_store_++ % ids.size()];
+void KvClient::OnRegionError(const errorpb::Error& e, const std::string& key) {
+  if (e.has_not_leader()) return OnNotLeader(e.not_leader());
+  leader_hint_ = 0;
+  if (!cluster_.has_scheduler()) return;
+  if (e.has_epoch_not_match()) {
+    for (const auto& r : e.epoch_not_match().current_regions()) routes_->Learn(r);
+  }
+  if (const metapb::Region* r = routes_->Find(key)) routes_->Forget(r->id());
+  // The scheduler may not know yet either (a split not reported): give it a heartbeat's time.
+  sim::Sleep(std::chrono::milliseconds(10));
+}
+
+const metapb::Region* KvClient::RegionFor(const std::string& key) {
+  if (const metapb::Region* r = routes_->Find(key)) return r;
+  auto region = cluster_.scheduler().GetRegion(key);
+  if (!region) return nullptr;
+  routes_->Learn(*region);
+  if (auto leader = cluster_.scheduler().Leader(region->id()); leader && leader->id() != 0) {
+    routes_->leader[region->id()] = static_cast<sim::NodeId>(leader->store_id());
+  }
+  return routes_->Find(key);
+}
+
+sim::NodeId KvClient::PickStore(const std::string& key, kvrpcpb::Context* ctx) {
+  if (!cluster_.has_scheduler()) {
+    if (leader_hint_ != 0) return leader_hint_;
+    const std::vector<sim::NodeId> ids = cluster_.store_ids();
+    return ids[next_store_++ % ids.size()];
+  }
+  const metapb::Region* region = RegionFor(key);
+  if (region == nullptr || region->peers_size() == 0) return 0;
+  ctx->set_region_id(region->id());
+  *ctx->mutable_region_epoch() = region->region_epoch();
+  const metapb::Peer* peer =
+      &region->peers(static_cast<int>(routes_->next_peer++ % region->peers_size()));
+  if (auto it = routes_->leader.find(region->id()); it != routes_->leader.end()) {
+    for (const auto& p : region->peers()) {
+      if (p.store_id() == it->second) peer = &p;
+    }
+  }
+  *ctx->mutable_peer() = *peer;
+  return static_cast<sim::NodeId>(peer->store_id());
 }
 
 bool KvClient::Put(const std::string& key, const std::string& value, sim::Duration deadline) {
@@ -454,7 +530,7 @@ bool KvClient::Put(const std::string& key, const std::string& value, sim::Durati
   req.set_key(key);
   req.set_value(value);
   req.set_cf("default");
-  return Write<kvrpcpb::RawPutResponse>(op, "RawPut", req, deadline);
+  return Write<kvrpcpb::RawPutResponse>(op, "RawPut", std::move(req), key, deadline);
 }
 
 bool KvClient::Delete(const std::string& key, sim::Duration deadline) {
@@ -463,31 +539,39 @@ bool KvClient::Delete(const std::string& key, sim::Duration deadline) {
   kvrpcpb::RawDeleteRequest req;
   req.set_key(key);
   req.set_cf("default");
-  return Write<kvrpcpb::RawDeleteResponse>(op, "RawDelete", req, deadline);
+  return Write<kvrpcpb::RawDeleteResponse>(op, "RawDelete", std::move(req), key, deadline);
+}
+
+// A region error that certainly means the command was not executed: refused before it was
+// proposed, or at apply because the region had changed under it (the epoch or range check).
+bool CertainlyNotExecuted(const errorpb::Error& e) {
+  return e.has_not_leader() || e.has_stale_command() || e.has_epoch_not_match() ||
+         e.has_key_not_in_region() || e.has_region_not_found();
 }
 
 template <typename Response, typename Request>
-bool KvClient::Write(size_t op, const char* method, const Request& req, sim::Duration deadline) {
+bool KvClient::Write(size_t op, const char* method, Request req, const std::string& key,
+                     sim::Duration deadline) {
   sim::Executor& ex = cluster_.executor();
   const sim::Time give_up = ex.Now() + deadline;
   while (ex.Now() < give_up) {
-    const sim::NodeId store = PickStore();
+    const sim::NodeId store = PickStore(key, req.mutable_context());
+    if (store == 0) {
+      sim::Sleep(std::chrono::milliseconds(10));  // no region known for the key yet
+      continue;
+    }
     auto resp = store::CallKv<Response>(
         cluster_.network(), cluster_.ClientNode(id_), store, method, req,
         std::min<sim::Duration>(WriteAttemptTimeout(cluster_.options_raft()), give_up - ex.Now()));
     if (!resp) break;  // no answer: the request may have been applied
     if (resp->has_region_error()) {
       const errorpb::Error& e = resp->region_error();
-      if (e.has_not_leader()) {  // rejected before proposing: certainly no effect
-        OnNotLeader(e.not_leader());
-        continue;
-      }
-      if (e.has_stale_command()) {  // superseded by another leader's entry: not applied
+      if (!CertainlyNotExecuted(e)) {
         leader_hint_ = 0;
-        continue;
+        break;  // other region errors: outcome unknown
       }
-      leader_hint_ = 0;
-      break;  // other region errors: outcome unknown
+      OnRegionError(e, key);
+      continue;
     }
     if (!resp->error().empty()) break;  // "outcome unknown"
     cluster_.history().Ok(op, ex.Now().count());
@@ -516,7 +600,7 @@ std::optional<std::string> KvClient::Get(const std::string& key, sim::Duration d
   req.set_key(key);
   req.set_cf("default");
   std::optional<kvrpcpb::RawGetResponse> resp =
-      Read<kvrpcpb::RawGetResponse>("RawGet", req, deadline);
+      Read<kvrpcpb::RawGetResponse>("RawGet", std::move(req), key, deadline);
   if (!resp) {
     cluster_.history().Info(op, ex.Now().count());
     return std::nullopt;
@@ -539,12 +623,27 @@ bool KvClient::Scan(const std::string& start, uint32_t limit,
     cluster_.history().LabelClient(ScanProcess(index), "client " + std::to_string(id_) + " scan");
     index = cluster_.history().Invoke(ScanProcess(index), ex.Now().count(), "get", key);
   }
-  kvrpcpb::RawScanRequest req;
-  req.set_start_key(start);
-  req.set_limit(limit);
-  req.set_cf("default");
-  std::optional<kvrpcpb::RawScanResponse> resp =
-      Read<kvrpcpb::RawScanResponse>("RawScan", req, deadline);
+  // Region by region (one region when the stores route by key): each answers from `from` up to
+  // its end, and the next one goes on from there with what is left of the limit.
+  std::optional<kvrpcpb::RawScanResponse> resp;
+  std::string from = start;
+  const sim::Time give_up = ex.Now() + deadline;
+  while (true) {
+    std::string region_end;
+    const uint32_t left = limit - static_cast<uint32_t>(resp ? resp->kvs_size() : 0);
+    auto part = ScanRegion(from, left, &region_end, give_up - ex.Now());
+    if (!part) {
+      resp.reset();
+      break;
+    }
+    if (!resp) {
+      resp = std::move(part);
+    } else {
+      for (auto& kv : *part->mutable_kvs()) *resp->add_kvs() = std::move(kv);
+    }
+    if (region_end.empty() || static_cast<uint32_t>(resp->kvs_size()) >= limit) break;
+    from = region_end;
+  }
   const int64_t now = ex.Now().count();
   if (!resp) {
     for (const auto& [key, op] : keys) cluster_.history().Info(op, now);
@@ -571,13 +670,34 @@ bool KvClient::Scan(const std::string& start, uint32_t limit,
   return true;
 }
 
+std::optional<kvrpcpb::RawScanResponse> KvClient::ScanRegion(const std::string& start,
+                                                             uint32_t limit,
+                                                             std::string* region_end,
+                                                             sim::Duration deadline) {
+  kvrpcpb::RawScanRequest req;
+  req.set_start_key(start);
+  req.set_limit(limit);
+  req.set_cf("default");
+  auto resp = Read<kvrpcpb::RawScanResponse>("RawScan", std::move(req), start, deadline);
+  region_end->clear();
+  if (resp && cluster_.has_scheduler()) {
+    // The region the request went to (Read routed it through the cache).
+    if (const metapb::Region* r = RegionFor(start)) *region_end = r->end_key();
+  }
+  return resp;
+}
+
 template <typename Response, typename Request>
-std::optional<Response> KvClient::Read(const char* method, const Request& req,
+std::optional<Response> KvClient::Read(const char* method, Request req, const std::string& key,
                                        sim::Duration deadline) {
   sim::Executor& ex = cluster_.executor();
   const sim::Time give_up = ex.Now() + deadline;
   while (ex.Now() < give_up) {
-    const sim::NodeId store = PickStore();
+    const sim::NodeId store = PickStore(key, req.mutable_context());
+    if (store == 0) {
+      sim::Sleep(std::chrono::milliseconds(10));  // no region known for the key yet
+      continue;
+    }
     auto resp = store::CallKv<Response>(
         cluster_.network(), cluster_.ClientNode(id_), store, method, req,
         std::min<sim::Duration>(ReadAttemptTimeout(cluster_.options_raft()), give_up - ex.Now()));
@@ -586,7 +706,7 @@ std::optional<Response> KvClient::Read(const char* method, const Request& req,
       continue;
     }
     if (resp->has_region_error()) {
-      OnNotLeader(resp->region_error().not_leader());
+      OnRegionError(resp->region_error(), key);
       continue;
     }
     return resp;

@@ -38,11 +38,18 @@
 #include "store/raftstore/transport_wrapper.h"
 
 namespace errorpb {
+class Error;
 class NotLeader;
 }  // namespace errorpb
 
+namespace kvrpcpb {
+class Context;
+class RawScanResponse;
+}  // namespace kvrpcpb
+
 namespace metapb {
 class Peer;
+class Region;
 }  // namespace metapb
 
 namespace tinykv::raftstore {
@@ -126,6 +133,7 @@ class Cluster {
   std::optional<sim::NodeId> Leader() const;
 
   // ---- membership (lab3b; REQUIRES with_scheduler) ----
+  bool has_scheduler() const { return scheduler_ != nullptr; }
   MockScheduler& scheduler() { return *scheduler_; }
   // Sets the region's operator on the scheduler, which hands it to the region's leader with the
   // answer to its next heartbeat, and again until a heartbeat shows it done. One operator per
@@ -199,9 +207,17 @@ class Cluster {
 };
 
 // One client process (a Jepsen :process): at most one operation in flight.
+//
+// Routing. Without a scheduler (labs 2B / 2C: one region) a client sends to the store it last
+// heard leads, and the store routes by key. With one (lab3b) it routes as TinyKV's clients do: it
+// asks the scheduler for the region holding the key (kept in a cache), sends to the region's
+// leader as it last learnt it with the region's id, epoch and peer in the request context, and
+// on a region error (NotLeader, EpochNotMatch, KeyNotInRegion, RegionNotFound — each certainly
+// without effect) refreshes what it knows and tries again. A scan goes region by region.
 class KvClient {
  public:
   KvClient(Cluster& cluster, int64_t id);
+  ~KvClient();
 
   // Puts `value` (which should be unique) under `key`. True when acknowledged; false when the
   // outcome is unknown or the deadline passed (the history says which).
@@ -239,17 +255,34 @@ class KvClient {
   size_t next_store_ = 0;
   size_t hintless_answers_ = 0;  // "not leader" answers naming no leader, in a row
   bool reads_bypass_raft_ = false;
-  sim::NodeId PickStore();
+  // The store to send a request for `key` to, with *ctx filled in for its region (routing
+  // with a scheduler; otherwise ctx stays empty). 0 when no region is known for the key yet.
+  sim::NodeId PickStore(const std::string& key, kvrpcpb::Context* ctx);
   // A store refused as not the leader: follow its hint, or rotate (backing off after a round).
   void OnNotLeader(const errorpb::NotLeader& e);
+  // Any other region error: forget what the client knew of the region of `key`.
+  void OnRegionError(const errorpb::Error& e, const std::string& key);
+  // With a scheduler: the region holding `key` (the cache, else the scheduler), or null. Valid
+  // until the cache changes.
+  const metapb::Region* RegionFor(const std::string& key);
+  struct Routes;  // the region cache and each region's leader as last learnt (cluster.cc)
+  std::unique_ptr<Routes> routes_;
   // Get and Scan: sends `method` with `req` until a store answers (rotating on errors and
   // timeouts) or `deadline` passes.
+  // `key` routes the request (Get: its key; Scan: its start key).
   template <typename Response, typename Request>
-  std::optional<Response> Read(const char* method, const Request& req, sim::Duration deadline);
+  std::optional<Response> Read(const char* method, Request req, const std::string& key,
+                               sim::Duration deadline);
   // Put and Delete: sends `method` with `req` until acknowledged, rejected certainly without
   // effect (retried), or the outcome becomes unknown. Records the outcome of history op `op`.
   template <typename Response, typename Request>
-  bool Write(size_t op, const char* method, const Request& req, sim::Duration deadline);
+  bool Write(size_t op, const char* method, Request req, const std::string& key,
+             sim::Duration deadline);
+  // One region's part of a Scan: at most `limit` pairs from `start`, and *region_end the end of
+  // the region that answered ("" = the last region). Nothing when `deadline` passed.
+  std::optional<kvrpcpb::RawScanResponse> ScanRegion(const std::string& start, uint32_t limit,
+                                                     std::string* region_end,
+                                                     sim::Duration deadline);
 };
 
 // ---- blocking steps for hand-written scenarios (call from fibers of the cluster's executor) ----

@@ -8,6 +8,7 @@
 
 #include "grading/harness/cluster.h"
 #include "grading/harness/invariant_monitor.h"
+#include "grading/harness/kv_scenario.h"
 #include "grading/harness/mock_scheduler.h"
 #include "proto/raft_serverpb.pb.h"
 #include "store/raftstore/store_node.h"
@@ -212,13 +213,30 @@ TEST(Split, ARegionLargerThanTheMaximumSplitsAndEveryKeyStaysReadable) {
     ASSERT_TRUE(WaitFor(
         c, [&] { return c.scheduler().RegionCount() >= 3; }, 10s))
         << c.scheduler().RegionCount() << " regions";
+    std::vector<std::string> keys;
     for (int i = 0; i < 60; ++i) {
       const std::string k = "key" + std::to_string(100 + i);
+      keys.push_back(k);
       if (client.Get(k, 10s) != "value-" + std::to_string(i)) missing.push_back(k);
     }
+    // One scan over every region (it goes region by region), then one from the middle of one.
+    ASSERT_TRUE(client.Scan("", 1000, keys, 10s));
+    ASSERT_TRUE(client.Scan("key130", 1000, keys, 10s));
   });
   ASSERT_EQ(run.outcome, sim::RunOutcome::kCompleted) << run.report << c.monitor().violation();
   EXPECT_TRUE(missing.empty()) << missing.size() << " keys unreadable, first " << missing[0];
+  EXPECT_TRUE(c.violations().empty()) << c.violations().front();
+  auto verdict = CheckKvHistory(c.history().history());
+  ASSERT_TRUE(verdict.ok()) << verdict.status().message();
+  EXPECT_EQ(verdict.value().verdict, check::Verdict::kLinearizable) << verdict.value().report;
+  // Each scan read every key: no scanned get failed or came back empty.
+  size_t scanned = 0;
+  for (const auto& op : c.history().history().ops) {
+    if (op.client < 1'000'000) continue;
+    ++scanned;
+    EXPECT_TRUE(op.output.has_value() && !op.output->empty()) << "a scan missed " << op.key;
+  }
+  EXPECT_EQ(scanned, 60u + 30u);
   // Every store hosts every region, and their ranges tile the key space.
   for (sim::NodeId id : c.store_ids()) {
     const raftstore::StorePeers* peers = c.store(id).peers();

@@ -379,10 +379,12 @@ Status Peer::Destroy() {
   raft_wb.Delete(store::Cf::kDefault, RaftStateKey(rid));
   s = storage_->engines().raft->Write(store::WriteOptions{.sync = true}, raft_wb);
   if (!s.ok()) return s;
+  // Their entries may still commit on the peers that remain: their outcome is unknown.
   while (!proposals_.empty()) {
     CmdCallback cb = std::move(proposals_.front().cb);
     proposals_.pop_front();
-    Refuse(cb, RegionNotFoundError(rid));
+    Refuse(cb, OtherError("outcome unknown: the peer of region " + std::to_string(rid) +
+                          " on this store was removed while the command waited"));
   }
   return Status::OK();
   // END SOLUTION

@@ -158,9 +158,10 @@ class Peer {
   // Destroys the peer's state on this store: in one synced kv batch, its data range (when the
   // peer was initialized) and apply state are deleted and a Tombstone region state (with the
   // region as this peer last knew it) is written; then, synced, its raft state and log are
-  // deleted. The proposals still waiting are answered RegionNotFound. The store then forgets
-  // the peer. REQUIRES: !applying_snapshot(). Returns the engine's error (the store is going
-  // down; the restarted store finds the peer again, or its tombstone).
+  // deleted. The proposals still waiting are answered "outcome unknown" (the remaining peers
+  // may still commit them). The store then forgets the peer. REQUIRES: !applying_snapshot().
+  // Returns the engine's error (the store is going down; the restarted store finds the peer
+  // again, or its tombstone).
   store::Status Destroy();
   // On a leader, the members whose log is behind the truncated index (they need a snapshot
   // before they count as caught up): the pending peers of the region heartbeat. Empty on others.
