@@ -37,7 +37,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
   eo.time_limit = options_.time_limit;
   ex_ = std::make_unique<sim::Executor>(eo);
   net_ = std::make_unique<sim::Network>(*ex_);
-  monitor_ = std::make_unique<InvariantMonitor>(*ex_, raftstore::kFirstRegionId);
+  monitor_ = std::make_unique<InvariantMonitor>(*ex_);
   monitor_->set_on_violation([this](const std::string& line) {
     Annotate(ex_->Now(), "violation: " + line.substr(0, line.find(':')));
   });

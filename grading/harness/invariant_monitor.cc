@@ -6,6 +6,7 @@
 #include "proto/raft_cmdpb.pb.h"
 #include "proto/raft_serverpb.pb.h"
 #include "store/raftstore/keys.h"
+#include "store/raftstore/store_peers.h"
 
 namespace tinykv::harness {
 namespace {
@@ -78,21 +79,27 @@ const char* StoreEventName(StoreEvent event) {
   return "?";
 }
 
-InvariantMonitor::InvariantMonitor(sim::Executor& ex, uint64_t region_id)
-    : ex_(ex), region_id_(region_id) {}
+RegionMonitor::RegionMonitor(sim::Executor& ex, uint64_t region_id, MonitorShared* shared)
+    : ex_(ex), region_id_(region_id), shared_(shared) {}
 
-void InvariantMonitor::Watch(const StoreNode* store) { W(store->store_id()).node = store; }
+void RegionMonitor::Watch(const StoreNode* store) { W(store->store_id()).node = store; }
 
-void InvariantMonitor::Violate(std::string line) {
-  if (!violation_.empty()) return;
-  violation_ = std::move(line);
-  violation_event_ = ex_.Record(sim::EventKind::kViolation, violation_);
-  if (on_violation_) on_violation_(violation_);
+void RegionMonitor::Violate(std::string line) {
+  if (violated()) return;
+  if (region_id_ != raftstore::kFirstRegionId) {
+    // "durability: region 7: store 2 …" — the first region (the only one of labs 2B / 2C)
+    // goes unnamed.
+    const size_t colon = line.find(": ");
+    if (colon != std::string::npos) line.insert(colon + 2, "region " + S(region_id_) + ": ");
+  }
+  shared_->violation = std::move(line);
+  shared_->violation_event = ex_.Record(sim::EventKind::kViolation, shared_->violation);
+  if (shared_->on_violation) shared_->on_violation(shared_->violation);
   ex_.RequestStop();
 }
 
-std::string InvariantMonitor::CrashHint(const Watched& w, sim::Time from,
-                                        const std::string& question) const {
+std::string RegionMonitor::CrashHint(const Watched& w, sim::Time from,
+                                     const std::string& question) const {
   for (sim::Time t : w.crashes) {
     if (t >= from) {
       return " — it crashed at " + sim::FormatTime(t) + " in between: " + question;
@@ -101,23 +108,25 @@ std::string InvariantMonitor::CrashHint(const Watched& w, sim::Time from,
   return "";
 }
 
-InvariantMonitor::Watched& InvariantMonitor::W(uint64_t store, uint64_t peer_id) {
+void RegionMonitor::Forget(Watched& w) {
+  const StoreNode* node = w.node;
+  w = Watched{};
+  w.node = node;
+}
+
+RegionMonitor::Watched& RegionMonitor::W(uint64_t store, uint64_t peer_id) {
   Watched& w = watched_[store];
   if (peer_id == 0 || w.peer_id == peer_id) return w;
-  if (w.peer_id != 0) {
-    const StoreNode* node = w.node;
-    w = Watched{};
-    w.node = node;
-  }
+  if (w.peer_id != 0) Forget(w);
   w.peer_id = peer_id;
   return w;
 }
 
 // ---------------------------------------------------------------- what stores send
 
-void InvariantMonitor::OnRaftMessageSent(const StoreNode& store,
-                                         const raft_serverpb::RaftMessage& msg) {
-  if (!violation_.empty() || msg.region_id() != region_id_) return;
+void RegionMonitor::OnRaftMessageSent(const StoreNode& store,
+                                      const raft_serverpb::RaftMessage& msg) {
+  if (violated() || msg.region_id() != region_id_) return;
   const eraftpb::Message& m = msg.message();
   const uint64_t from = store.store_id();
   Watched& w = W(from, msg.from_peer().id());
@@ -157,7 +166,7 @@ void InvariantMonitor::OnRaftMessageSent(const StoreNode& store,
   }
 }
 
-void InvariantMonitor::OnLeaderSeen(uint64_t store, uint64_t term, const char* how) {
+void RegionMonitor::OnLeaderSeen(uint64_t store, uint64_t term, const char* how) {
   auto [it, fresh] = leader_of_term_.try_emplace(term, store);
   if (fresh || it->second == store) return;
   // Who let both win? A store that granted its vote in this term to both.
@@ -181,23 +190,15 @@ void InvariantMonitor::OnLeaderSeen(uint64_t store, uint64_t term, const char* h
           S(term) + " (store " + S(store) + " " + how + ")" + hint);
 }
 
-void InvariantMonitor::OnSnapshotApplyStart(const StoreNode& store, uint64_t) {
-  Emit(store.store_id(), StoreEvent::kSnapshotApplyStarted);
-}
-
-void InvariantMonitor::OnRaftLogGcDone(const StoreNode& store, uint64_t) {
-  Emit(store.store_id(), StoreEvent::kRaftLogGcDone);
-}
-
 // ---------------------------------------------------------------- crashes
 
-void InvariantMonitor::OnCrash(uint64_t id) {
+void RegionMonitor::OnCrash(uint64_t id) {
   Watched& w = W(id);
   const sim::Time now = ex_.Now();
   w.crashes.push_back(now);
   w.seen = false;
   w.led_term = 0;
-  if (w.node == nullptr || !violation_.empty()) return;
+  if (w.node == nullptr || violated()) return;
   // The restarted store applies again from what its kv disk kept: compare from there.
   std::string apply_bytes;
   raft_serverpb::RaftApplyState apply;
@@ -207,6 +208,11 @@ void InvariantMonitor::OnCrash(uint64_t id) {
           ? std::min(w.checked_applied, apply.applied_index())
           : 0;
   std::string bytes;
+  raft_serverpb::RegionLocalState region_state;
+  if (w.node->disks().kv->live_state()[0].Get(raftstore::RegionStateKey(region_id_), &bytes) &&
+      region_state.ParseFromString(bytes) && region_state.state() == raft_serverpb::Tombstone) {
+    return;  // its peer here was destroyed (lab3b): there is no raft state to keep
+  }
   raft_serverpb::RaftLocalState state;
   if (!w.node->disks().raft->live_state()[0].Get(raftstore::RaftStateKey(region_id_), &bytes) ||
       !state.ParseFromString(bytes)) {
@@ -277,10 +283,19 @@ std::string VitalsViolation(uint64_t store, const PeerVitals* before, const Peer
   return "";
 }
 
-void InvariantMonitor::AfterRaftBatch(const StoreNode& store) {
-  if (!violation_.empty()) return;
-  const raftstore::Peer* peer = store.peer();
-  if (peer == nullptr) return;
+void RegionMonitor::AfterRaftBatch(const StoreNode& store) {
+  if (violated()) return;
+  const raftstore::StorePeers* peers = store.peers();
+  const raftstore::Peer* peer = peers == nullptr ? nullptr : peers->Find(region_id_);
+  if (peer == nullptr) {
+    if (peers != nullptr) {
+      // Up, but without a peer of the region (never had one, or it was destroyed): whatever
+      // comes next on this store is a new Raft node.
+      auto it = watched_.find(store.store_id());
+      if (it != watched_.end() && it->second.peer_id != 0) Forget(it->second);
+    }
+    return;
+  }
   const PeerVitals v = peer->vitals();
   const uint64_t id = store.store_id();
   Watched& w = W(id, peer->id());
@@ -297,26 +312,25 @@ void InvariantMonitor::AfterRaftBatch(const StoreNode& store) {
   if (v.role == raft::Role::kLeader && w.led_term != v.term) {
     w.led_term = v.term;
     OnLeaderSeen(id, v.term, "reports itself leader");
-    if (!violation_.empty()) return;
+    if (violated()) return;
     CheckLeaderCompleteness(w, v.term);
-    if (!violation_.empty()) return;
+    if (violated()) return;
   }
   CheckApplied(w, v);
 }
 
-bool InvariantMonitor::ReadEntryBytes(const StoreNode& store, uint64_t index,
-                                      std::string* bytes) const {
+bool RegionMonitor::ReadEntryBytes(const StoreNode& store, uint64_t index,
+                                   std::string* bytes) const {
   return store.disks().raft->live_state()[0].Get(raftstore::RaftLogKey(region_id_, index), bytes);
 }
 
-bool InvariantMonitor::ReadEntry(const StoreNode& store, uint64_t index,
-                                 eraftpb::Entry* entry) const {
+bool RegionMonitor::ReadEntry(const StoreNode& store, uint64_t index, eraftpb::Entry* entry) const {
   std::string bytes;
   return ReadEntryBytes(store, index, &bytes) && entry->ParseFromString(bytes) &&
          entry->index() == index;
 }
 
-void InvariantMonitor::CheckApplied(Watched& w, const PeerVitals& v) {
+void RegionMonitor::CheckApplied(Watched& w, const PeerVitals& v) {
   if (v.applying_snapshot) return;
   // Entries applied before (by this incarnation, or by an earlier one up to what its disk kept)
   // were compared then; entries that came inside a snapshot are not in the log.
@@ -353,7 +367,7 @@ void InvariantMonitor::CheckApplied(Watched& w, const PeerVitals& v) {
   w.checked_applied = std::max(w.checked_applied, v.applied);
 }
 
-void InvariantMonitor::CheckLeaderCompleteness(const Watched& w, uint64_t term) {
+void RegionMonitor::CheckLeaderCompleteness(const Watched& w, uint64_t term) {
   const uint64_t a = max_applied_;
   if (a == 0 || a >= applied_.size() || !applied_[a].set) return;
   const AppliedEntry& want = applied_[a];
@@ -372,6 +386,72 @@ void InvariantMonitor::CheckLeaderCompleteness(const Watched& w, uint64_t term) 
           ", where store " + S(want.store) + " applied " +
           DescribeLogEntry(want.term, TypeAndData(wanted)) +
           " — a voter must refuse a candidate whose log is behind its own");
+}
+
+}  // namespace tinykv::harness
+
+namespace tinykv::harness {
+
+RegionMonitor& InvariantMonitor::Region(uint64_t region_id) {
+  auto& slot = regions_[region_id];
+  if (!slot) {
+    slot = std::make_unique<RegionMonitor>(ex_, region_id, &shared_);
+    for (const StoreNode* s : stores_) slot->Watch(s);
+  }
+  return *slot;
+}
+
+void InvariantMonitor::Watch(const StoreNode* store) {
+  stores_.push_back(store);
+  for (auto& [id, r] : regions_) r->Watch(store);
+}
+
+void InvariantMonitor::OnCrash(uint64_t id) {
+  for (auto& [region, r] : regions_) r->OnCrash(id);
+}
+
+void InvariantMonitor::AfterRaftBatch(const StoreNode& store) {
+  if (!shared_.violation.empty()) return;
+  if (const raftstore::StorePeers* peers = store.peers()) {
+    for (const auto& [region, peer] : peers->peers()) Region(region);
+  }
+  for (auto& [region, r] : regions_) {
+    r->AfterRaftBatch(store);
+    if (!shared_.violation.empty()) return;
+  }
+}
+
+void InvariantMonitor::OnRaftMessageSent(const StoreNode& store,
+                                         const raft_serverpb::RaftMessage& msg) {
+  if (!shared_.violation.empty() || msg.is_tombstone()) return;
+  Region(msg.region_id()).OnRaftMessageSent(store, msg);
+}
+
+void InvariantMonitor::OnSnapshotApplyStart(const StoreNode& store, uint64_t region_id, uint64_t) {
+  Region(region_id).Emit(store.store_id(), StoreEvent::kSnapshotApplyStarted);
+}
+
+void InvariantMonitor::OnRaftLogGcDone(const StoreNode& store, uint64_t region_id, uint64_t) {
+  Region(region_id).Emit(store.store_id(), StoreEvent::kRaftLogGcDone);
+}
+
+size_t InvariantMonitor::leader_terms(uint64_t region_id) const {
+  auto it = regions_.find(region_id);
+  return it == regions_.end() ? 0 : it->second->leader_terms();
+}
+
+const std::map<uint64_t, uint64_t>& InvariantMonitor::leader_of_term(uint64_t region_id) const {
+  static const std::map<uint64_t, uint64_t> kNone;
+  auto it = regions_.find(region_id);
+  return it == regions_.end() ? kNone : it->second->leader_of_term();
+}
+
+std::optional<sim::Time> InvariantMonitor::last_apply_progress(uint64_t store) const {
+  std::optional<sim::Time> last;
+  for (const auto& [region, r] : regions_) {
+    if (auto t = r->last_apply_progress(store); t && (!last || *t > *last)) last = t;
+  }
+  return last;
 }
 
 }  // namespace tinykv::harness

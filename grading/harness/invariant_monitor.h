@@ -30,6 +30,13 @@
 // BREAK=event:N a replay stops at), calls `on_violation` (the cluster marks the timeline) and asks
 // the executor to stop the run. Later violations are ignored: the first one is the cause.
 //
+// Regions (lab3b): every invariant is about one region — its peers form one Raft group — so the
+// monitor keeps one RegionMonitor per region it has seen (in a message or on a store); a
+// violation of a region other than the first names it ("durability: region 7: store 2 …"). A
+// store whose peer of a region was destroyed, or replaced by one with a new peer id, starts a
+// new Raft node there: what was tracked of the old peer is dropped, and a crash of a store
+// holding the region's tombstone checks nothing of it.
+//
 // Threading: everything runs on the cluster's executor, inside store fibers (observer) or the
 // driver (OnCrash). Per message it reads a few fields; per raft-worker batch a few numbers and
 // the log entries applied in it.
@@ -39,11 +46,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/executor.h"
+#include "store/raftstore/bootstrap.h"
 #include "store/raftstore/store_node.h"
 
 namespace tinykv::harness {
@@ -67,49 +76,42 @@ const char* StoreEventName(StoreEvent event);
 std::string VitalsViolation(uint64_t store, const raftstore::PeerVitals* before,
                             const raftstore::PeerVitals& now);
 
-class InvariantMonitor final : public raftstore::StoreObserver {
+// What the per-region monitors share: the first violation of any region (the cause), and the
+// store events of all regions.
+struct MonitorShared {
+  std::string violation;
+  uint64_t violation_event = 0;
+  std::function<void(const std::string&)> on_violation;
+  std::function<void(uint64_t, StoreEvent)> on_event;
+  std::array<uint64_t, kStoreEventKinds> event_counts{};
+};
+
+// The invariants of one region (every peer of it on every store). InvariantMonitor keeps one per
+// region it has seen; they share one MonitorShared.
+class RegionMonitor {
  public:
-  // `region_id`: the region whose raft messages and log it reads.
-  InvariantMonitor(sim::Executor& ex, uint64_t region_id);
-  InvariantMonitor(const InvariantMonitor&) = delete;
-  InvariantMonitor& operator=(const InvariantMonitor&) = delete;
+  RegionMonitor(sim::Executor& ex, uint64_t region_id, MonitorShared* shared);
+  RegionMonitor(const RegionMonitor&) = delete;
+  RegionMonitor& operator=(const RegionMonitor&) = delete;
 
-  // Watches `store` (not owned; must outlive the monitor's use of it).
   void Watch(const raftstore::StoreNode* store);
-  // Call right after the executor crashed store `id` (its disks then hold what survived).
   void OnCrash(uint64_t id);
-  // Called with the violation line, once.
-  void set_on_violation(std::function<void(const std::string&)> cb) {
-    on_violation_ = std::move(cb);
+  // `store`'s raft worker finished a batch: checks its peer of this region, if it has one (a
+  // peer gone since the last batch — destroyed — ends what was tracked of it).
+  void AfterRaftBatch(const raftstore::StoreNode& store);
+  void OnRaftMessageSent(const raftstore::StoreNode& store, const raft_serverpb::RaftMessage& msg);
+  void Emit(uint64_t store, StoreEvent event) {
+    ++shared_->event_counts[static_cast<size_t>(event)];
+    if (shared_->on_event) shared_->on_event(store, event);
   }
 
-  // Called for every StoreEvent, on the store's fiber (must not block).
-  void set_event_listener(std::function<void(uint64_t store, StoreEvent)> cb) {
-    on_event_ = std::move(cb);
-  }
-
-  // The first violation ("" while none) and the trace event that recorded it.
-  const std::string& violation() const { return violation_; }
-  uint64_t violation_event() const { return violation_event_; }
-  // Terms in which some store acted as leader (sent appends / heartbeats, or said so).
   size_t leader_terms() const { return leader_of_term_.size(); }
-  // When `store` last applied a new entry (any incarnation); nothing if never.
+  const std::map<uint64_t, uint64_t>& leader_of_term() const { return leader_of_term_; }
   std::optional<sim::Time> last_apply_progress(uint64_t store) const {
     auto it = watched_.find(store);
     if (it == watched_.end() || !it->second.applied_ever) return std::nullopt;
     return it->second.last_apply_at;
   }
-  // How often `event` happened so far, over all stores.
-  uint64_t event_count(StoreEvent event) const { return event_counts_[static_cast<size_t>(event)]; }
-  // Leaders per term, for reports: term → store.
-  const std::map<uint64_t, uint64_t>& leader_of_term() const { return leader_of_term_; }
-
-  // ---- raftstore::StoreObserver ----
-  void AfterRaftBatch(const raftstore::StoreNode& store) override;
-  void OnRaftMessageSent(const raftstore::StoreNode& store,
-                         const raft_serverpb::RaftMessage& msg) override;
-  void OnSnapshotApplyStart(const raftstore::StoreNode& store, uint64_t index) override;
-  void OnRaftLogGcDone(const raftstore::StoreNode& store, uint64_t end) override;
 
  private:
   struct Grant {
@@ -155,28 +157,81 @@ class InvariantMonitor final : public raftstore::StoreObserver {
   bool ReadEntry(const raftstore::StoreNode& store, uint64_t index, eraftpb::Entry* entry) const;
   // "crashed at 1.2s" style hint when `store` crashed in (from, now]; "" otherwise.
   std::string CrashHint(const Watched& w, sim::Time from, const std::string& question) const;
+  // Records the first violation of the run (of any region) and stops it.
   void Violate(std::string line);
-  void Emit(uint64_t store, StoreEvent event) {
-    ++event_counts_[static_cast<size_t>(event)];
-    if (on_event_) on_event_(store, event);
-  }
+  bool violated() const { return !shared_->violation.empty(); }
   Watched& W(uint64_t store) { return watched_[store]; }
   // The watch of store `store`'s peer `peer_id`. A peer id the store did not have before (its
   // peer was removed and the region added the store again, lab3b) is a new Raft node whose term,
   // votes and log start afresh: what was tracked of the old one is dropped.
   Watched& W(uint64_t store, uint64_t peer_id);
+  // Drops everything tracked of a store's peer but the store itself.
+  static void Forget(Watched& w);
 
   sim::Executor& ex_;
   uint64_t region_id_;
+  MonitorShared* shared_;
   std::map<uint64_t, Watched> watched_;
   std::map<uint64_t, uint64_t> leader_of_term_;  // term → store
   std::vector<AppliedEntry> applied_;            // by index
   uint64_t max_applied_ = 0;                     // highest index applied anywhere
-  std::string violation_;
-  uint64_t violation_event_ = 0;
-  std::function<void(const std::string&)> on_violation_;
-  std::function<void(uint64_t, StoreEvent)> on_event_;
-  std::array<uint64_t, kStoreEventKinds> event_counts_{};
+};
+
+// The monitor of a whole cluster: every region's invariants (one RegionMonitor per region,
+// created when the region is first seen), the first violation of any of them, and the store
+// events of all.
+class InvariantMonitor final : public raftstore::StoreObserver {
+ public:
+  explicit InvariantMonitor(sim::Executor& ex) : ex_(ex) {}
+  InvariantMonitor(const InvariantMonitor&) = delete;
+  InvariantMonitor& operator=(const InvariantMonitor&) = delete;
+
+  // Watches `store` (not owned; must outlive the monitor's use of it).
+  void Watch(const raftstore::StoreNode* store);
+  // Call right after the executor crashed store `id` (its disks then hold what survived).
+  void OnCrash(uint64_t id);
+  // Called with the violation line, once.
+  void set_on_violation(std::function<void(const std::string&)> cb) {
+    shared_.on_violation = std::move(cb);
+  }
+  // Called for every StoreEvent, on the store's fiber (must not block).
+  void set_event_listener(std::function<void(uint64_t store, StoreEvent)> cb) {
+    shared_.on_event = std::move(cb);
+  }
+
+  // The first violation ("" while none) and the trace event that recorded it.
+  const std::string& violation() const { return shared_.violation; }
+  uint64_t violation_event() const { return shared_.violation_event; }
+  // Terms of region `region_id` in which some store acted as leader (sent appends /
+  // heartbeats, or said so), and its leaders per term (term → store), for reports.
+  size_t leader_terms(uint64_t region_id = raftstore::kFirstRegionId) const;
+  const std::map<uint64_t, uint64_t>& leader_of_term(
+      uint64_t region_id = raftstore::kFirstRegionId) const;
+  // When `store` last applied a new entry of any region (any incarnation); nothing if never.
+  std::optional<sim::Time> last_apply_progress(uint64_t store) const;
+  // How often `event` happened so far, over all stores and regions.
+  uint64_t event_count(StoreEvent event) const {
+    return shared_.event_counts[static_cast<size_t>(event)];
+  }
+  // Regions seen so far.
+  size_t regions() const { return regions_.size(); }
+
+  // ---- raftstore::StoreObserver ----
+  void AfterRaftBatch(const raftstore::StoreNode& store) override;
+  void OnRaftMessageSent(const raftstore::StoreNode& store,
+                         const raft_serverpb::RaftMessage& msg) override;
+  void OnSnapshotApplyStart(const raftstore::StoreNode& store, uint64_t region_id,
+                            uint64_t index) override;
+  void OnRaftLogGcDone(const raftstore::StoreNode& store, uint64_t region_id,
+                       uint64_t end) override;
+
+ private:
+  RegionMonitor& Region(uint64_t region_id);
+
+  sim::Executor& ex_;
+  MonitorShared shared_;
+  std::vector<const raftstore::StoreNode*> stores_;
+  std::map<uint64_t, std::unique_ptr<RegionMonitor>> regions_;
 };
 
 // A raft log entry in words, for violation lines: "term 3: put k1 = c2v17", "term 4: no-op", …

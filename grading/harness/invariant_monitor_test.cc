@@ -21,7 +21,7 @@ namespace {
 
 class MonitorSends : public ::testing::Test {
  protected:
-  MonitorSends() : net_(ex_), monitor_(ex_, raftstore::kFirstRegionId) {
+  MonitorSends() : net_(ex_), monitor_(ex_) {
     for (uint64_t id = 1; id <= 3; ++id) {
       raftstore::StoreNodeOptions o;
       o.store_id = id;
@@ -33,9 +33,9 @@ class MonitorSends : public ::testing::Test {
 
   // Sends a raft message of `type` and `term` from store `from` to store `to`.
   void Send(uint64_t from, uint64_t to, eraftpb::MessageType type, uint64_t term,
-            bool reject = false) {
+            bool reject = false, uint64_t region = raftstore::kFirstRegionId) {
     raft_serverpb::RaftMessage m;
-    m.set_region_id(raftstore::kFirstRegionId);
+    m.set_region_id(region);
     m.mutable_from_peer()->set_id(from);
     m.mutable_from_peer()->set_store_id(from);
     m.mutable_to_peer()->set_id(to);
@@ -71,6 +71,18 @@ TEST_F(MonitorSends, OneLeaderPerTermRaisesNothing) {
   });
   EXPECT_EQ(v, "");
   EXPECT_EQ(monitor_.leader_terms(), 2u);
+}
+
+TEST_F(MonitorSends, EachRegionHasItsOwnTermsAndNamesItselfInViolations) {
+  const std::string v = Run([&] {
+    Send(1, 2, eraftpb::MsgAppend, 7, false, /*region=*/1);
+    Send(2, 1, eraftpb::MsgAppend, 7, false, /*region=*/5);  // another region: no conflict
+    Send(3, 1, eraftpb::MsgHeartbeat, 7, false, /*region=*/5);
+  });
+  EXPECT_EQ(v.rfind("election safety: region 5: stores 2 and 3 both lead term 7", 0), 0u) << v;
+  EXPECT_EQ(monitor_.leader_terms(1), 1u);
+  EXPECT_EQ(monitor_.leader_terms(5), 1u);
+  EXPECT_EQ(monitor_.regions(), 2u);
 }
 
 TEST_F(MonitorSends, TwoLeadersOfOneTermViolateElectionSafety) {

@@ -385,7 +385,8 @@ void StoreNode::Main() {
   });
   sim::Go("raftlog-gc", [rt, this] {
     RunRaftLogGcWorker(rt->engines(), rt->gc_tasks, [this](const RaftLogGcTask& task) {
-      if (options_.observer != nullptr) options_.observer->OnRaftLogGcDone(*this, task.end);
+      if (options_.observer != nullptr)
+        options_.observer->OnRaftLogGcDone(*this, task.region_id, task.end);
     });
   });
   sim::Go("snap-apply", [rt, cfg, this] {
@@ -395,7 +396,7 @@ void StoreNode::Main() {
         [raw = rt.get()](SnapshotApplyResult r) { raw->snap_apply_done.TrySend(std::move(r)); },
         [this](const SnapshotApplyTask& task) {
           if (options_.observer != nullptr) {
-            options_.observer->OnSnapshotApplyStart(*this, task.index());
+            options_.observer->OnSnapshotApplyStart(*this, task.region_id, task.index());
           }
         });
   });

@@ -81,10 +81,11 @@ class StoreObserver {
   virtual void AfterRaftBatch(const StoreNode& store) = 0;
   // The store hands `msg` to its transport (before the network sees it: it may still be lost).
   virtual void OnRaftMessageSent(const StoreNode& store, const raft_serverpb::RaftMessage& msg) = 0;
-  // The snapshot-apply worker starts writing the data of the snapshot at `index`.
-  virtual void OnSnapshotApplyStart(const StoreNode& store, uint64_t index) = 0;
-  // The raft-log GC worker finished a task (entries below `end` deleted).
-  virtual void OnRaftLogGcDone(const StoreNode& store, uint64_t end) = 0;
+  // The snapshot-apply worker starts writing the data of region `region_id`'s snapshot at
+  // `index`.
+  virtual void OnSnapshotApplyStart(const StoreNode& store, uint64_t region_id, uint64_t index) = 0;
+  // The raft-log GC worker finished a task (region `region_id`'s entries below `end` deleted).
+  virtual void OnRaftLogGcDone(const StoreNode& store, uint64_t region_id, uint64_t end) = 0;
 };
 
 struct StoreNodeOptions {
