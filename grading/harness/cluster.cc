@@ -480,7 +480,21 @@ void KvClient::OnNotLeader(const errorpb::NotLeader& e) {
 }
 
 void KvClient::OnRegionError(const errorpb::Error& e, const std::string& key) {
-  if (e.has_not_leader()) return OnNotLeader(e.not_leader());
+  if (e.has_not_leader()) {
+    OnNotLeader(e.not_leader());
+    // A leader the cached region does not list: the membership changed since it was cached.
+    const metapb::Region* r = cluster_.has_scheduler() ? routes_->Find(key) : nullptr;
+    if (r != nullptr && e.not_leader().has_leader()) {
+      bool listed = false;
+      for (const auto& p : r->peers()) listed = listed || p.id() == e.not_leader().leader().id();
+      if (!listed) {
+        const sim::NodeId leader = routes_->leader[r->id()];
+        routes_->Forget(r->id());
+        routes_->leader[e.not_leader().region_id()] = leader;
+      }
+    }
+    return;
+  }
   leader_hint_ = 0;
   if (!cluster_.has_scheduler()) return;
   if (e.has_epoch_not_match()) {
@@ -566,10 +580,7 @@ bool KvClient::Write(size_t op, const char* method, Request req, const std::stri
     if (!resp) break;  // no answer: the request may have been applied
     if (resp->has_region_error()) {
       const errorpb::Error& e = resp->region_error();
-      if (!CertainlyNotExecuted(e)) {
-        leader_hint_ = 0;
-        break;  // other region errors: outcome unknown
-      }
+      if (!CertainlyNotExecuted(e)) break;  // other region errors: outcome unknown
       OnRegionError(e, key);
       continue;
     }
@@ -577,7 +588,9 @@ bool KvClient::Write(size_t op, const char* method, Request req, const std::stri
     cluster_.history().Ok(op, ex.Now().count());
     return true;
   }
+  // That store may be cut off with a minority: try another one next time.
   leader_hint_ = 0;
+  routes_->leader.erase(req.context().region_id());
   cluster_.history().Info(op, ex.Now().count());
   return false;
 }
@@ -701,8 +714,9 @@ std::optional<Response> KvClient::Read(const char* method, Request req, const st
     auto resp = store::CallKv<Response>(
         cluster_.network(), cluster_.ClientNode(id_), store, method, req,
         std::min<sim::Duration>(ReadAttemptTimeout(cluster_.options_raft()), give_up - ex.Now()));
-    if (!resp || !resp->error().empty()) {  // a read has no effect: just try again
+    if (!resp || !resp->error().empty()) {  // a read has no effect: just try another store
       leader_hint_ = 0;
+      routes_->leader.erase(req.context().region_id());
       continue;
     }
     if (resp->has_region_error()) {

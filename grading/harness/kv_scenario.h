@@ -38,6 +38,13 @@ struct KvScenarioOptions {
   // the run if no store applied a snapshot (lab2c).
   bool lagging_store = false;
   uint64_t raft_log_gc_limit = 0;  // lab2c: compact the log beyond this many entries
+  // Lab3b (each runs the cluster with the mock scheduler; clients route by region): membership
+  // churn during rounds (nemeses.h, RunConfChangeNemesis), and splits — regions larger than 300
+  // bytes split at 200 (TinyKV's split tests), and a run in which no region split fails.
+  bool conf_change = false;
+  bool split = false;
+  // Each put's value gets this many filler bytes (so that a few keys make a region split).
+  size_t value_padding = 0;
   sim::Duration liveness_budget = std::chrono::seconds(10);
   // After each round's liveness probe: this long with no faults, during which the term may grow
   // by at most 2 (churn check). 2 s is 10–20 election timeouts of the default config.
@@ -62,6 +69,8 @@ struct KvScenarioResult {
   uint64_t faults = 0;              // partitions and crashes injected
   uint64_t crashes_under_load = 0;  // by the crash nemesis, during rounds
   uint64_t snapshots_applied = 0;
+  uint64_t regions = 1;       // regions the scheduler knows at the end (lab3b)
+  uint64_t conf_changes = 0;  // membership changes applied (lab3b)
   std::string verdict;        // the checker's verdict name
   std::string timeline_path;  // when written
   std::string history_path;

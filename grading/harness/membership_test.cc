@@ -19,12 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-metapb::Peer P(uint64_t id, uint64_t store) {
-  metapb::Peer p;
-  p.set_id(id);
-  p.set_store_id(store);
-  return p;
-}
+metapb::Peer P(uint64_t id, uint64_t store) { return MakePeer(id, store); }
 
 ClusterOptions Options(int stores, int initial, uint64_t seed) {
   ClusterOptions o;

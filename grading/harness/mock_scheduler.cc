@@ -71,6 +71,13 @@ std::string Serve(std::string_view method, std::string_view body, Fn&& fn) {
 
 }  // namespace
 
+metapb::Peer MakePeer(uint64_t id, uint64_t store_id) {
+  metapb::Peer p;
+  p.set_id(id);
+  p.set_store_id(store_id);
+  return p;
+}
+
 MockScheduler::MockScheduler(MockSchedulerOptions options)
     : options_(options), last_id_(options.id_base) {}
 

@@ -66,6 +66,9 @@ struct MockSchedulerOptions {
   uint64_t id_base = 1000;
 };
 
+// Peer `id` on store `store_id` (for operators and tests).
+metapb::Peer MakePeer(uint64_t id, uint64_t store_id);
+
 // One region operator as the test set it.
 struct MockOperator {
   enum class Kind { kAddPeer, kRemovePeer, kTransferLeader };

@@ -3,6 +3,7 @@
 #include <map>
 #include <vector>
 
+#include "grading/harness/mock_scheduler.h"
 #include "sim/executor.h"
 #include "store/raftstore/store_node.h"
 
@@ -56,6 +57,34 @@ void RunLaggardNemesis(Cluster& c, sim::Rng& rng, KvClient& writer, const bool& 
                std::chrono::seconds(1));
   }
   c.Rejoin(laggard);
+}
+
+void RunConfChangeNemesis(Cluster& c, sim::Rng& rng, const bool& stop, uint64_t* done) {
+  MockScheduler& scheduler = c.scheduler();
+  const std::vector<sim::NodeId> ids = c.store_ids();
+  while (!stop) {
+    sim::Sleep(std::chrono::milliseconds(rng.UniformInt(0, 200)));
+    if (stop) break;
+    const std::vector<metapb::Region> regions = scheduler.Regions();
+    if (regions.empty()) continue;
+    const metapb::Region& region = regions[rng.Below(regions.size())];
+    const sim::NodeId store = ids[rng.Below(ids.size())];
+    const metapb::Peer* there = nullptr;
+    for (const auto& p : region.peers()) {
+      if (p.store_id() == store) there = &p;
+    }
+    if (there != nullptr) {
+      if (region.peers_size() > 1 &&
+          c.MustRemovePeer(region.id(), *there, std::chrono::seconds(5))) {
+        ++*done;
+      }
+      continue;
+    }
+    metapb::Peer peer;
+    peer.set_id(scheduler.HandleAllocID(schedulerpb::AllocIDRequest()).id());
+    peer.set_store_id(store);
+    if (c.MustAddPeer(region.id(), peer, std::chrono::seconds(5))) ++*done;
+  }
 }
 
 }  // namespace tinykv::harness

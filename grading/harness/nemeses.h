@@ -25,4 +25,11 @@ void RunPartitionNemesis(Cluster& cluster, sim::Rng& rng, const std::vector<int6
 // for at most 10 s of virtual time.
 void RunLaggardNemesis(Cluster& cluster, sim::Rng& rng, KvClient& writer, const bool& stop);
 
+// Membership churn (lab3b; TinyKV's confchanger): every 0–200 ms, picks a random region the
+// scheduler knows and a random store; removes the region's peer there (unless it is the last
+// one) or adds one there (a fresh peer id from the scheduler), and waits — up to 5 s of virtual
+// time — until the scheduler shows the change done; *done counts the changes that were. REQUIRES
+// a cluster with a scheduler.
+void RunConfChangeNemesis(Cluster& cluster, sim::Rng& rng, const bool& stop, uint64_t* done);
+
 }  // namespace tinykv::harness

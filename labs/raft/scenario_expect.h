@@ -1,11 +1,12 @@
-// Shared by the lab 2B and 2C graded tests: run one generic KV scenario (kv_scenario.h) at the seed
-// the grader passes (TINYKV_SEED, default 1), print its one-line summary — the fingerprint is what
-// `make replay` reproduces — and fail the test with the scenario's own explanation.
+// Shared by the lab 2B, 2C and 3B graded tests: run one generic KV scenario (kv_scenario.h) at the
+// seed the grader passes (TINYKV_SEED, default 1), print its one-line summary — the fingerprint is
+// what `make replay` reproduces — and fail the test with the scenario's own explanation.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <string>
 
 #include "grading/harness/kv_scenario.h"
 #include "grading/runner/run_facts.h"
@@ -22,13 +23,18 @@ inline KvScenarioOptions Clients(int n) {
 inline void ExpectScenarioPasses(const char* name, const KvScenarioOptions& options) {
   const uint64_t seed = grading::TestSeed(1);
   const KvScenarioResult r = RunKvScenario(name, seed, options);
+  // Lab 3B's scenarios also say how far the regions went.
+  const std::string regions = options.conf_change || options.split
+                                  ? ", " + std::to_string(r.regions) + " regions, " +
+                                        std::to_string(r.conf_changes) + " conf changes"
+                                  : "";
   std::printf(
       "%s seed %llu: %llu operations, %s virtual, %llu events, %llu crashes under load, "
-      "%llu snapshots applied, fingerprint %016llx\n",
+      "%llu snapshots applied%s, fingerprint %016llx\n",
       name, static_cast<unsigned long long>(seed), static_cast<unsigned long long>(r.operations),
       sim::FormatTime(r.virtual_time).c_str(), static_cast<unsigned long long>(r.events),
       static_cast<unsigned long long>(r.crashes_under_load),
-      static_cast<unsigned long long>(r.snapshots_applied),
+      static_cast<unsigned long long>(r.snapshots_applied), regions.c_str(),
       static_cast<unsigned long long>(r.fingerprint));
   // The first line of the failure is its cause: the grading runner shows it as the seed's reason.
   if (!r.passed) {

@@ -90,6 +90,11 @@ class PeerStorage final : public raft::Storage {
   // snapshot-apply worker, which writes the data. Corruption (and nothing written) when the
   // payload does not parse; an engine error when the store is going down.
   store::Status ApplySnapshot(const eraftpb::Snapshot& snap, SnapshotApplyTask* task);
+  // Adds to `kv_wb` the deletion of this (initialized) peer's data outside `now`, the region a
+  // snapshot brings (lab3b): a peer that missed a split gets a snapshot of a smaller range, and
+  // what it held of the other part belongs to another region — whose peer here, if any, gets it
+  // from its own leader. ApplySnapshot calls it.
+  void ClearExtraData(const metapb::Region& now, store::WriteBatch* kv_wb) const;
   // The apply that a crash interrupted (found by Open), to schedule again; nullopt when none.
   const std::optional<SnapshotApplyTask>& interrupted_snapshot_apply() const {
     return interrupted_apply_;

@@ -7,6 +7,7 @@
 #include "sim/sync.h"
 #include "store/raftstore/cmd_resp.h"
 #include "store/raftstore/keys.h"
+#include "store/raftstore/region_ranges.h"
 #include "store/raftstore/snapshot.h"
 
 namespace tinykv::raftstore {
@@ -43,10 +44,14 @@ class RegionIterator final : public store::Iterator {
 class RegionReader final : public store::StorageReader {
  public:
   RegionReader(std::shared_ptr<store::Snapshot> snap, const metapb::Region& region)
-      : snap_(std::move(snap)) {
+      : snap_(std::move(snap)), region_(region) {
     std::tie(begin_, end_) = RegionDataRange(region);
   }
   Status GetCF(Cf cf, std::string_view key, std::string* value) override {
+    // Another region's key: this store's copy of it may be behind (lab3b).
+    if (!KeyInRegion(key, region_)) {
+      return StatusFromResponseError(KeyNotInRegionError(key, region_));
+    }
     return snap_->Get(cf, DataKey(key), value);
   }
   std::unique_ptr<store::Iterator> IterCF(Cf cf) override {
@@ -55,6 +60,7 @@ class RegionReader final : public store::StorageReader {
 
  private:
   std::shared_ptr<store::Snapshot> snap_;
+  metapb::Region region_;
   std::string begin_;
   std::string end_;
 };

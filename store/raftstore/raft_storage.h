@@ -50,7 +50,8 @@ class RaftStorage final : public store::Storage {
   sim::Duration timeout_;
 };
 
-// A StorageReader over a kv-engine snapshot that shows only data keys, as user keys.
+// A StorageReader over a kv-engine snapshot that shows only the region's data keys, as user
+// keys; a point read of a key outside the region is a KeyNotInRegion region error.
 std::unique_ptr<store::StorageReader> NewRegionReader(std::shared_ptr<store::Snapshot> snap,
                                                       const metapb::Region& region);
 

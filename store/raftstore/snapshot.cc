@@ -1,5 +1,6 @@
 #include "store/raftstore/snapshot.h"
 
+#include <algorithm>
 #include <string>
 
 #include "store/raftstore/keys.h"
@@ -72,6 +73,19 @@ eraftpb::Snapshot SnapshotBuilder::Build(size_t yield_every,
   return snap;
 }
 
+void PeerStorage::ClearExtraData([[maybe_unused]] const metapb::Region& now,
+                                 [[maybe_unused]] WriteBatch* kv_wb) const {
+  // BEGIN SOLUTION(lab3b)
+  if (!initialized()) return;  // an uninitialized peer has no data
+  const auto [old_begin, old_end] = RegionDataRange(region_);
+  const auto [new_begin, new_end] = RegionDataRange(now);
+  for (store::Cf cf : store::kAllCfs) {
+    if (old_begin < new_begin) kv_wb->DeleteRange(cf, old_begin, std::min(old_end, new_begin));
+    if (new_end < old_end) kv_wb->DeleteRange(cf, std::max(new_end, old_begin), old_end);
+  }
+  // END SOLUTION
+}
+
 Status PeerStorage::ApplySnapshot([[maybe_unused]] const eraftpb::Snapshot& snap,
                                   [[maybe_unused]] SnapshotApplyTask* task) {
   // BEGIN SOLUTION(lab2c)
@@ -82,11 +96,12 @@ Status PeerStorage::ApplySnapshot([[maybe_unused]] const eraftpb::Snapshot& snap
   const uint64_t term = snap.metadata().term();
   // kv engine: the states that describe the snapshot, and the snapshot itself until the worker
   // has written its data (a crash in between finds it here and applies it again).
+  WriteBatch kv_wb;
+  ClearExtraData(data.region(), &kv_wb);
   region_ = data.region();
   apply_state_.set_applied_index(index);
   apply_state_.mutable_truncated_state()->set_index(index);
   apply_state_.mutable_truncated_state()->set_term(term);
-  WriteBatch kv_wb;
   WriteApplyState(&kv_wb);
   WriteRegionState(&kv_wb);
   PutMsg(&kv_wb, PendingSnapshotKey(region_id()), snap);

@@ -35,6 +35,8 @@ class SnapshotBuilder {
   // a big snapshot is built); may be null.
   eraftpb::Snapshot Build(size_t yield_every, const std::function<void()>& yield) const;
   uint64_t index() const { return index_; }
+  // The region the snapshot describes (as of the pinned moment).
+  const metapb::Region& region() const { return region_state_.region(); }
 
  private:
   SnapshotBuilder() = default;

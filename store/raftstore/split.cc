@@ -8,6 +8,7 @@
 #include "store/raftstore/keys.h"
 #include "store/raftstore/peer.h"
 #include "store/raftstore/region_ranges.h"
+#include "store/raftstore/snapshot.h"
 
 namespace tinykv::raftstore {
 
@@ -82,6 +83,14 @@ void Peer::ApplySplit([[maybe_unused]] const raft_cmdpb::SplitRequest& req,
     right_state.set_state(raft_serverpb::Normal);
     *right_state.mutable_region() = right;
     PutMsg(wb, RegionStateKey(right.id()), right_state);
+  }
+  if (s.ok() && existing.state() == raft_serverpb::Tombstone) {
+    // This store's peer of the new region was created (by its leader's messages, once another
+    // store had split) and removed again before this peer got here: the data of the new range
+    // belongs to no region of this store. Nothing else can hold it — until now this region
+    // covered it.
+    const auto [begin, end] = RegionDataRange(right);
+    for (store::Cf cf : store::kAllCfs) wb->DeleteRange(cf, begin, end);
   }
   split_before_ = old;
   storage_->set_region(left);

@@ -97,7 +97,9 @@ struct StoreNode::Runtime {
   // Snapshot generation for lagging followers, per region.
   struct SnapshotGeneration {
     bool generating = false;
+    metapb::RegionEpoch building_epoch;  // of the region the snapshot being built describes
     std::optional<eraftpb::Snapshot> generated;
+    metapb::RegionEpoch epoch;  // of the region `generated` describes
   };
   std::map<uint64_t, SnapshotGeneration> snapshot_generation;
 
@@ -164,6 +166,18 @@ std::optional<raft_serverpb::RegionLocalState> StoreNode::RegionState(uint64_t r
   return state;
 }
 
+uint64_t StoreNode::CountLocalKeys(std::string_view start, std::string_view end) const {
+  const auto node = static_cast<sim::NodeId>(options_.store_id);
+  if (!runtime_ || !runtime_->kv_engine || ex_.node_state(node) == sim::NodeState::kDown) {
+    return 0;
+  }
+  const std::string last = end.empty() ? DataEndKey() : DataKey(end);
+  uint64_t count = 0;
+  auto it = runtime_->kv_engine->NewIterator(store::Cf::kDefault);
+  for (it->Seek(DataKey(start)); it->Valid() && it->key() < last; it->Next()) ++count;
+  return count;
+}
+
 uint64_t StoreNode::RaftKeyCount(uint64_t region_id) const {
   const auto node = static_cast<sim::NodeId>(options_.store_id);
   if (!runtime_ || !runtime_->raft_engine || ex_.node_state(node) == sim::NodeState::kDown) {
@@ -227,7 +241,12 @@ PeerOptions StoreNode::NewPeerOptions(Runtime* rt, uint64_t region_id) {
     const Peer* peer = rt->peers->Find(region);
     if (peer == nullptr) return false;
     Runtime::SnapshotGeneration& gen = rt->snapshot_generation[region];
-    if (gen.generated && gen.generated->metadata().index() >= peer->storage().truncated_index()) {
+    // The last one built serves while it is recent enough and of the region's current epoch:
+    // one from before a membership change may not list a new peer (which must refuse it), or
+    // may list a peer that the log after it removes — a peer added back under its old id would
+    // install it and then apply its own earlier removal.
+    if (gen.generated && gen.generated->metadata().index() >= peer->storage().truncated_index() &&
+        gen.epoch.SerializeAsString() == peer->region().region_epoch().SerializeAsString()) {
       *snap = *gen.generated;
       return true;
     }
@@ -235,11 +254,13 @@ PeerOptions StoreNode::NewPeerOptions(Runtime* rt, uint64_t region_id) {
       std::unique_ptr<SnapshotBuilder> builder;
       if (!SnapshotBuilder::Pin(rt->engines(), region, &builder).ok()) return false;
       gen.generating = true;
+      gen.building_epoch = builder->region().region_epoch();
       std::shared_ptr<SnapshotBuilder> b(std::move(builder));
       auto keep = runtime_;
       sim::Go("snap-gen", [keep, b, region] {
         Runtime::SnapshotGeneration& g = keep->snapshot_generation[region];
         g.generated = b->Build(256, [] { sim::Yield(); });
+        g.epoch = g.building_epoch;
         g.generating = false;
       });
     }

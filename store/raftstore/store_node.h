@@ -136,6 +136,9 @@ class StoreNode {
   // this store has applied. Tests use it to check that a partitioned store did (not) apply a
   // write. Nothing when the store is down or the key is absent.
   std::optional<std::string> LocalValue(std::string_view key) const;
+  // How many user keys in [start, end) (end "" = +inf) this store's kv engine holds (default
+  // CF); 0 while the store is down. Tests use it to see that a removed peer's data is gone.
+  uint64_t CountLocalKeys(std::string_view start, std::string_view end) const;
   // The state of region `region_id` in this store's kv engine (Normal, or Tombstone once its
   // peer here was destroyed); nothing when there is none or the store is down.
   std::optional<raft_serverpb::RegionLocalState> RegionState(uint64_t region_id) const;

@@ -18,6 +18,12 @@ std::string PeerName(uint64_t peer_id, uint64_t region_id) {
   return "peer " + std::to_string(peer_id) + " of region " + std::to_string(region_id);
 }
 
+// "[start, end)" for traces (end "" shown as "end").
+std::string RangeText(const metapb::Region& r) {
+  return "[\"" + r.start_key() + "\", " +
+         (r.end_key().empty() ? "end" : "\"" + r.end_key() + "\"") + ")";
+}
+
 bool RegionHasStore(const metapb::Region& region, uint64_t store_id) {
   for (const auto& p : region.peers()) {
     if (p.store_id() == store_id) return true;
@@ -217,10 +223,11 @@ bool StorePeers::DestroyPeer(uint64_t region_id, const std::string& why) {
   Peer* peer = Find(region_id);
   if (peer == nullptr || peer->applying_snapshot()) return false;
   const uint64_t peer_id = peer->id();
+  const std::string range = peer->initialized() ? " " + RangeText(peer->region()) : "";
   if (Status s = peer->Destroy(); !s.ok()) return false;
   ranges_.Remove(region_id);
   peers_.erase(region_id);
-  note_("destroyed " + PeerName(peer_id, region_id) + ": " + why);
+  note_("destroyed " + PeerName(peer_id, region_id) + range + ": " + why);
   return true;
 }
 
@@ -242,7 +249,7 @@ void StorePeers::OnSplit(const metapb::Region& created, bool campaign) {
           " after a split: " + s.ToString());
     return;
   }
-  note_("split created region " + std::to_string(created.id()));
+  note_("split created region " + std::to_string(created.id()) + " " + RangeText(created));
   if (campaign) Find(created.id())->Campaign();
 }
 

@@ -1,0 +1,113 @@
+#include "grading/harness/region_checks.h"
+
+#include <map>
+#include <vector>
+
+#include "store/raftstore/store_node.h"
+#include "store/raftstore/store_peers.h"
+
+namespace tinykv::harness {
+namespace {
+
+std::string S(uint64_t v) { return std::to_string(v); }
+
+bool Newer(const metapb::RegionEpoch& a, const metapb::RegionEpoch& b) {
+  return a.version() > b.version() || (a.version() == b.version() && a.conf_ver() > b.conf_ver());
+}
+
+std::string Range(const metapb::Region& r) {
+  return "[\"" + r.start_key() + "\", " +
+         (r.end_key().empty() ? "end" : "\"" + r.end_key() + "\"") + ")";
+}
+
+std::string Epoch(const metapb::RegionEpoch& e) {
+  return "conf_ver " + S(e.conf_ver()) + " version " + S(e.version());
+}
+
+bool Lists(const metapb::Region& region, uint64_t store) {
+  for (const auto& p : region.peers()) {
+    if (p.store_id() == store) return true;
+  }
+  return false;
+}
+
+// One pass: "" when everything holds now, else the first thing that does not.
+std::string CheckOnce(Cluster& c) {
+  std::map<uint64_t, metapb::Region> newest;  // region id → its newest state on any store
+  for (sim::NodeId id : c.store_ids()) {
+    const raftstore::StorePeers* peers = c.store(id).peers();
+    if (peers == nullptr) return "store " + S(id) + " is not up";
+    for (const auto& [rid, peer] : peers->peers()) {
+      if (!peer->initialized()) continue;
+      auto [it, fresh] = newest.try_emplace(rid, peer->region());
+      if (!fresh && Newer(peer->region().region_epoch(), it->second.region_epoch())) {
+        it->second = peer->region();
+      }
+    }
+  }
+  for (const auto& [rid, region] : newest) {
+    for (sim::NodeId id : c.store_ids()) {
+      const raftstore::Peer* peer = c.store(id).peers()->Find(rid);
+      if (Lists(region, id)) {
+        if (peer == nullptr || !peer->initialized()) {
+          return "agreement: region " + S(rid) + " " + Range(region) + " lists store " + S(id) +
+                 ", which holds no initialized peer of it";
+        }
+        const metapb::Region& mine = peer->region();
+        if (mine.region_epoch().SerializeAsString() != region.region_epoch().SerializeAsString() ||
+            mine.start_key() != region.start_key() || mine.end_key() != region.end_key()) {
+          return "agreement: store " + S(id) + " holds region " + S(rid) + " as " + Range(mine) +
+                 " at " + Epoch(mine.region_epoch()) + ", its newest state is " + Range(region) +
+                 " at " + Epoch(region.region_epoch());
+        }
+      } else if (peer != nullptr && peer->initialized()) {
+        return "removal: store " + S(id) + " still holds peer " + S(peer->id()) + " of region " +
+               S(rid) + ", which no longer lists it (" + Epoch(region.region_epoch()) +
+               ") — a removed peer must destroy itself once it learns of its removal";
+      }
+    }
+  }
+  std::map<std::string, const metapb::Region*> by_start;
+  for (const auto& [rid, region] : newest) {
+    if (!by_start.emplace(region.start_key(), &region).second) {
+      return "coverage: two regions start at \"" + region.start_key() + "\"";
+    }
+  }
+  std::string next;
+  for (const auto& [start, region] : by_start) {
+    if (start != next) {
+      return "coverage: region " + S(region->id()) + " starts at \"" + start +
+             "\", but the region before it ends at \"" + next + "\"";
+    }
+    next = region->end_key();
+    if (next.empty()) break;
+  }
+  if (by_start.empty() || !next.empty()) {
+    return "coverage: no region reaches the end of the key space (the last ends at \"" + next +
+           "\")";
+  }
+  // Data a store holds in a region it is not in would be a removed peer's, left behind.
+  for (sim::NodeId id : c.store_ids()) {
+    for (const auto& [rid, region] : newest) {
+      if (Lists(region, id)) continue;
+      if (const uint64_t n = c.store(id).CountLocalKeys(region.start_key(), region.end_key())) {
+        return "removal: store " + S(id) + " holds " + S(n) + " keys of region " + S(rid) + " " +
+               Range(region) +
+               ", which does not list it — a destroyed peer's data range must "
+               "be deleted";
+      }
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string CheckRegionsSettle(Cluster& c, sim::Duration budget) {
+  std::string failure;
+  WaitFor(
+      c, [&] { return (failure = CheckOnce(c)).empty(); }, budget);
+  return failure.empty() ? "" : failure + " (after " + sim::FormatTime(budget) + " of calm)";
+}
+
+}  // namespace tinykv::harness
