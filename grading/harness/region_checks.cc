@@ -1,5 +1,6 @@
 #include "grading/harness/region_checks.h"
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -51,19 +52,25 @@ std::string CheckOnce(Cluster& c) {
       if (Lists(region, id)) {
         if (peer == nullptr || !peer->initialized()) {
           return "agreement: region " + S(rid) + " " + Range(region) + " lists store " + S(id) +
-                 ", which holds no initialized peer of it";
+                 ", which holds no initialized peer of it\nhint: a new peer gets the region by "
+                 "snapshot, built from the leader's region state: is the new membership written "
+                 "with the apply state when the change applies, and does the store create the "
+                 "peer from the leader's first message?";
         }
         const metapb::Region& mine = peer->region();
         if (mine.region_epoch().SerializeAsString() != region.region_epoch().SerializeAsString() ||
             mine.start_key() != region.start_key() || mine.end_key() != region.end_key()) {
           return "agreement: store " + S(id) + " holds region " + S(rid) + " as " + Range(mine) +
                  " at " + Epoch(mine.region_epoch()) + ", its newest state is " + Range(region) +
-                 " at " + Epoch(region.region_epoch());
+                 " at " + Epoch(region.region_epoch()) +
+                 "\nhint: every peer applies the same membership changes and splits; after a "
+                 "restart "
+                 "it reads the region back from its region state";
         }
       } else if (peer != nullptr && peer->initialized()) {
         return "removal: store " + S(id) + " still holds peer " + S(peer->id()) + " of region " +
                S(rid) + ", which no longer lists it (" + Epoch(region.region_epoch()) +
-               ") — a removed peer must destroy itself once it learns of its removal";
+               ")\nhint: a removed peer must destroy itself once it learns of its removal";
       }
     }
   }
@@ -93,8 +100,8 @@ std::string CheckOnce(Cluster& c) {
       if (const uint64_t n = c.store(id).CountLocalKeys(region.start_key(), region.end_key())) {
         return "removal: store " + S(id) + " holds " + S(n) + " keys of region " + S(rid) + " " +
                Range(region) +
-               ", which does not list it — a destroyed peer's data range must "
-               "be deleted";
+               ", which does not list it\nhint: a destroyed peer's data range must be deleted "
+               "(and a snapshot that shrinks a region clears what it no longer covers)";
       }
     }
   }
@@ -107,7 +114,10 @@ std::string CheckRegionsSettle(Cluster& c, sim::Duration budget) {
   std::string failure;
   WaitFor(
       c, [&] { return (failure = CheckOnce(c)).empty(); }, budget);
-  return failure.empty() ? "" : failure + " (after " + sim::FormatTime(budget) + " of calm)";
+  if (failure.empty()) return "";
+  // "(after 10 s of calm)" ends the cause line, before any hint.
+  const size_t eol = std::min(failure.find('\n'), failure.size());
+  return failure.insert(eol, " (after " + sim::FormatTime(budget) + " of calm)");
 }
 
 }  // namespace tinykv::harness

@@ -57,7 +57,10 @@ class Steps {
     if (!cluster_.MustAddPeer(region, peer, 10s)) {
       Fail("add peer " + std::to_string(peer.id()) + " on store " +
            std::to_string(peer.store_id()) + " to region " + std::to_string(region) +
-           ": not a caught-up member within 10 s");
+           ": not a caught-up member within 10 s\nhint: a new peer is created by the leader's "
+           "first message to its store and gets the region by snapshot, built from the leader's "
+           "region state: is the new membership written with the apply state when the change "
+           "applies?");
     }
   }
   // Also waits for the removed peer to destroy itself on its store (the next step may add the
