@@ -218,11 +218,17 @@ Status Raft::Step(Message&& m) {
                              t == MessageType::MsgSnapshot;
     BecomeFollower(m.term(), from_leader ? m.from() : kNone);
   } else if (m.term() != 0 && m.term() < term_) {
-    // A stale leader learns our term from the response and steps down; other stale messages
-    // are dropped.
-    if (m.msg_type() == MessageType::MsgAppend || m.msg_type() == MessageType::MsgHeartbeat) {
+    // A stale leader learns our term from the response and steps down, and so does a stale
+    // candidate (§5.1: a request with a stale term is rejected). Without the answer a candidate
+    // this node cannot hear from otherwise — one that joined the group after this node's last
+    // applied membership change — stays in lower terms for ever, its votes ignored. Other stale
+    // messages are dropped.
+    if (m.msg_type() == MessageType::MsgAppend || m.msg_type() == MessageType::MsgHeartbeat ||
+        m.msg_type() == MessageType::MsgRequestVote) {
       Message resp;
-      resp.set_msg_type(MessageType::MsgAppendResponse);
+      resp.set_msg_type(m.msg_type() == MessageType::MsgRequestVote
+                            ? MessageType::MsgRequestVoteResponse
+                            : MessageType::MsgAppendResponse);
       resp.set_to(m.from());
       resp.set_reject(true);
       Send(std::move(resp));

@@ -291,6 +291,13 @@ void Network::Partition(const std::vector<std::vector<NodeId>>& groups) {
   NoteLinkChange(text);  // the event kind already says "partition"
 }
 
+void Network::Unblock(NodeId from, NodeId to) {
+  AddNode(from);
+  AddNode(to);
+  LinkFor(from, to).blocked = false;
+  NoteLinkChange("unblock " + NodeName(from) + "->" + NodeName(to));
+}
+
 void Network::BlockOneWay(NodeId from, NodeId to) {
   AddNode(from);
   AddNode(to);

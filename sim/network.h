@@ -103,6 +103,9 @@ class Network {
   // Blocks every link between different groups (symmetric). Nodes in no group are cut off from all.
   void Partition(const std::vector<std::vector<NodeId>>& groups);
   void BlockOneWay(NodeId from, NodeId to);
+  // Lets packets from `from` to `to` through again (e.g. a node that takes no side in a
+  // partition: it reaches every group).
+  void Unblock(NodeId from, NodeId to);
   void Isolate(NodeId node);
   void Clog(NodeId from, NodeId to);
   void Unclog(NodeId from, NodeId to);

@@ -129,6 +129,24 @@ TEST(Network, SymmetricPartitionBlocksBothWaysWithinGroupsFlows) {
   EXPECT_TRUE(w.received[1].empty());
 }
 
+TEST(Network, UnblockLetsOneLinkThroughAPartition) {
+  World w(1, 3);
+  Collect(w);
+  w.Run([&] {
+    Sleep(1ms);
+    w.net.Partition({{1}, {2}});  // node 3 in no group: cut off from both
+    w.net.Unblock(1, 3);          // …but 1 reaches it (one way)
+    w.net.Send(1, 3, kPort, "1->3");
+    w.net.Send(3, 1, kPort, "3->1");
+    w.net.Send(2, 3, kPort, "2->3");
+    w.net.Send(1, 2, kPort, "1->2");
+    Sleep(1s);
+  });
+  EXPECT_EQ(w.received[3], std::vector<std::string>{"1->3"});
+  EXPECT_TRUE(w.received[1].empty());
+  EXPECT_TRUE(w.received[2].empty());
+}
+
 TEST(Network, OneWayBlockAndIsolation) {
   World w(1, 3);
   Collect(w);

@@ -55,11 +55,22 @@ std::string DescribeStores(Cluster& c) {
     }
     const raftstore::Peer* peer = store.peer();
     if (peer == nullptr) {
-      out +=
-          store.start_error().ok() ? "starting" : "cannot start: " + store.start_error().ToString();
+      out += !store.start_error().ok() ? "cannot start: " + store.start_error().ToString()
+             : c.has_scheduler() && store.peers() != nullptr ? "no peer of region 1"
+                                                             : "starting";
       continue;
     }
     const raftstore::PeerVitals v = peer->vitals();
+    if (c.has_scheduler()) {
+      // Which peer, and the members it believes the region has (lab3b).
+      std::string members;
+      for (const auto& p : peer->region().peers()) {
+        members += (members.empty() ? "" : ",") + std::to_string(p.id());
+      }
+      out += "peer " + std::to_string(peer->id()) + " (members " + members + ", conf_ver " +
+             std::to_string(peer->region().region_epoch().conf_ver()) + ", vote " +
+             std::to_string(v.vote) + "), ";
+    }
     out +=
         std::string(raft::RoleName(v.role)) + " of term " + std::to_string(v.term) +
         " (leader it knows: " +
@@ -97,6 +108,12 @@ uint64_t MaxTerm(Cluster& c) {
 // stable leader keeps its term; new terms now come from timer bugs (no reset on heartbeats, no
 // randomization). The failure in words, or "".
 std::string CheckHealthyStretch(Cluster& c, sim::Duration stretch, int round) {
+  // With many regions the liveness probe may have gone to another region than the first one,
+  // whose churn is measured here: the stretch starts once it has a leader (lab3b).
+  if (c.has_scheduler()) {
+    WaitFor(
+        c, [&] { return c.Leader().has_value(); }, stretch);
+  }
   const uint64_t term_before = MaxTerm(c);
   const size_t elections_before = c.monitor().leader_terms();
   sim::Sleep(stretch);
@@ -154,7 +171,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   co.stores = options.stores;
   co.seed = seed;
   co.raft.raft_log_gc_count_limit = options.raft_log_gc_limit;
-  co.with_scheduler = options.conf_change || options.split;
+  co.with_scheduler = options.conf_change || options.split || options.leader_transfers;
   if (options.split) {
     co.raft.region_max_size = 300;
     co.raft.region_split_size = 200;
@@ -193,17 +210,24 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   for (int k = 0; k < options.keys; ++k) key_space.push_back("k" + std::to_string(k));
   CrashNemesis crasher(cluster, ex.Stream("crash-nemesis"));
   sim::Rng conf_changer = ex.Stream("conf-change-nemesis");
+  sim::Rng transfers = ex.Stream("transfer-leader-nemesis");
   const std::string padding =
       options.value_padding == 0 ? "" : "-" + std::string(options.value_padding, 'x');
   sim::RunResult run = cluster.Run([&] {
     // Leader changes, sampled: who the cluster's leader is, every 10 ms.
     sim::Go("leader-monitor", [&] {
       std::optional<sim::NodeId> last;
+      size_t regions = 1;
       for (;;) {
         std::optional<sim::NodeId> now = cluster.Leader();
         if (now && now != last) {
           if (last) ++result.leader_changes;
           last = now;
+        }
+        // Splits, as the scheduler learns of them, go on the timeline.
+        if (cluster.has_scheduler() && cluster.scheduler().RegionCount() > regions) {
+          regions = cluster.scheduler().RegionCount();
+          cluster.Annotate(ex.Now(), "split: " + std::to_string(regions) + " regions");
         }
         sim::Sleep(std::chrono::milliseconds(10));
       }
@@ -255,6 +279,13 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
         wg.Add();
         sim::Go("conf-change-nemesis", [&] {
           RunConfChangeNemesis(cluster, conf_changer, stop, &result.conf_changes);
+          wg.Done();
+        });
+      }
+      if (options.leader_transfers) {
+        wg.Add();
+        sim::Go("transfer-leader-nemesis", [&] {
+          RunTransferLeaderNemesis(cluster, transfers, stop);
           wg.Done();
         });
       }
@@ -327,10 +358,13 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
     if (liveness_failure.empty() && cluster.has_scheduler()) {
       liveness_failure = CheckRegionsSettle(cluster, options.liveness_budget);
       result.regions = cluster.scheduler().RegionCount();
-      if (liveness_failure.empty() && options.split && result.regions < 2) {
+      if (liveness_failure.empty() && options.split && result.regions < options.min_regions) {
         liveness_failure =
-            "split: no region split in this run, although regions over 300 bytes must split "
-            "(the workload wrote " +
+            "split: " + std::to_string(result.regions) +
+            " regions at the end of this run (at "
+            "least " +
+            std::to_string(options.min_regions) +
+            " expected), although regions over 300 bytes must split (the workload wrote " +
             std::to_string(next_value) +
             " values)\nhint: does the split checker run on the leader, and is the Split admin "
             "command proposed with the scheduler's ids and applied?";
@@ -347,6 +381,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   result.operations = history.ops.size();
   for (const check::Annotation& a : history.annotations) {
     if (a.label.rfind("partition ", 0) == 0 || a.label.rfind("crash ", 0) == 0) ++result.faults;
+    if (a.label.rfind("transfer leader ", 0) == 0) ++result.leader_transfers;
   }
   char fp[32];
   std::snprintf(fp, sizeof fp, "%016" PRIx64, result.fingerprint);

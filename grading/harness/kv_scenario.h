@@ -45,6 +45,10 @@ struct KvScenarioOptions {
   bool split = false;
   // Each put's value gets this many filler bytes (so that a few keys make a region split).
   size_t value_padding = 0;
+  // Leader-transfer storms during rounds (nemeses.h, RunTransferLeaderNemesis; lab3b).
+  bool leader_transfers = false;
+  // With `split`: a run that ends with fewer regions fails.
+  uint64_t min_regions = 2;
   sim::Duration liveness_budget = std::chrono::seconds(10);
   // After each round's liveness probe: this long with no faults, during which the term may grow
   // by at most 2 (churn check). 2 s is 10–20 election timeouts of the default config.
@@ -69,10 +73,11 @@ struct KvScenarioResult {
   uint64_t faults = 0;              // partitions and crashes injected
   uint64_t crashes_under_load = 0;  // by the crash nemesis, during rounds
   uint64_t snapshots_applied = 0;
-  uint64_t regions = 1;       // regions the scheduler knows at the end (lab3b)
-  uint64_t conf_changes = 0;  // membership changes applied (lab3b)
-  std::string verdict;        // the checker's verdict name
-  std::string timeline_path;  // when written
+  uint64_t regions = 1;           // regions the scheduler knows at the end (lab3b)
+  uint64_t conf_changes = 0;      // membership changes applied (lab3b)
+  uint64_t leader_transfers = 0;  // asked of the scheduler (lab3b)
+  std::string verdict;            // the checker's verdict name
+  std::string timeline_path;      // when written
   std::string history_path;
 };
 

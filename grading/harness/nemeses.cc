@@ -87,4 +87,17 @@ void RunConfChangeNemesis(Cluster& c, sim::Rng& rng, const bool& stop, uint64_t*
   }
 }
 
+void RunTransferLeaderNemesis(Cluster& c, sim::Rng& rng, const bool& stop) {
+  MockScheduler& scheduler = c.scheduler();
+  while (!stop) {
+    sim::Sleep(std::chrono::milliseconds(rng.UniformInt(0, 100)));
+    if (stop) break;
+    const std::vector<metapb::Region> regions = scheduler.Regions();
+    if (regions.empty()) continue;
+    const metapb::Region& region = regions[rng.Below(regions.size())];
+    if (region.peers_size() == 0) continue;
+    c.TransferLeader(region.id(), region.peers(static_cast<int>(rng.Below(region.peers_size()))));
+  }
+}
+
 }  // namespace tinykv::harness

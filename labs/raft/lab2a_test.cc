@@ -206,6 +206,39 @@ TEST(Lab2AA, RecvRequestVoteChecksVoteAndLog) {
   }
 }
 
+// §5.1: a vote request of a stale term is rejected, and the answer carries the newer term, so the
+// candidate steps up (in a region whose members disagree on the membership, the candidate may
+// hear of the newer term from nowhere else).
+TEST(Lab2AA, StaleVoteRequestIsRejectedWithTheNewerTerm) {
+  for (Role role : {Role::kFollower, Role::kCandidate, Role::kLeader}) {
+    auto s = std::make_shared<MemoryStorage>();
+    auto r = New(1, {1, 2, 3}, s.get());
+    if (role == Role::kLeader) MakeLeader(*r);
+    if (role == Role::kCandidate) MakeCandidate(*r);
+    // Into term 5 whatever the role (a newer heartbeat from 3 would leave us a follower).
+    const uint64_t term = r->term() + 4;
+    for (uint64_t t = r->term(); t < term; ++t) {
+      if (role == Role::kFollower) (void)r->Step(Msg(3, 1, MessageType::MsgHeartbeat, t + 1));
+    }
+    if (role != Role::kFollower) {
+      for (int i = 0; i < 4; ++i) {
+        (void)r->Step(Msg(1, 1, MessageType::MsgHup, 0));
+      }
+    }
+    (void)r->ReadMessages();
+    const uint64_t now = r->term();
+    Message m = Msg(2, 1, MessageType::MsgRequestVote, now - 1);
+    m.set_index(100);
+    m.set_log_term(now - 1);
+    (void)r->Step(m);
+    auto msgs = Filter(r->ReadMessages(), MessageType::MsgRequestVoteResponse);
+    ASSERT_EQ(msgs.size(), 1u) << RoleName(role) << ": a stale vote request must be answered";
+    EXPECT_TRUE(msgs[0].reject()) << RoleName(role);
+    EXPECT_EQ(msgs[0].term(), now) << RoleName(role) << ": the answer carries the newer term";
+    EXPECT_EQ(r->term(), now) << RoleName(role);
+  }
+}
+
 // §5.2: at most one vote per term, first come first served.
 TEST(Lab2AA, FollowerVotesOncePerTerm) {
   struct Case {
