@@ -232,6 +232,16 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
         sim::Sleep(std::chrono::milliseconds(10));
       }
     });
+    if (options.preload && !clients.empty()) {
+      for (const std::string& key : key_space) {
+        const std::string value = "preload-" + key + padding;
+        if (!PutUntilAcknowledged(cluster, *clients.front(), key, value, options.liveness_budget)) {
+          liveness_failure = "liveness: the preload could not put " + key + " within " +
+                             sim::FormatTime(options.liveness_budget) + " (no faults yet)";
+          break;
+        }
+      }
+    }
     for (int round = 0; round < options.rounds && liveness_failure.empty(); ++round) {
       cluster.SetUnreliable(options.unreliable);
       bool stop = false;

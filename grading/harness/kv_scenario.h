@@ -49,6 +49,9 @@ struct KvScenarioOptions {
   bool leader_transfers = false;
   // With `split`: a run that ends with fewer regions fails.
   uint64_t min_regions = 2;
+  // Puts every key once before the first round, without faults (so that a split scenario's
+  // data, and so its regions, do not depend on which keys the workload happened to pick).
+  bool preload = false;
   sim::Duration liveness_budget = std::chrono::seconds(10);
   // After each round's liveness probe: this long with no faults, during which the term may grow
   // by at most 2 (churn check). 2 s is 10–20 election timeouts of the default config.

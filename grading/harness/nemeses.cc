@@ -95,7 +95,8 @@ void RunTransferLeaderNemesis(Cluster& c, sim::Rng& rng, const bool& stop) {
     const std::vector<metapb::Region> regions = scheduler.Regions();
     if (regions.empty()) continue;
     const metapb::Region& region = regions[rng.Below(regions.size())];
-    if (region.peers_size() == 0) continue;
+    // One operator per region: a membership change under way is not overridden.
+    if (region.peers_size() == 0 || scheduler.HasOperator(region.id())) continue;
     c.TransferLeader(region.id(), region.peers(static_cast<int>(rng.Below(region.peers_size()))));
   }
 }

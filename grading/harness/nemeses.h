@@ -33,7 +33,8 @@ void RunLaggardNemesis(Cluster& cluster, sim::Rng& rng, KvClient& writer, const 
 void RunConfChangeNemesis(Cluster& cluster, sim::Rng& rng, const bool& stop, uint64_t* done);
 
 // Leader-transfer storm (lab3b): every 0–100 ms, asks the scheduler to move the leadership of a
-// random region to a random one of its peers, without waiting. REQUIRES a scheduler.
+// random region to a random one of its peers, without waiting — unless the region has an
+// operator under way (a membership change), which it leaves alone. REQUIRES a scheduler.
 void RunTransferLeaderNemesis(Cluster& cluster, sim::Rng& rng, const bool& stop);
 
 }  // namespace tinykv::harness

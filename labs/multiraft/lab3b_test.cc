@@ -371,8 +371,9 @@ TEST(Lab3B, PeerAddedWhileTheLeaderIsPartitioned) {
 TEST(Lab3B, ManyRegionsUnderTransferLeaderStormsAndCrashes) {
   KvScenarioOptions o = Clients(5);
   o.split = true;
-  o.keys = 100;
+  o.keys = 80;  // ~55 bytes each: about 25 regions of at most 300 bytes
   o.value_padding = 40;
+  o.preload = true;
   o.min_regions = 20;
   o.leader_transfers = true;
   o.crash = true;

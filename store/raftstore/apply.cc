@@ -26,16 +26,40 @@ namespace {
 }  // namespace
 
 void Peer::ApplyCommitted(std::vector<eraftpb::Entry> entries) {
-  if (applying_snapshot_) {
-    // They come after the snapshot: applied once its data is in.
-    waiting_entries_.insert(waiting_entries_.end(), std::make_move_iterator(entries.begin()),
-                            std::make_move_iterator(entries.end()));
+  if (applying_snapshot_ || !held_entries_.empty()) {
+    // They come after the snapshot (applied once its data is in), or after an entry held back.
+    std::vector<eraftpb::Entry>& queue = applying_snapshot_ ? waiting_entries_ : held_entries_;
+    queue.insert(queue.end(), std::make_move_iterator(entries.begin()),
+                 std::make_move_iterator(entries.end()));
     return;
   }
-  for (const auto& e : entries) {
+  for (size_t i = 0; i < entries.size(); ++i) {
     if (removed_) return;  // a membership change removed this peer: it applies nothing more
-    ApplyEntry(e);
+    if (RemovesThisLeader(entries[i])) {
+      // Applied now, the removal would make this leader vanish before the others learn that it
+      // committed (the commit index travels with the next append): a two-peer region would be
+      // left with a peer that cannot win an election. (A leader never proposes its own removal,
+      // ProposeChangePeer; an earlier leader may have.) Hand leadership over first — the new
+      // leader learns the commit while catching up — and apply as a follower (Peer::Tick).
+      held_entries_.assign(std::make_move_iterator(entries.begin() + static_cast<long>(i)),
+                           std::make_move_iterator(entries.end()));
+      if (const uint64_t best = MostCaughtUpOtherPeer(); best != 0) raw_->TransferLeader(best);
+      return;
+    }
+    ApplyEntry(entries[i]);
   }
+}
+
+bool Peer::RemovesThisLeader(const eraftpb::Entry& entry) const {
+  if (entry.entry_type() != eraftpb::EntryConfChange || !IsLeader() || region().peers_size() < 2 ||
+      entry.index() <= storage_->applied_index()) {
+    return false;
+  }
+  eraftpb::ConfChange cc;
+  raft_cmdpb::RaftCmdRequest req;
+  return cc.ParseFromString(entry.data()) && cc.change_type() == eraftpb::RemoveNode &&
+         cc.node_id() == id() && req.ParseFromString(cc.context()) &&
+         !CheckRegionEpoch(req, region());
 }
 
 void Peer::ApplyEntry([[maybe_unused]] const eraftpb::Entry& entry) {

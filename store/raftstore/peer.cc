@@ -116,7 +116,16 @@ std::optional<metapb::Peer> Peer::FindPeer(uint64_t peer_id) const {
   return *p;
 }
 
-void Peer::Tick() { raw_->Tick(); }
+void Peer::Tick() {
+  raw_->Tick();
+  if (held_entries_.empty()) return;
+  // A leader holding back its own removal (apply.cc): apply once someone else leads.
+  if (IsLeader()) {
+    if (const uint64_t best = MostCaughtUpOtherPeer(); best != 0) raw_->TransferLeader(best);
+    return;
+  }
+  ApplyCommitted(std::exchange(held_entries_, {}));
+}
 
 void Peer::Step(raft_serverpb::RaftMessage&& msg) {
   if (msg.region_id() != region_id() || msg.to_peer().id() != id()) return;
@@ -188,16 +197,7 @@ void Peer::ProposeChangePeer([[maybe_unused]] const raft_cmdpb::RaftCmdRequest& 
     // append, which the removed leader never sends) — a two-peer region would be left with one
     // peer that cannot win an election. So it hands leadership to the most caught-up other peer
     // first and refuses; the new leader removes it when asked again.
-    uint64_t best = 0;
-    uint64_t best_match = 0;
-    const raft::NodeStatus st = status();
-    for (const auto& [peer_id, progress] : st.progress) {
-      if (peer_id != id() && (best == 0 || progress.match > best_match)) {
-        best = peer_id;
-        best_match = progress.match;
-      }
-    }
-    if (best != 0) raw_->TransferLeader(best);
+    if (const uint64_t best = MostCaughtUpOtherPeer(); best != 0) raw_->TransferLeader(best);
     return Refuse(cb, OtherError("peer " + std::to_string(id()) + " leads region " +
                                  std::to_string(region_id()) +
                                  " and is asked to remove itself: leadership is being "
@@ -343,6 +343,18 @@ namespace tinykv::raftstore {
 
 void Peer::Campaign() { (void)raw_->Campaign(); }
 
+uint64_t Peer::MostCaughtUpOtherPeer() const {
+  uint64_t best = 0;
+  uint64_t best_match = 0;
+  for (const auto& [peer_id, progress] : status().progress) {
+    if (peer_id != id() && (best == 0 || progress.match > best_match)) {
+      best = peer_id;
+      best_match = progress.match;
+    }
+  }
+  return best;
+}
+
 std::vector<metapb::Peer> Peer::PendingPeers() const {
   std::vector<metapb::Peer> pending;
   if (!IsLeader()) return pending;
@@ -358,27 +370,9 @@ Status Peer::Destroy() {
   // BEGIN SOLUTION(lab3b)
   // STUB: return Status::NotSupported("Peer::Destroy (lab3b)");
   const uint64_t rid = region_id();
-  // kv engine first: once the tombstone is durable the region never comes back here, whatever
-  // the raft engine still holds (an orphaned raft state only keeps a term and a vote, see
-  // PeerStorage::OpenUninitialized).
-  store::WriteBatch kv_wb;
-  if (initialized()) {
-    const auto [begin, end] = RegionDataRange(region());
-    for (store::Cf cf : store::kAllCfs) kv_wb.DeleteRange(cf, begin, end);
+  if (Status s = DestroyRegionState(storage_->engines(), region(), initialized()); !s.ok()) {
+    return s;
   }
-  kv_wb.Delete(store::Cf::kDefault, ApplyStateKey(rid));
-  kv_wb.Delete(store::Cf::kDefault, PendingSnapshotKey(rid));
-  raft_serverpb::RegionLocalState tombstone;
-  tombstone.set_state(raft_serverpb::Tombstone);
-  *tombstone.mutable_region() = region();
-  PutMsg(&kv_wb, RegionStateKey(rid), tombstone);
-  Status s = storage_->engines().kv->Write(store::WriteOptions{.sync = true}, kv_wb);
-  if (!s.ok()) return s;
-  store::WriteBatch raft_wb;
-  raft_wb.DeleteRange(store::Cf::kDefault, RaftLogKey(rid, 0), RaftLogKey(rid, UINT64_MAX));
-  raft_wb.Delete(store::Cf::kDefault, RaftStateKey(rid));
-  s = storage_->engines().raft->Write(store::WriteOptions{.sync = true}, raft_wb);
-  if (!s.ok()) return s;
   // Their entries may still commit on the peers that remain: their outcome is unknown.
   while (!proposals_.empty()) {
     CmdCallback cb = std::move(proposals_.front().cb);
@@ -387,6 +381,35 @@ Status Peer::Destroy() {
                           " on this store was removed while the command waited"));
   }
   return Status::OK();
+  // END SOLUTION
+}
+
+Status DestroyRegionState([[maybe_unused]] Engines engines,
+                          [[maybe_unused]] const metapb::Region& region,
+                          [[maybe_unused]] bool with_data) {
+  // BEGIN SOLUTION(lab3b)
+  // STUB: return Status::NotSupported("DestroyRegionState (lab3b)");
+  const uint64_t rid = region.id();
+  // kv engine first: once the tombstone is durable the region never comes back here, whatever
+  // the raft engine still holds (an orphaned raft state only keeps a term and a vote, see
+  // PeerStorage::OpenUninitialized).
+  store::WriteBatch kv_wb;
+  if (with_data) {
+    const auto [begin, end] = RegionDataRange(region);
+    for (store::Cf cf : store::kAllCfs) kv_wb.DeleteRange(cf, begin, end);
+  }
+  kv_wb.Delete(store::Cf::kDefault, ApplyStateKey(rid));
+  kv_wb.Delete(store::Cf::kDefault, PendingSnapshotKey(rid));
+  raft_serverpb::RegionLocalState tombstone;
+  tombstone.set_state(raft_serverpb::Tombstone);
+  *tombstone.mutable_region() = region;
+  PutMsg(&kv_wb, RegionStateKey(rid), tombstone);
+  Status s = engines.kv->Write(store::WriteOptions{.sync = true}, kv_wb);
+  if (!s.ok()) return s;
+  store::WriteBatch raft_wb;
+  raft_wb.DeleteRange(store::Cf::kDefault, RaftLogKey(rid, 0), RaftLogKey(rid, UINT64_MAX));
+  raft_wb.Delete(store::Cf::kDefault, RaftStateKey(rid));
+  return engines.raft->Write(store::WriteOptions{.sync = true}, raft_wb);
   // END SOLUTION
 }
 

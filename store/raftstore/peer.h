@@ -108,6 +108,13 @@ struct PeerOptions {
   PeerHooks hooks;
 };
 
+// What Peer::Destroy writes, for a region whose peer object is gone or was never started (a
+// store that crashed after applying its own removal finishes destroying it at its next start):
+// in one synced kv batch, the data range (when `with_data`), apply state and pending snapshot
+// deleted and a Tombstone region state holding `region` written; then, synced, the raft state
+// and log deleted.
+store::Status DestroyRegionState(Engines engines, const metapb::Region& region, bool with_data);
+
 class Peer {
  public:
   // Opens the region's storage on `engines` and starts its RawNode from it (restart-safe: the
@@ -155,13 +162,11 @@ class Peer {
   // True once a committed membership change removed this peer: it applies nothing more, and the
   // store destroys it (Destroy) after the Ready that applied the change.
   bool removed() const { return removed_; }
-  // Destroys the peer's state on this store: in one synced kv batch, its data range (when the
-  // peer was initialized) and apply state are deleted and a Tombstone region state (with the
-  // region as this peer last knew it) is written; then, synced, its raft state and log are
-  // deleted. The proposals still waiting are answered "outcome unknown" (the remaining peers
-  // may still commit them). The store then forgets the peer. REQUIRES: !applying_snapshot().
-  // Returns the engine's error (the store is going down; the restarted store finds the peer
-  // again, or its tombstone).
+  // Destroys the peer's state on this store (DestroyRegionState, with the region as this peer
+  // last knew it; its data range when the peer was initialized). The proposals still waiting are
+  // answered "outcome unknown" (the remaining peers may still commit them). The store then forgets
+  // the peer. REQUIRES: !applying_snapshot(). Returns the engine's error (the store is going down;
+  // the restarted store finds the peer again, or its tombstone).
   store::Status Destroy();
   // On a leader, the members whose log is behind the truncated index (they need a snapshot
   // before they count as caught up): the pending peers of the region heartbeat. Empty on others.
@@ -201,6 +206,10 @@ class Peer {
   // Shared by Create and CreateUninitialized once the storage is open and meta_ set.
   static store::Status Start(std::unique_ptr<Peer> peer, std::unique_ptr<Peer>* out);
   std::optional<metapb::Peer> FindPeer(uint64_t peer_id) const;
+  // On a leader: the other member with the highest match (0 when there is none).
+  uint64_t MostCaughtUpOtherPeer() const;
+  // Is `entry` a membership change that, applied now by this leader, removes it (apply.cc)?
+  bool RemovesThisLeader(const eraftpb::Entry& entry) const;
   // The region's member `peer_id`, or the peer cache's entry for it, or null. Points into
   // region() or the cache (valid until either changes).
   const metapb::Peer* FindPeerMeta(uint64_t peer_id) const;
@@ -255,6 +264,9 @@ class Peer {
   // Peers of the region this peer heard from that are not (yet) in its region state.
   std::map<uint64_t, metapb::Peer> peer_cache_;
   bool removed_ = false;
+  // Committed entries from one that would remove this peer while it leads on (apply.cc): held
+  // until leadership has moved to another peer.
+  std::vector<eraftpb::Entry> held_entries_;
   // A split this entry applied: the hooks run once its batch is written.
   std::optional<metapb::Region> split_before_;
   std::optional<metapb::Region> split_created_;

@@ -79,7 +79,16 @@ Status StorePeers::LoadAll() {
       return Status::Corruption("cannot parse the region state at key of region " +
                                 std::to_string(DecodeBigEndian64(key.substr(2))));
     }
-    if (state.state() == raft_serverpb::Normal) normal.push_back(state.region().id());
+    if (state.state() != raft_serverpb::Normal) continue;
+    if (!RegionHasStore(state.region(), store_id_)) {
+      // The peer applied its own removal (the region state without this store went into the
+      // apply batch) and the store went down before it was destroyed: finish the job.
+      if (Status s = DestroyRegionState(engines_, state.region(), true); !s.ok()) return s;
+      note_("finished destroying the peer of region " + std::to_string(state.region().id()) +
+            ", removed before the store went down");
+      continue;
+    }
+    normal.push_back(state.region().id());
   }
   for (uint64_t id : normal) {
     if (Status s = CreatePeer(id, nullptr); !s.ok()) return s;
