@@ -39,8 +39,8 @@ void Peer::ApplyCommitted(std::vector<eraftpb::Entry> entries) {
       // Applied now, the removal would make this leader vanish before the others learn that it
       // committed (the commit index travels with the next append): a two-peer region would be
       // left with a peer that cannot win an election. (A leader never proposes its own removal,
-      // ProposeChangePeer; an earlier leader may have.) Hand leadership over first — the new
-      // leader learns the commit while catching up — and apply as a follower (Peer::Tick).
+      // ProposeChangePeer; an earlier leader may have.) Hand leadership over first, and apply
+      // as a follower once the new leader knows of the commit (Peer::Tick says when).
       held_entries_.assign(std::make_move_iterator(entries.begin() + static_cast<long>(i)),
                            std::make_move_iterator(entries.end()));
       if (const uint64_t best = MostCaughtUpOtherPeer(); best != 0) raw_->TransferLeader(best);

@@ -119,9 +119,18 @@ std::optional<metapb::Peer> Peer::FindPeer(uint64_t peer_id) const {
 void Peer::Tick() {
   raw_->Tick();
   if (held_entries_.empty()) return;
-  // A leader holding back its own removal (apply.cc): apply once someone else leads.
+  // A leader holding back its own removal (apply.cc): hand leadership over, and apply once
+  // another peer leads and has shown that it knows the removal committed — it told this peer of
+  // a commit of its own term, which covers every earlier entry. (The transferee may have been
+  // elected before the old leader's commit index reached it: it then commits its first entry
+  // with this peer's help, which this peer must stay alive to give.)
   if (IsLeader()) {
     if (const uint64_t best = MostCaughtUpOtherPeer(); best != 0) raw_->TransferLeader(best);
+    return;
+  }
+  const raft::RaftLog& log = raw_->raft().raft_log();
+  const auto committed_term = log.Term(log.committed());
+  if (LeaderId() == 0 || LeaderId() == id() || !committed_term.ok() || *committed_term != Term()) {
     return;
   }
   ApplyCommitted(std::exchange(held_entries_, {}));

@@ -32,8 +32,10 @@
 // ChangePeer goes through raft's ProposeConfChange with the whole command as the change's
 // context and is applied when committed: the region's peers and conf_ver change, and the new
 // region state is written in the apply state's batch. A leader asked to remove itself hands
-// leadership over instead and refuses (see ProposeChangePeer): the new leader removes it. A peer
-// whose removal it applied stops applying and is destroyed by the store (Destroy).
+// leadership over instead and refuses (see ProposeChangePeer): the new leader removes it; a
+// leader about to apply its own removal (an earlier leader proposed it) holds it back until it
+// has handed leadership over (apply.cc). A peer whose removal it applied stops applying and is
+// destroyed by the store (Destroy).
 #pragma once
 
 #include <cstdint>
