@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <set>
 
 namespace tinykv::sim {
 namespace {
@@ -267,7 +269,8 @@ void Network::NoteLinkChange(std::string what) {
   ex_.RecordFor(kWorld, EventKind::kPartition, std::move(what));
 }
 
-void Network::Partition(const std::vector<std::vector<NodeId>>& groups) {
+void Network::Partition(const std::vector<std::vector<NodeId>>& groups,
+                        const std::vector<NodeId>& bystanders) {
   std::map<NodeId, size_t> group_of;
   std::string text;
   for (size_t g = 0; g < groups.size(); ++g) {
@@ -278,6 +281,12 @@ void Network::Partition(const std::vector<std::vector<NodeId>>& groups) {
       text += (i ? "," : "") + std::to_string(groups[g][i]);
     }
   }
+  const std::set<NodeId> neutral(bystanders.begin(), bystanders.end());
+  if (!neutral.empty()) {
+    text += " (reaching all:";
+    for (NodeId n : neutral) text += " " + std::to_string(n);
+    text += ")";
+  }
   for (auto& [a, da] : index_.by_id()) {
     if (!nodes_[da].member) continue;
     for (auto& [b, db] : index_.by_id()) {
@@ -285,17 +294,10 @@ void Network::Partition(const std::vector<std::vector<NodeId>>& groups) {
       auto ga = group_of.find(a);
       auto gb = group_of.find(b);
       const bool same = ga != group_of.end() && gb != group_of.end() && ga->second == gb->second;
-      LinkAt(da, db).blocked = !same;
+      LinkAt(da, db).blocked = !same && neutral.count(a) == 0 && neutral.count(b) == 0;
     }
   }
   NoteLinkChange(text);  // the event kind already says "partition"
-}
-
-void Network::Unblock(NodeId from, NodeId to) {
-  AddNode(from);
-  AddNode(to);
-  LinkFor(from, to).blocked = false;
-  NoteLinkChange("unblock " + NodeName(from) + "->" + NodeName(to));
 }
 
 void Network::BlockOneWay(NodeId from, NodeId to) {

@@ -100,12 +100,11 @@ class Network {
   const LinkConfig& link_config(NodeId from, NodeId to) const;
 
   // ---- faults ----
-  // Blocks every link between different groups (symmetric). Nodes in no group are cut off from all.
-  void Partition(const std::vector<std::vector<NodeId>>& groups);
+  // Blocks every link between different groups (symmetric). Nodes in no group are cut off from
+  // all, except `bystanders`: they take no side and reach (and are reached from) every node.
+  void Partition(const std::vector<std::vector<NodeId>>& groups,
+                 const std::vector<NodeId>& bystanders = {});
   void BlockOneWay(NodeId from, NodeId to);
-  // Lets packets from `from` to `to` through again (e.g. a node that takes no side in a
-  // partition: it reaches every group).
-  void Unblock(NodeId from, NodeId to);
   void Isolate(NodeId node);
   void Clog(NodeId from, NodeId to);
   void Unclog(NodeId from, NodeId to);

@@ -129,21 +129,23 @@ TEST(Network, SymmetricPartitionBlocksBothWaysWithinGroupsFlows) {
   EXPECT_TRUE(w.received[1].empty());
 }
 
-TEST(Network, UnblockLetsOneLinkThroughAPartition) {
-  World w(1, 3);
+TEST(Network, ABystanderOfAPartitionReachesEveryGroup) {
+  World w(1, 4);
   Collect(w);
   w.Run([&] {
     Sleep(1ms);
-    w.net.Partition({{1}, {2}});  // node 3 in no group: cut off from both
-    w.net.Unblock(1, 3);          // …but 1 reaches it (one way)
+    // Node 3 takes no side; node 4, in no group and no bystander, is cut off from all but it.
+    w.net.Partition({{1}, {2}}, {3});
     w.net.Send(1, 3, kPort, "1->3");
     w.net.Send(3, 1, kPort, "3->1");
     w.net.Send(2, 3, kPort, "2->3");
     w.net.Send(1, 2, kPort, "1->2");
+    w.net.Send(4, 3, kPort, "4->3");
+    w.net.Send(4, 1, kPort, "4->1");
     Sleep(1s);
   });
-  EXPECT_EQ(w.received[3], std::vector<std::string>{"1->3"});
-  EXPECT_TRUE(w.received[1].empty());
+  EXPECT_EQ(w.received[3], (std::vector<std::string>{"1->3", "2->3", "4->3"}));
+  EXPECT_EQ(w.received[1], std::vector<std::string>{"3->1"});
   EXPECT_TRUE(w.received[2].empty());
 }
 

@@ -195,14 +195,9 @@ void Cluster::Restart(sim::NodeId id) {
 void Cluster::Partition(const std::vector<std::vector<sim::NodeId>>& groups,
                         const std::map<int64_t, size_t>& client_sides) {
   if (partitioned_) Heal();
-  net_->Partition(groups);
-  if (scheduler_node_) {
-    // The scheduler takes no side: every store still reaches it (as TinyKV's in-process one).
-    for (sim::NodeId id : store_ids()) {
-      net_->Unblock(id, kSchedulerNode);
-      net_->Unblock(kSchedulerNode, id);
-    }
-  }
+  // The scheduler takes no side: every store still reaches it (as TinyKV's in-process one).
+  net_->Partition(groups, scheduler_node_ ? std::vector<sim::NodeId>{kSchedulerNode}
+                                          : std::vector<sim::NodeId>{});
   groups_ = groups;
   partitioned_ = true;
   partition_start_ = ex_->Now();

@@ -5,7 +5,7 @@
 #
 #   grading/harness/gdb_inspect_test.sh PATH/TO/tinykv-demo PATH/TO/sim/gdb
 #
-# Runs the demo (seed 2, one round, two clients) under gdb in batch mode with the breakpoints
+# Runs the single-region demo (seed 2, one round, two clients) under gdb in batch mode with the breakpoints
 # TINYKV_SIM_BREAK=on:partition,on:crash; continues to the first partition at which every store
 # is up and one leads (skipping crashes and other partitions), runs sim-inspect for all stores,
 # one store and a node without inspectors, then sim-continue-to crash (it must skip the other
@@ -62,7 +62,7 @@ continue
 echo === END\n
 GDB
 TINYKV_SIM_GDB_DIR=$gdb_dir timeout 240 gdb -batch -nx -x "$work/commands.gdb" \
-  --args "$demo" --seed 2 --rounds 1 --clients 2 --out "$work/out" >"$work/log" 2>&1
+  --args "$demo" --seed 2 --rounds 1 --clients 2 --single-region --out "$work/out" >"$work/log" 2>&1
 status=$?
 log=$work/log
 
