@@ -45,7 +45,8 @@ std::string ArtifactPath(const std::string& name, uint64_t seed, const std::stri
 }
 
 // One line per store for a liveness failure: what each is doing and how far it got.
-std::string DescribeStores(Cluster& c) {
+// Of region `region_id` (the one holding the stuck key: with many regions, lab3b).
+std::string DescribeStores(Cluster& c, uint64_t region_id) {
   std::string out;
   for (sim::NodeId id : c.store_ids()) {
     const raftstore::StoreNode& store = c.store(id);
@@ -54,23 +55,27 @@ std::string DescribeStores(Cluster& c) {
       out += "down";
       continue;
     }
-    const raftstore::Peer* peer = store.peer();
+    const raftstore::StorePeers* peers = store.peers();
+    const raftstore::Peer* peer = peers == nullptr ? nullptr : peers->Find(region_id);
     if (peer == nullptr) {
       out += !store.start_error().ok() ? "cannot start: " + store.start_error().ToString()
-             : c.has_scheduler() && store.peers() != nullptr ? "no peer of region 1"
-                                                             : "starting";
+             : c.has_scheduler() && peers != nullptr
+                 ? "no peer of region " + std::to_string(region_id)
+                 : "starting";
       continue;
     }
     const raftstore::PeerVitals v = peer->vitals();
     if (c.has_scheduler()) {
-      // Which peer, and the members it believes the region has (lab3b).
+      // Which peer, and the members it believes its region has (lab3b).
       std::string members;
       for (const auto& p : peer->region().peers()) {
         members += (members.empty() ? "" : ",") + std::to_string(p.id());
       }
-      out += "peer " + std::to_string(peer->id()) + " (members " + members + ", conf_ver " +
-             std::to_string(peer->region().region_epoch().conf_ver()) + ", vote " +
-             std::to_string(v.vote) + "), ";
+      out += "peer " + std::to_string(peer->id()) +
+             (peer->initialized() ? " (members " + members + ", conf_ver " +
+                                        std::to_string(peer->region().region_epoch().conf_ver())
+                                  : std::string(" (uninitialized: no snapshot of the region yet")) +
+             ", vote " + std::to_string(v.vote) + "), ";
     }
     out +=
         std::string(raft::RoleName(v.role)) + " of term " + std::to_string(v.term) +
@@ -85,6 +90,18 @@ std::string DescribeStores(Cluster& c) {
     }
   }
   return out;
+}
+
+// With a scheduler, the region holding `key` as the scheduler knows it, in words ("key \"live\"
+// is in region 7 [\"k3\", \"k5\"), ") and in *region; else "" and the first region.
+std::string StuckRegion(Cluster& c, const std::string& key, uint64_t* region) {
+  *region = raftstore::kFirstRegionId;
+  if (!c.has_scheduler()) return "";
+  auto r = c.scheduler().GetRegion(key);
+  if (!r) return "no region holds key \"" + key + "\"; ";
+  *region = r->id();
+  return "key \"" + key + "\" is in region " + std::to_string(r->id()) + " [\"" + r->start_key() +
+         "\", " + (r->end_key().empty() ? "end" : "\"" + r->end_key() + "\"") + "); ";
 }
 
 // The first store that failed to start, in words ("" when all started).
@@ -394,13 +411,15 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
         }
       }
       if (!put_ok || !probe.Get("live", options.liveness_budget - (ex.Now() - start))) {
+        uint64_t stuck = raftstore::kFirstRegionId;
         // A store that cannot start is the cause, whatever else is stuck.
         const std::string start_failure = StartFailure(cluster);
         liveness_failure = (start_failure.empty() ? "" : start_failure + "\n") +
                            "liveness: after round " + std::to_string(round + 1) +
                            " the healed cluster did not complete a put and a get within " +
-                           sim::FormatTime(options.liveness_budget) +
-                           " (virtual); the stores then:" + DescribeStores(cluster);
+                           sim::FormatTime(options.liveness_budget) + " (virtual); " +
+                           StuckRegion(cluster, "live", &stuck) +
+                           "the stores then:" + DescribeStores(cluster, stuck);
       }
       if (liveness_failure.empty()) {
         liveness_failure = CheckHealthyStretch(cluster, options.healthy_stretch, round);
