@@ -186,7 +186,7 @@ constexpr const char* kPageTail = R"HTML(</script>
       (DATA.timesAreLines ? "are history line numbers" : "are virtual time")));
   document.getElementById("report").textContent = DATA.report;
 
-  var LANE = 22, BAR = 16, STEP = 12, LEFT = 90, TOP = 34;
+  var LANE = 22, BAR = 16, STEP = 12, LEFT = 90, TOP = 34, MAX_LABELS = 40;
   var rendered = 0;
   var container = document.getElementById("partitions");
   DATA.partitions.forEach(function (part, pi) {
@@ -213,9 +213,17 @@ constexpr const char* kPageTail = R"HTML(</script>
     part.ops.forEach(function (op) { if (clients.indexOf(op.client) < 0) clients.push(op.client); });
     clients.sort(function (a, b) { return a - b; });
     // Annotation labels go in the first text row where they do not overlap an earlier one
-    // (10 px monospace: about 6 px per character); the lanes start below the last row.
+    // (10 px monospace: about 6 px per character); the lanes start below the last row. A run
+    // with many faults and events shows them as bands only (the label is the band's tooltip):
+    // stacked labels would bury the lanes.
     var rowEnds = [], labelRow = [];
+    var labelled = DATA.annotations.length <= MAX_LABELS;
+    if (!labelled) {
+      html("p", {"class": "note"}, section, DATA.annotations.length +
+           " faults and events (blue bands): hover a band for what it was");
+    }
     DATA.annotations.forEach(function (a, ai) {
+      if (!labelled) { labelRow[ai] = 0; return; }
       var x0 = x(a.t0) + 2, width = (a.label.length + a.when.length + 3) * 6;
       var row = 0;
       while (row < rowEnds.length && rowEnds[row] > x0) row++;
@@ -231,8 +239,10 @@ constexpr const char* kPageTail = R"HTML(</script>
       var x0 = x(a.t0), x1 = Math.max(x(a.t1), x0 + 3);
       el("rect", {"x": x0, "y": 0, "width": x1 - x0, "height": height,
                   "fill": "rgba(120,120,255,.25)"}, g);
-      el("text", {"x": x0 + 2, "y": 11 + 11 * labelRow[ai], "fill": "#3333aa"}, g,
-         a.label + " @ " + a.when);
+      if (labelled) {
+        el("text", {"x": x0 + 2, "y": 11 + 11 * labelRow[ai], "fill": "#3333aa"}, g,
+           a.label + " @ " + a.when);
+      }
       el("title", {}, g, a.label + " @ " + a.when);
     });
     clients.forEach(function (c, i) {
