@@ -40,7 +40,11 @@ def is_simulator(function):
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     test = sys.argv[2] if len(sys.argv) > 2 else "Lab2B.Concurrent"
-    binary = os.path.join(build, "labs/raft", test.split(".")[0].lower() + "_test")
+    name = test.split(".")[0].lower() + "_test"
+    # The lab's test binary: labs/raft/lab2b_test, labs/multiraft/lab3b_test, …
+    binary = next((os.path.join(build, "labs", d, name) for d in sorted(os.listdir(
+        os.path.join(build, "labs"))) if os.path.exists(os.path.join(build, "labs", d, name))),
+                  os.path.join(build, "labs/raft", name))
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "callgrind.out")
         run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
