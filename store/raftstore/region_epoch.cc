@@ -53,26 +53,26 @@ std::optional<errorpb::Error> CheckRegionEpoch(const raft_cmdpb::RaftCmdRequest&
   // END SOLUTION
 }
 
+std::optional<std::string_view> RequestKey(const raft_cmdpb::Request& r) {
+  switch (r.cmd_type()) {
+    case raft_cmdpb::Get:
+      return r.get().key();
+    case raft_cmdpb::Put:
+      return r.put().key();
+    case raft_cmdpb::Delete:
+      return r.delete_().key();
+    default:
+      return std::nullopt;
+  }
+}
+
 std::optional<errorpb::Error> CheckKeysInRegion(const raft_cmdpb::RaftCmdRequest& req,
                                                 const metapb::Region& region) {
   // BEGIN SOLUTION(lab3b)
   // STUB: return std::nullopt;
   for (const auto& r : req.requests()) {
-    const std::string* key = nullptr;
-    switch (r.cmd_type()) {
-      case raft_cmdpb::Get:
-        key = &r.get().key();
-        break;
-      case raft_cmdpb::Put:
-        key = &r.put().key();
-        break;
-      case raft_cmdpb::Delete:
-        key = &r.delete_().key();
-        break;
-      default:
-        break;
-    }
-    if (key != nullptr && !KeyInRegion(*key, region)) return KeyNotInRegionError(*key, region);
+    auto key = RequestKey(r);
+    if (key && !KeyInRegion(*key, region)) return KeyNotInRegionError(*key, region);
   }
   return std::nullopt;
   // END SOLUTION

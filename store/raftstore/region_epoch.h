@@ -33,6 +33,10 @@ bool IsEpochStale(const metapb::RegionEpoch& epoch, const metapb::RegionEpoch& c
 std::optional<errorpb::Error> CheckRegionEpoch(const raft_cmdpb::RaftCmdRequest& req,
                                                const metapb::Region& region);
 
+// The key a normal request reads or writes (get, put, delete); nothing for one that names none
+// (a snap).
+std::optional<std::string_view> RequestKey(const raft_cmdpb::Request& r);
+
 // KeyNotInRegion for the first key of `req`'s normal requests (get, put, delete) outside
 // `region`'s range.
 std::optional<errorpb::Error> CheckKeysInRegion(const raft_cmdpb::RaftCmdRequest& req,

@@ -41,16 +41,7 @@ bool RegionHasPeer(const metapb::Region& region, uint64_t peer_id) {
 // The first key a command reads or writes ("" for one that names none, e.g. a Snap).
 std::string_view FirstKey(const raft_cmdpb::RaftCmdRequest& req) {
   for (const auto& r : req.requests()) {
-    switch (r.cmd_type()) {
-      case raft_cmdpb::Get:
-        return r.get().key();
-      case raft_cmdpb::Put:
-        return r.put().key();
-      case raft_cmdpb::Delete:
-        return r.delete_().key();
-      default:
-        break;
-    }
+    if (auto key = RequestKey(r)) return *key;
   }
   return {};
 }
