@@ -299,6 +299,8 @@ void RegionMonitor::AfterRaftBatch(const StoreNode& store) {
   const PeerVitals v = peer->vitals();
   const uint64_t id = store.store_id();
   Watched& w = W(id, peer->id());
+  // Unchanged since the last check (most peers after a tick): every rule below held then.
+  if (w.seen && w.node == &store && v == w.last) return;
   if (w.node == nullptr) w.node = &store;
   if (std::string line = VitalsViolation(id, w.seen ? &w.last : nullptr, v); !line.empty()) {
     return Violate(std::move(line));
@@ -412,11 +414,11 @@ void InvariantMonitor::OnCrash(uint64_t id) {
 
 void InvariantMonitor::AfterRaftBatch(const StoreNode& store) {
   if (!shared_.violation.empty()) return;
-  if (const raftstore::StorePeers* peers = store.peers()) {
-    for (const auto& [region, peer] : peers->peers()) Region(region);
-  }
-  for (auto& [region, r] : regions_) {
-    r->AfterRaftBatch(store);
+  const raftstore::StorePeers* peers = store.peers();
+  if (peers == nullptr) return;
+  // Only the regions the batch touched can have changed on this store (StorePeers::touched).
+  for (uint64_t region : peers->touched()) {
+    Region(region).AfterRaftBatch(store);
     if (!shared_.violation.empty()) return;
   }
 }

@@ -6,9 +6,9 @@
 //   - every raft message a store sends (raftstore::StoreObserver::OnRaftMessageSent, as it goes to
 //     the transport): who sends appends and heartbeats in which term (a leader), vote grants,
 //     append acknowledgements, the highest term each store has shown the world;
-//   - each store's inspection surface after every batch of its raft worker
-//     (raftstore::StoreObserver::AfterRaftBatch → Peer::vitals()): role, term, commit, applied,
-//     last and truncated index;
+//   - each store's inspection surface after every batch of its raft worker, for the regions the
+//     batch touched (raftstore::StoreObserver::AfterRaftBatch → Peer::vitals()): role, term,
+//     commit, applied, last and truncated index;
 //   - the stores' disks: the raft log entry at each newly applied index (state machine safety),
 //     the log of a new leader (leader completeness), and at every crash what the raft disk kept
 //     (nothing acknowledged before it was durable).

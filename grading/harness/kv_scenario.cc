@@ -444,6 +444,8 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   result.fingerprint = ex.trace().fingerprint();
   result.crashes_under_load = crasher.crashes();
   result.events = ex.trace().event_count();
+  result.packets_sent = cluster.network().totals().sent;
+  result.packets_delivered = cluster.network().totals().delivered;
   result.virtual_time = run.end_time;
   for (sim::NodeId id : cluster.store_ids())
     result.snapshots_applied += cluster.store(id).snapshots_applied();

@@ -4,21 +4,19 @@
 #include <map>
 #include <vector>
 
+#include "store/raftstore/region_ranges.h"
 #include "store/raftstore/store_node.h"
 #include "store/raftstore/store_peers.h"
 
 namespace tinykv::harness {
 namespace {
 
+using raftstore::RangeText;
+
 std::string S(uint64_t v) { return std::to_string(v); }
 
 bool Newer(const metapb::RegionEpoch& a, const metapb::RegionEpoch& b) {
   return a.version() > b.version() || (a.version() == b.version() && a.conf_ver() > b.conf_ver());
-}
-
-std::string Range(const metapb::Region& r) {
-  return "[\"" + r.start_key() + "\", " +
-         (r.end_key().empty() ? "end" : "\"" + r.end_key() + "\"") + ")";
 }
 
 std::string Epoch(const metapb::RegionEpoch& e) {
@@ -51,7 +49,7 @@ std::string CheckOnce(Cluster& c) {
       const raftstore::Peer* peer = c.store(id).peers()->Find(rid);
       if (Lists(region, id)) {
         if (peer == nullptr || !peer->initialized()) {
-          return "agreement: region " + S(rid) + " " + Range(region) + " lists store " + S(id) +
+          return "agreement: region " + S(rid) + " " + RangeText(region) + " lists store " + S(id) +
                  ", which holds no initialized peer of it\nhint: a new peer gets the region by "
                  "snapshot, built from the leader's region state: is the new membership written "
                  "with the apply state when the change applies, and does the store create the "
@@ -60,9 +58,9 @@ std::string CheckOnce(Cluster& c) {
         const metapb::Region& mine = peer->region();
         if (mine.region_epoch().SerializeAsString() != region.region_epoch().SerializeAsString() ||
             mine.start_key() != region.start_key() || mine.end_key() != region.end_key()) {
-          return "agreement: store " + S(id) + " holds region " + S(rid) + " as " + Range(mine) +
-                 " at " + Epoch(mine.region_epoch()) + ", its newest state is " + Range(region) +
-                 " at " + Epoch(region.region_epoch()) +
+          return "agreement: store " + S(id) + " holds region " + S(rid) + " as " +
+                 RangeText(mine) + " at " + Epoch(mine.region_epoch()) + ", its newest state is " +
+                 RangeText(region) + " at " + Epoch(region.region_epoch()) +
                  "\nhint: every peer applies the same membership changes and splits; after a "
                  "restart "
                  "it reads the region back from its region state";
@@ -99,7 +97,7 @@ std::string CheckOnce(Cluster& c) {
       if (Lists(region, id)) continue;
       if (const uint64_t n = c.store(id).CountLocalKeys(region.start_key(), region.end_key())) {
         return "removal: store " + S(id) + " holds " + S(n) + " keys of region " + S(rid) + " " +
-               Range(region) +
+               RangeText(region) +
                ", which does not list it\nhint: a destroyed peer's data range must be deleted "
                "(and a snapshot that shrinks a region clears what it no longer covers)";
       }

@@ -98,6 +98,8 @@ struct PeerVitals {
   uint64_t applied = 0;    // applied_index()
   uint64_t truncated = 0;  // storage().truncated_index()
   bool applying_snapshot = false;
+
+  bool operator==(const PeerVitals&) const = default;
 };
 
 struct PeerOptions {

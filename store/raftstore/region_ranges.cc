@@ -11,6 +11,11 @@ bool KeyInRegion(std::string_view key, const metapb::Region& region) {
   return key >= std::string_view(region.start_key()) && !ExceedsEndKey(key, region.end_key());
 }
 
+std::string RangeText(const metapb::Region& region) {
+  return "[\"" + region.start_key() + "\", " +
+         (region.end_key().empty() ? "end" : "\"" + region.end_key() + "\"") + ")";
+}
+
 bool RegionRanges::Insert(uint64_t id, std::string start, std::string end) {
   if (!end.empty() && start >= end) return false;
   if (Contains(id) || !Overlapping(start, end).empty()) return false;

@@ -23,6 +23,8 @@ namespace tinykv::raftstore {
 bool ExceedsEndKey(std::string_view key, std::string_view end);
 // True when `key` lies in [region.start_key, region.end_key).
 bool KeyInRegion(std::string_view key, const metapb::Region& region);
+// The region's range for traces and failure lines: ["a", "m") or ["m", end).
+std::string RangeText(const metapb::Region& region);
 
 class RegionRanges {
  public:

@@ -508,6 +508,7 @@ void StoreNode::RunRaftWorker(const std::shared_ptr<Runtime>& rt,
     while (auto m = rt->inbox.TryRecv()) handle(*m);
     (void)peers.HandleReadys();
     if (options_.observer != nullptr) options_.observer->AfterRaftBatch(*this);
+    peers.EndBatch();
   }
 }
 

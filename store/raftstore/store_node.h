@@ -77,7 +77,8 @@ struct SplitCheckResult;
 class StoreObserver {
  public:
   virtual ~StoreObserver() = default;
-  // The raft worker handled a batch of inputs and every Ready they produced.
+  // The raft worker handled a batch of inputs and every Ready they produced; the regions whose
+  // peers it may have changed are store.peers()->touched() (every region at least once a tick).
   virtual void AfterRaftBatch(const StoreNode& store) = 0;
   // The store hands `msg` to its transport (before the network sees it: it may still be lost).
   virtual void OnRaftMessageSent(const StoreNode& store, const raft_serverpb::RaftMessage& msg) = 0;

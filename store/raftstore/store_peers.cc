@@ -1,5 +1,6 @@
 #include "store/raftstore/store_peers.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -16,12 +17,6 @@ namespace {
 
 std::string PeerName(uint64_t peer_id, uint64_t region_id) {
   return "peer " + std::to_string(peer_id) + " of region " + std::to_string(region_id);
-}
-
-// "[start, end)" for traces (end "" shown as "end").
-std::string RangeText(const metapb::Region& r) {
-  return "[\"" + r.start_key() + "\", " +
-         (r.end_key().empty() ? "end" : "\"" + r.end_key() + "\"") + ")";
 }
 
 bool RegionHasStore(const metapb::Region& region, uint64_t store_id) {
@@ -106,6 +101,8 @@ Status StorePeers::CreatePeer(uint64_t region_id, const metapb::Peer* uninitiali
                               " overlaps another region of store " + std::to_string(store_id_));
   }
   peers_[region_id] = std::move(peer);
+  Touch(region_id);
+  created_.push_back(region_id);
   return Status::OK();
 }
 
@@ -136,6 +133,7 @@ void StorePeers::ReplyTombstone(const raft_serverpb::RaftMessage& msg,
 }
 
 void StorePeers::OnRaftMessage(raft_serverpb::RaftMessage msg) {
+  Touch(msg.region_id());
   // BEGIN SOLUTION(lab3b)
   // STUB: if (Peer* p = Find(msg.region_id())) p->Step(std::move(msg));
   if (msg.to_peer().store_id() != store_id_) return;
@@ -227,6 +225,7 @@ bool StorePeers::DestroyPeer(uint64_t region_id, const std::string& why) {
   if (Status s = peer->Destroy(); !s.ok()) return false;
   ranges_.Remove(region_id);
   peers_.erase(region_id);
+  Touch(region_id);
   note_("destroyed " + PeerName(peer_id, region_id) + range + ": " + why);
   return true;
 }
@@ -234,8 +233,8 @@ bool StorePeers::DestroyPeer(uint64_t region_id, const std::string& why) {
 void StorePeers::OnRangeChanged(const metapb::Region& before, const metapb::Region& now) {
   ranges_.Remove(before.id());
   if (!ranges_.Insert(now)) {
-    note_("region " + std::to_string(now.id()) + " [" + now.start_key() + ", " + now.end_key() +
-          ") overlaps another region of this store; not indexed");
+    note_("region " + std::to_string(now.id()) + " " + RangeText(now) +
+          " overlaps another region of this store; not indexed");
   }
 }
 
@@ -269,35 +268,56 @@ void StorePeers::Propose(raft_cmdpb::RaftCmdRequest req, CmdCallback cb) {
     cb(CmdResult{ErrorResponse(RegionNotFoundError(header->region_id())), nullptr});
     return;
   }
+  Touch(peer->region_id());
   peer->Propose(req, std::move(cb));
 }
 
+void StorePeers::Touch(uint64_t region_id) {
+  auto it = std::lower_bound(touched_.begin(), touched_.end(), region_id);
+  if (it == touched_.end() || *it != region_id) touched_.insert(it, region_id);
+}
+
+void StorePeers::TouchAll() {
+  touched_.clear();
+  for (const auto& [id, peer] : peers_) touched_.push_back(id);
+}
+
 void StorePeers::Tick() {
+  TouchAll();
   for (auto& [id, peer] : peers_) peer->Tick();
 }
 
 void StorePeers::RaftLogGcTick() {
+  TouchAll();
   for (auto& [id, peer] : peers_) peer->OnRaftLogGcTick();
 }
 
 bool StorePeers::OnSnapshotApplyDone(const SnapshotApplyResult& result) {
+  Touch(result.region_id);
   Peer* peer = Find(result.region_id);
   return peer != nullptr && peer->OnSnapshotApplyDone(result);
 }
 
 bool StorePeers::HandleReadys() {
-  bool any = true;
-  while (any) {
-    any = false;
-    for (auto& [id, peer] : peers_) {
-      if (!peer->HasReady()) continue;
+  // One pass over the touched peers; then passes over those that had a Ready (handling it may
+  // have produced another) and those a split created meanwhile, until none has one.
+  created_.clear();
+  std::vector<uint64_t> pass = touched_;
+  while (!pass.empty()) {
+    std::vector<uint64_t> next;
+    for (uint64_t id : pass) {
+      Peer* peer = Find(id);
+      if (peer == nullptr || !peer->HasReady()) continue;
       if (!peer->HandleReady()) return false;
-      any = true;
+      next.push_back(id);
     }
+    next.insert(next.end(), created_.begin(), created_.end());
+    created_.clear();
+    pass = std::move(next);
   }
   std::vector<uint64_t> removed;
-  for (const auto& [id, peer] : peers_) {
-    if (peer->removed()) removed.push_back(id);
+  for (uint64_t id : touched_) {
+    if (const Peer* peer = Find(id); peer != nullptr && peer->removed()) removed.push_back(id);
   }
   for (uint64_t id : removed) DestroyPeer(id, "a membership change removed it");
   return true;

@@ -44,6 +44,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "proto/raft_cmdpb.pb.h"
 #include "proto/raft_serverpb.pb.h"
@@ -80,10 +81,19 @@ class StorePeers {
   void RaftLogGcTick();
   // Hands the snapshot-apply worker's report to its peer. True when it completed an apply.
   bool OnSnapshotApplyDone(const SnapshotApplyResult& result);
-  // Handles the Readys of every peer, one Ready per peer per pass (so a busy region cannot
-  // starve the others), until none has one; then destroys the peers a membership change
-  // removed. False when a write failed (the store is going down).
+  // Handles the Readys of every touched peer (below), one Ready per peer per pass (so a busy
+  // region cannot starve the others), until none has one; then destroys the peers a membership
+  // change removed. False when a write failed (the store is going down).
   bool HandleReadys();
+
+  // The regions whose peers may have changed since the last EndBatch: every entry point above
+  // touches the regions it reaches (a message or a proposal its region, a tick all of them), as
+  // do peer creation, destruction and splits. Only touched peers are checked for a Ready — with
+  // 25 regions a store would otherwise ask every peer after every message — and observers look
+  // at only these (StoreObserver::AfterRaftBatch). Since a tick touches every peer, a change
+  // missed here would wait one tick, never be lost. In region id order.
+  const std::vector<uint64_t>& touched() const { return touched_; }
+  void EndBatch() { touched_.clear(); }
 
   Peer* Find(uint64_t region_id);
   const Peer* Find(uint64_t region_id) const;
@@ -109,6 +119,8 @@ class StorePeers {
   // the split wrote. An uninitialized peer of it (created by a vote before the split reached
   // this store) is replaced, keeping its persisted term and vote; an initialized one stays.
   void OnSplit(const metapb::Region& created, bool campaign);
+  void Touch(uint64_t region_id);
+  void TouchAll();
 
   uint64_t store_id_;
   Engines engines_;
@@ -117,6 +129,8 @@ class StorePeers {
   NoteFn note_;
   std::map<uint64_t, std::unique_ptr<Peer>> peers_;  // by region id
   RegionRanges ranges_;                              // initialized peers only
+  std::vector<uint64_t> touched_;                    // sorted, no duplicates
+  std::vector<uint64_t> created_;  // peers created since HandleReadys began (splits)
 };
 
 }  // namespace tinykv::raftstore
