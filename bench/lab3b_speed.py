@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Speed of the Lab3B scenarios: seeds 1-5 of each, one process per seed (as the grading runner
 starts them), virtual time from each run's summary line; prints a Markdown table for
-docs/benchmarks.md.
+docs/benchmarks.md. Each seed runs three times and its fastest run counts: a seed's work is the
+same every time (determinism), so the spread between runs is the machine's (a shared VM here
+varies by ±30 %), and the minimum is the closest to what the program costs.
 
     python3 bench/lab3b_speed.py build/labs/multiraft/lab3b_test
 """
@@ -16,9 +18,12 @@ for t in tests:
     walls=[]; virts=[]; ops=[]; regs=[]; ccs=[]
     for seed in range(1,6):
         env = dict(os.environ, TINYKV_SEED=str(seed), MIMALLOC_LARGE_OS_PAGES="1")
-        t0=time.perf_counter()
-        out=subprocess.run([binary,"--gtest_filter=Lab3B."+t],capture_output=True,text=True,env=env).stdout
-        walls.append(time.perf_counter()-t0)
+        runs=[]
+        for _ in range(3):
+            t0=time.perf_counter()
+            out=subprocess.run([binary,"--gtest_filter=Lab3B."+t],capture_output=True,text=True,env=env).stdout
+            runs.append(time.perf_counter()-t0)
+        walls.append(min(runs))
         m=re.search(r"(\d+) operations, ([\d.]+)s virtual.*?, (\d+) regions, (\d+) conf changes",out)
         if not m: print("no summary for",t,seed,out[-300:]); sys.exit(1)
         ops.append(int(m.group(1))); virts.append(float(m.group(2))); regs.append(int(m.group(3))); ccs.append(int(m.group(4)))

@@ -76,10 +76,12 @@ def main():
     sim = sum(parts.values())
     print(summary[0].strip())
     print(f"{total / 1e9:.3f} G instructions; simulator {100 * sim / total:.1f} %")
-    packets = re.search(r"(\d+) packets sent, (\d+) delivered", summary[0])
-    if packets:
-        for what, n in (("sent", int(packets.group(1))), ("delivered", int(packets.group(2)))):
-            print(f"per packet {what} ({n:,}): simulator {sim / n:,.0f}, "
+    counts = re.search(r"(\d+) packets sent, (\d+) delivered carrying (\d+) messages", summary[0])
+    if counts:
+        for what, n in (("packet sent", int(counts.group(1))),
+                        ("packet delivered", int(counts.group(2))),
+                        ("message delivered", int(counts.group(3)))):
+            print(f"per {what} ({n:,}): simulator {sim / n:,.0f}, "
                   f"the rest {(total - sim) / n:,.0f} instructions")
     for part, count in sorted(parts.items(), key=lambda item: -item[1]):
         print(f"  {part:<11} {100 * count / total:5.2f} %")

@@ -37,11 +37,34 @@ size_t Count(const std::string& text, const std::string& needle) {
   return n;
 }
 
-TEST(LincheckBrowser, ChromiumRendersTheTimeline) {
+// Writes the timeline, has chromium run its scripts and dump the DOM into *dom.
+void RenderInChromium(const History& history, const CheckResult& result,
+                      const TimelineOptions& timeline, std::string* dom) {
   const std::string chromium = TINYKV_CHROMIUM;
   ASSERT_FALSE(chromium.empty() || chromium.find("NOTFOUND") != std::string::npos)
       << "chromium not found: run scripts/install-deps (it installs Debian's chromium)";
+  char tmpl[] = "/tmp/lincheck-browser-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  const std::string page = dir + "/timeline.html";
+  ASSERT_TRUE(WriteTimelineHtml(page, history, KvModel(), result, timeline).ok());
 
+  // A fresh profile and a hard timeout: the test must never hang on the browser.
+  std::string cmd = "timeout 60 " + chromium +
+                    " --headless --no-sandbox --disable-gpu --user-data-dir=" + dir +
+                    "/profile --dump-dom file://" + page + " 2>/dev/null";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buf[1 << 16];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) dom->append(buf, n);
+  int status = pclose(pipe);
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "chromium failed or timed out (status " << status << ")";
+}
+
+TEST(LincheckBrowser, ChromiumRendersTheTimeline) {
   auto history = ReadEdnHistoryFile(std::string(TINYKV_CONFORMANCE_DIR) + "/c10-bad.edn",
                                     {.require_key = true});
   ASSERT_TRUE(history.ok()) << history.status().message();
@@ -54,28 +77,10 @@ TEST(LincheckBrowser, ChromiumRendersTheTimeline) {
   ASSERT_TRUE(result.ok());
   ASSERT_EQ(result->verdict, Verdict::kNotLinearizable);
 
-  char tmpl[] = "/tmp/lincheck-browser-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl;
-  const std::string page = dir + "/timeline.html";
   TimelineOptions timeline;
   timeline.failure = "durability: store 3 lost its vote";
-  ASSERT_TRUE(WriteTimelineHtml(page, *history, KvModel(), *result, timeline).ok());
-
-  // A fresh profile and a hard timeout: the test must never hang on the browser.
-  std::string cmd = "timeout 60 " + chromium +
-                    " --headless --no-sandbox --disable-gpu --user-data-dir=" + dir +
-                    "/profile --dump-dom file://" + page + " 2>/dev/null";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
   std::string dom;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) dom.append(buf, n);
-  int status = pclose(pipe);
-  std::filesystem::remove_all(dir);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      << "chromium failed or timed out (status " << status << ")";
+  ASSERT_NO_FATAL_FAILURE(RenderInChromium(*history, *result, timeline, &dom));
 
   // The script ran and drew one bar per operation.
   std::smatch m;
@@ -103,6 +108,37 @@ TEST(LincheckBrowser, ChromiumRendersTheTimeline) {
   // The linearization order is shown (#1 on some bar) and the report is there.
   EXPECT_NE(dom.find(">#1 "), std::string::npos);
   EXPECT_NE(dom.find("NOT linearizable"), std::string::npos);
+}
+
+// A run over many keys: only the key that failed is drawn at load; every other one is a closed
+// line with its verdict (drawn when opened).
+TEST(LincheckBrowser, ManyPartitionsDrawOnlyTheFailingOnes) {
+  HistoryRecorder rec;
+  int64_t t = 0;
+  for (int k = 0; k < 20; ++k) {
+    const std::string key = "k" + std::to_string(k);
+    size_t w = rec.Invoke(1, t, "put", key, "v" + std::to_string(k));
+    rec.Ok(w, t + 10);
+    size_t r = rec.Invoke(2, t + 20, "get", key);
+    rec.Ok(r, t + 30, k == 7 ? "stale" : "v" + std::to_string(k));
+    t += 40;
+  }
+  const History history = rec.history();
+  CheckOptions options;
+  options.check_all_partitions = true;
+  auto result = Check(history, KvModel(), options);
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->partitions.size(), 20u);
+  std::string dom;
+  ASSERT_NO_FATAL_FAILURE(RenderInChromium(history, *result, TimelineOptions{}, &dom));
+
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(dom, m, std::regex("data-rendered=\"(\\d+)\"")))
+      << dom.substr(0, 2000);
+  EXPECT_EQ(std::stoul(m[1]), 2u);  // the failing key's put and get
+  EXPECT_EQ(Count(dom, "<svg"), 1u);
+  EXPECT_EQ(Count(dom, "<details class=\"partition\""), 19u);
+  EXPECT_NE(dom.find("20 partitions, 1 not linearizable (drawn first)"), std::string::npos);
 }
 
 }  // namespace

@@ -186,13 +186,11 @@ constexpr const char* kPageTail = R"HTML(</script>
       (DATA.timesAreLines ? "are history line numbers" : "are virtual time")));
   document.getElementById("report").textContent = DATA.report;
 
-  var LANE = 22, BAR = 16, STEP = 12, LEFT = 90, TOP = 34, MAX_LABELS = 40;
+  var LANE = 22, BAR = 16, STEP = 12, LEFT = 90, TOP = 34, MAX_LABELS = 40, COLLAPSE_ABOVE = 12;
   var rendered = 0;
   var container = document.getElementById("partitions");
-  DATA.partitions.forEach(function (part, pi) {
-    var section = html("section", {"class": "partition", "id": "partition-" + pi}, container);
-    var h = html("h2", {}, section, part.name + " — ");
-    html("span", {"class": verdictClass(part.verdict)}, h, part.verdict);
+  // Draws one partition's timeline and its linearization order into `section`.
+  function drawPartition(part, section) {
     // Ordinal time axis over this partition's events and every annotation.
     var times = [];
     part.ops.forEach(function (op) {
@@ -286,6 +284,48 @@ constexpr const char* kPageTail = R"HTML(</script>
       var ol = html("ol", {"class": "order"}, d);
       ordered.forEach(function (op) { html("li", {}, ol, op.desc + " (" + clientName(op.client) + ")"); });
     }
+  }
+
+  // Many partitions (a run over many keys): the failing ones are drawn, open; every other one is
+  // a closed line with its verdict, drawn when opened — a page of a hundred full timelines
+  // buries the one that matters and takes seconds to render.
+  // With none failing, the busiest partition is drawn, as an example of what the run did.
+  var collapse = DATA.partitions.length > COLLAPSE_ABOVE;
+  var example = -1;
+  if (collapse) {
+    var failing = DATA.partitions.filter(function (p) { return p.verdict !== "linearizable"; });
+    var text = DATA.partitions.length + " partitions, " + failing.length + " not linearizable" +
+               (failing.length ? " (drawn first)" : "");
+    if (!failing.length) {
+      DATA.partitions.forEach(function (p, pi) {
+        if (example < 0 || p.ops.length > DATA.partitions[example].ops.length) example = pi;
+      });
+      text += "; the busiest, " + DATA.partitions[example].name + ", is drawn";
+    }
+    html("p", {"class": "note"}, container, text + "; open any other one to draw its timeline");
+  }
+  // The drawn partitions first, then the closed lines.
+  function drawn(part, pi) {
+    return !collapse || part.verdict !== "linearizable" || pi === example;
+  }
+  DATA.partitions.forEach(function (part, pi) {
+    if (!drawn(part, pi)) return;
+    var section = html("section", {"class": "partition", "id": "partition-" + pi}, container);
+    var h = html("h2", {}, section, part.name + " — ");
+    html("span", {"class": verdictClass(part.verdict)}, h, part.verdict);
+    drawPartition(part, section);
+  });
+  DATA.partitions.forEach(function (part, pi) {
+    if (drawn(part, pi)) return;
+    var d = html("details", {"class": "partition", "id": "partition-" + pi}, container);
+    var s = html("summary", {}, d, part.name + " — ");
+    html("span", {"class": verdictClass(part.verdict)}, s, part.verdict);
+    s.appendChild(document.createTextNode(" (" + part.ops.length + " operations)"));
+    d.addEventListener("toggle", function () {
+      if (!d.open || d.getAttribute("data-drawn")) return;
+      d.setAttribute("data-drawn", "1");
+      drawPartition(part, d);
+    });
   });
   document.body.setAttribute("data-rendered", String(rendered));
 })();

@@ -7,7 +7,9 @@
 // linearizable prefix outlined, and the first operation that cannot be placed highlighted. Faults
 // and other annotations are shaded bands with their labels and virtual times. The time axis is
 // ordinal (every distinct event time one step apart), because only the order of events matters
-// for linearizability; hovering a bar shows its real times.
+// for linearizability; hovering a bar shows its real times. A history of more than 12 partitions
+// (a run over many keys) draws only the partitions that are not linearizable; every other one is
+// a closed line with its verdict and operation count, drawn when the reader opens it.
 //
 // The page is built by inline JavaScript from a JSON blob; when it has rendered, <body> carries
 // data-rendered="<number of operation bars>" (the browser test checks it). Pure functions.

@@ -6,6 +6,7 @@
 #include "proto/raft_cmdpb.pb.h"
 #include "proto/raft_serverpb.pb.h"
 #include "store/raftstore/keys.h"
+#include "store/raftstore/region_ranges.h"
 #include "store/raftstore/store_peers.h"
 
 namespace tinykv::harness {
@@ -321,6 +322,32 @@ void RegionMonitor::AfterRaftBatch(const StoreNode& store) {
   CheckApplied(w, v);
 }
 
+void RegionMonitor::CheckWritesInRange(const StoreNode& store, const store::WriteBatch& batch) {
+  if (violated()) return;
+  const raftstore::StorePeers* peers = store.peers();
+  const raftstore::Peer* peer = peers == nullptr ? nullptr : peers->Find(region_id_);
+  if (peer == nullptr || !peer->initialized()) return;
+  const metapb::Region& region = peer->region();
+  for (const store::WriteBatch::Op& op : batch.ops()) {
+    const std::string_view key = op.key();
+    if (op.type == store::WriteBatch::OpType::kDeleteRange || key.empty() ||
+        key[0] != raftstore::kDataPrefix) {
+      continue;
+    }
+    const std::string_view user_key = key.substr(1);
+    if (raftstore::KeyInRegion(user_key, region)) continue;
+    const bool put = op.type == store::WriteBatch::OpType::kPut;
+    return Violate(
+        "range safety: store " + S(store.store_id()) + " applied a " + (put ? "put" : "delete") +
+        " of key " + raftstore::QuoteKey(user_key.substr(0, 40)) + " outside its region's range, " +
+        raftstore::RangeText(region) + " at version " + S(region.region_epoch().version()) +
+        "\nhint: a command proposed before a split and "
+        "applied after it must fail with EpochNotMatch at apply (check the command's "
+        "epoch and keys against the region as it is then), or it writes into the keys "
+        "of the region the split made");
+  }
+}
+
 bool RegionMonitor::ReadEntryBytes(const StoreNode& store, uint64_t index,
                                    std::string* bytes) const {
   return store.disks().raft->live_state()[0].Get(raftstore::RaftLogKey(region_id_, index), bytes);
@@ -427,6 +454,41 @@ void InvariantMonitor::OnRaftMessageSent(const StoreNode& store,
                                          const raft_serverpb::RaftMessage& msg) {
   if (!shared_.violation.empty() || msg.is_tombstone()) return;
   Region(msg.region_id()).OnRaftMessageSent(store, msg);
+}
+
+namespace {
+
+// The region whose apply state (0x01 0x02 <id> 0x03) or region state (0x01 0x03 <id> 0x01)
+// `key` is, if it is one of them.
+std::optional<uint64_t> LocalStateRegion(std::string_view key, char prefix, char suffix) {
+  if (key.size() != 11 || key[0] != raftstore::kLocalPrefix || key[1] != prefix ||
+      key[10] != suffix) {
+    return std::nullopt;
+  }
+  return raftstore::DecodeBigEndian64(key.substr(2, 8));
+}
+
+}  // namespace
+
+void InvariantMonitor::BeforeKvWrite(const StoreNode& store, const store::WriteBatch& batch) {
+  if (!shared_.violation.empty()) return;
+  std::optional<uint64_t> region;
+  bool writes_data = false;
+  for (const store::WriteBatch::Op& op : batch.ops()) {
+    const std::string_view key = op.key();
+    if (LocalStateRegion(key, raftstore::kRegionMetaPrefix, raftstore::kRegionStateSuffix)) {
+      return;  // the batch changes a range
+    }
+    if (auto id =
+            LocalStateRegion(key, raftstore::kRegionRaftPrefix, raftstore::kApplyStateSuffix)) {
+      if (region && *region != *id) return;  // two regions' applies in one batch: not judged
+      region = id;
+    } else if (op.type != store::WriteBatch::OpType::kDeleteRange && !key.empty() &&
+               key[0] == raftstore::kDataPrefix) {
+      writes_data = true;
+    }
+  }
+  if (region && writes_data) Region(*region).CheckWritesInRange(store, batch);
 }
 
 void InvariantMonitor::OnSnapshotApplyStart(const StoreNode& store, uint64_t region_id, uint64_t) {

@@ -11,7 +11,9 @@
 //     commit, applied, last and truncated index;
 //   - the stores' disks: the raft log entry at each newly applied index (state machine safety),
 //     the log of a new leader (leader completeness), and at every crash what the raft disk kept
-//     (nothing acknowledged before it was durable).
+//     (nothing acknowledged before it was durable);
+//   - every batch a store writes to its kv engine (raftstore::StoreObserver::BeforeKvWrite): the
+//     data keys an applied command writes.
 //
 // Invariants (the name starts each violation line):
 //   election safety       at most one store leads a term (across crashes and restarts);
@@ -24,7 +26,13 @@
 //   leader completeness   a new leader's log holds every entry applied anywhere;
 //   monotonicity          within one incarnation term, commit and applied never go back (a
 //                         snapshot older than the commit index must be refused);
-//   index order           applied ≤ commit ≤ last index, truncated ≤ applied.
+//   index order           applied ≤ commit ≤ last index, truncated ≤ applied;
+//   range safety          an applied command writes only keys of its region as the region is
+//                         when it applies (lab3b: a command proposed before a split, applied
+//                         after it, must fail with EpochNotMatch — not write into the keys the
+//                         new region owns). Checked on batches that write one region's apply
+//                         state and data keys but no region state (a batch that changes the
+//                         range — a split, a conf change, a snapshot — is not judged).
 //
 // On the first violation the monitor records a kViolation trace event (its number is the
 // BREAK=event:N a replay stops at), calls `on_violation` (the cluster marks the timeline) and asks
@@ -100,6 +108,8 @@ class RegionMonitor {
   // peer gone since the last batch — destroyed — ends what was tracked of it).
   void AfterRaftBatch(const raftstore::StoreNode& store);
   void OnRaftMessageSent(const raftstore::StoreNode& store, const raft_serverpb::RaftMessage& msg);
+  // `store` is about to write `batch`, which applies commands of this region (range safety).
+  void CheckWritesInRange(const raftstore::StoreNode& store, const store::WriteBatch& batch);
   void Emit(uint64_t store, StoreEvent event) {
     ++shared_->event_counts[static_cast<size_t>(event)];
     if (shared_->on_event) shared_->on_event(store, event);
@@ -224,6 +234,7 @@ class InvariantMonitor final : public raftstore::StoreObserver {
                             uint64_t index) override;
   void OnRaftLogGcDone(const raftstore::StoreNode& store, uint64_t region_id,
                        uint64_t end) override;
+  void BeforeKvWrite(const raftstore::StoreNode& store, const store::WriteBatch& batch) override;
 
  private:
   RegionMonitor& Region(uint64_t region_id);

@@ -447,8 +447,14 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   result.packets_sent = cluster.network().totals().sent;
   result.packets_delivered = cluster.network().totals().delivered;
   result.virtual_time = run.end_time;
-  for (sim::NodeId id : cluster.store_ids())
-    result.snapshots_applied += cluster.store(id).snapshots_applied();
+  // Messages delivered: raft packets count by the messages they carried, every other packet
+  // (an RPC request or response) as one.
+  result.messages_delivered = result.packets_delivered;
+  for (sim::NodeId id : cluster.store_ids()) {
+    const raftstore::StoreNode& store = cluster.store(id);
+    result.snapshots_applied += store.snapshots_applied();
+    result.messages_delivered += store.raft_messages_received() - store.raft_packets_received();
+  }
   const check::History& history = cluster.history().history();
   result.operations = history.ops.size();
   for (const check::Annotation& a : history.annotations) {

@@ -73,6 +73,7 @@ struct KvScenarioResult {
   uint64_t events = 0;
   uint64_t packets_sent = 0;  // on the simulated network, all nodes
   uint64_t packets_delivered = 0;
+  uint64_t messages_delivered = 0;  // what the packets delivered carried
   sim::Time virtual_time{0};
   uint64_t leader_changes = 0;      // sampled every 10 ms of virtual time
   uint64_t faults = 0;              // partitions and crashes injected

@@ -6,6 +6,7 @@
 
 #include "sim/executor.h"
 #include "sim/sync.h"
+#include "store/raftstore/region_ranges.h"
 #include "store/raftstore/scheduler_client.h"
 #include "store/server/sim_rpc.h"
 
@@ -20,25 +21,8 @@ void SetError(schedulerpb::ResponseHeader* header, schedulerpb::ErrorType type,
   error->set_message(std::move(message));
 }
 
-std::string Quote(const std::string& key) {
-  // Keys are bytes; print them escaped so messages stay one line.
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : key) {
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xf]);
-    }
-  }
-  return out + "\"";
-}
-
 std::string DescribeRegion(const metapb::Region& r) {
-  return "region " + std::to_string(r.id()) + " [" + Quote(r.start_key()) + ", " +
-         (r.end_key().empty() ? std::string("+inf") : Quote(r.end_key())) + ") version " +
+  return "region " + std::to_string(r.id()) + " " + raftstore::RangeText(r) + " version " +
          std::to_string(r.region_epoch().version()) + " conf_ver " +
          std::to_string(r.region_epoch().conf_ver());
 }
@@ -335,7 +319,7 @@ schedulerpb::GetRegionResponse MockScheduler::HandleGetRegion(
     FillRegion(*id, &resp);
   } else {
     SetError(resp.mutable_header(), schedulerpb::REGION_NOT_FOUND,
-             "no known region holds key " + Quote(req.region_key()));
+             "no known region holds key " + raftstore::QuoteKey(req.region_key()));
   }
   return resp;
 }
@@ -353,7 +337,7 @@ schedulerpb::GetRegionResponse MockScheduler::HandleGetPrevRegion(
     FillRegion(*prev, &resp);
   } else {
     SetError(resp.mutable_header(), schedulerpb::REGION_NOT_FOUND,
-             "no known region before the one holding key " + Quote(req.region_key()));
+             "no known region before the one holding key " + raftstore::QuoteKey(req.region_key()));
   }
   return resp;
 }

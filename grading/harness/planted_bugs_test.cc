@@ -119,6 +119,54 @@ class CorruptsPuts : public RewritingEngine {
   }
 };
 
+// Bug: a store whose applied commands write their data under keys outside the region — what a
+// store that skips the epoch check at apply does to a command proposed before a split (its key
+// now belongs to the new region). Here every applied put of a region that does not reach the end
+// of the key space moves past it.
+class PutsOutsideTheRegion final : public Engine {
+ public:
+  explicit PutsOutsideTheRegion(Engine* inner) : inner_(inner) {}
+  Status Get(store::Cf cf, std::string_view key, std::string* value) override {
+    return inner_->Get(cf, key, value);
+  }
+  Status Write(const WriteOptions& options, const WriteBatch& batch) override {
+    bool applies = false;
+    for (const WriteBatch::Op& op : batch.ops()) {
+      applies = applies || op.key() == raftstore::ApplyStateKey(raftstore::kFirstRegionId);
+    }
+    if (!applies) return inner_->Write(options, batch);
+    WriteBatch out;
+    for (const WriteBatch::Op& op : batch.ops()) {
+      const bool data = !op.key().empty() && op.key()[0] == raftstore::kDataPrefix;
+      if (op.type == WriteBatch::OpType::kPut && data) {
+        out.Put(op.cf, raftstore::DataKey("\xff" + std::string(op.key().substr(1))), op.arg());
+      } else if (op.type == WriteBatch::OpType::kPut) {
+        out.Put(op.cf, op.key(), op.arg());
+      } else if (op.type == WriteBatch::OpType::kDelete) {
+        out.Delete(op.cf, op.key());
+      } else {
+        out.DeleteRange(op.cf, op.key(), op.arg());
+      }
+    }
+    return inner_->Write(options, out);
+  }
+  std::unique_ptr<store::Snapshot> GetSnapshot() override { return inner_->GetSnapshot(); }
+  std::unique_ptr<store::Iterator> NewIterator(store::Cf cf) override {
+    return inner_->NewIterator(cf);
+  }
+
+ private:
+  Engine* inner_;
+};
+
+template <typename Double>
+raftstore::EngineWrapper OnKvDisk() {
+  return [](uint64_t, DiskKind disk, Engine* inner) -> std::unique_ptr<Engine> {
+    if (disk != DiskKind::kKv) return nullptr;
+    return std::make_unique<Double>(inner);
+  };
+}
+
 template <typename Double>
 raftstore::EngineWrapper OnRaftDisk(uint64_t only_store = 0) {
   return [only_store](uint64_t store, DiskKind disk, Engine* inner) -> std::unique_ptr<Engine> {
@@ -140,23 +188,26 @@ class VotesIgnoreLogs final : public raftstore::Transport {
     lie.mutable_message()->set_index(msg.message().index() + 1'000'000);
     inner_->Send(lie);
   }
+  void Flush() override { inner_->Flush(); }
 
  private:
   raftstore::Transport* inner_;
 };
 
-// Drops every raft message of type `type` (a leader that never sends it).
-std::function<void(Cluster&)> DropRaftMessages(eraftpb::MessageType type) {
-  return [type](Cluster& c) {
-    c.network().AddFilter([type](const sim::Packet& p) {
-      sim::FilterVerdict v;
-      if (p.port != raftstore::kRaftPort) return v;
-      raft_serverpb::RaftMessage m;
-      v.drop = m.ParseFromString(p.payload) && m.message().msg_type() == type;
-      return v;
-    });
-  };
-}
+// Bug: a store that never sends raft messages of type `type` (a leader that never heartbeats).
+class DropsRaftMessages final : public raftstore::Transport {
+ public:
+  DropsRaftMessages(raftstore::Transport* inner, eraftpb::MessageType type)
+      : inner_(inner), type_(type) {}
+  void Send(const raft_serverpb::RaftMessage& msg) override {
+    if (msg.message().msg_type() != type_) inner_->Send(msg);
+  }
+  void Flush() override { inner_->Flush(); }
+
+ private:
+  raftstore::Transport* inner_;
+  eraftpb::MessageType type_;
+};
 
 // Drops every snapshot chunk (a leader that never manages to send a snapshot).
 void DropSnapshots(Cluster& c) {
@@ -239,7 +290,9 @@ TEST(PlantedBug, LeaderWithoutHeartbeatsFailsChurn) {
   KvScenarioOptions o;
   o.clients = 1;
   o.rounds = 1;
-  o.before_run = DropRaftMessages(eraftpb::MsgHeartbeat);
+  o.wrap_transport = [](uint64_t, raftstore::Transport* inner) {
+    return std::make_unique<DropsRaftMessages>(inner, eraftpb::MsgHeartbeat);
+  };
   ExpectCaught("NoHeartbeats", o, "churn: ");
 }
 
@@ -247,6 +300,17 @@ TEST(PlantedBug, SnapshotsNeverArriveFailsTheSnapshotRequirement) {
   KvScenarioOptions o = Snapshots();
   o.before_run = DropSnapshots;
   ExpectCaught("NoSnapshots", o, "snapshots: ");
+}
+
+TEST(PlantedBug, AppliedPutsOutsideTheRegionFailRangeSafety) {
+  KvScenarioOptions o;
+  o.clients = 1;
+  o.rounds = 1;
+  o.split = true;  // region 1 ends at the first split key
+  o.keys = 20;
+  o.value_padding = 40;
+  o.wrap_engine = OnKvDisk<PutsOutsideTheRegion>();
+  ExpectCaught("PutsOutsideTheRegion", o, "range safety: ");
 }
 
 }  // namespace

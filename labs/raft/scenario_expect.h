@@ -29,13 +29,14 @@ inline void ExpectScenarioPasses(const char* name, const KvScenarioOptions& opti
                                         std::to_string(r.conf_changes) + " conf changes"
                                   : "";
   std::printf(
-      "%s seed %llu: %llu operations, %s virtual, %llu events, %llu packets sent, %llu delivered, "
-      "%llu crashes under load, "
-      "%llu snapshots applied%s, fingerprint %016llx\n",
+      "%s seed %llu: %llu operations, %s virtual, %llu events, %llu packets sent, %llu delivered "
+      "carrying %llu messages, %llu crashes under load, %llu snapshots applied%s, fingerprint "
+      "%016llx\n",
       name, static_cast<unsigned long long>(seed), static_cast<unsigned long long>(r.operations),
       sim::FormatTime(r.virtual_time).c_str(), static_cast<unsigned long long>(r.events),
       static_cast<unsigned long long>(r.packets_sent),
       static_cast<unsigned long long>(r.packets_delivered),
+      static_cast<unsigned long long>(r.messages_delivered),
       static_cast<unsigned long long>(r.crashes_under_load),
       static_cast<unsigned long long>(r.snapshots_applied), regions.c_str(),
       static_cast<unsigned long long>(r.fingerprint));

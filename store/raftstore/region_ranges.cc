@@ -11,9 +11,24 @@ bool KeyInRegion(std::string_view key, const metapb::Region& region) {
   return key >= std::string_view(region.start_key()) && !ExceedsEndKey(key, region.end_key());
 }
 
+std::string QuoteKey(std::string_view key) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : key) {
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xf]);
+    }
+  }
+  return out + "\"";
+}
+
 std::string RangeText(const metapb::Region& region) {
-  return "[\"" + region.start_key() + "\", " +
-         (region.end_key().empty() ? "end" : "\"" + region.end_key() + "\"") + ")";
+  return "[" + QuoteKey(region.start_key()) + ", " +
+         (region.end_key().empty() ? "end" : QuoteKey(region.end_key())) + ")";
 }
 
 bool RegionRanges::Insert(uint64_t id, std::string start, std::string end) {

@@ -23,6 +23,9 @@ namespace tinykv::raftstore {
 bool ExceedsEndKey(std::string_view key, std::string_view end);
 // True when `key` lies in [region.start_key, region.end_key).
 bool KeyInRegion(std::string_view key, const metapb::Region& region);
+// A key for traces and failure lines: in double quotes, bytes outside printable ASCII (and " and
+// \) as \xNN, so a line stays one line.
+std::string QuoteKey(std::string_view key);
 // The region's range for traces and failure lines: ["a", "m") or ["m", end).
 std::string RangeText(const metapb::Region& region);
 

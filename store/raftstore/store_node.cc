@@ -55,9 +55,33 @@ class ObservedTransport final : public Transport {
     observer_->OnRaftMessageSent(*store_, msg);
     inner_->Send(msg);
   }
+  void Flush() override { inner_->Flush(); }
 
  private:
   Transport* inner_;
+  StoreObserver* observer_;
+  const StoreNode* store_;
+};
+
+// Shows every batch the store writes to its kv engine to the store's observer, then writes it.
+class ObservedKvEngine final : public store::Engine {
+ public:
+  ObservedKvEngine(store::Engine* inner, StoreObserver* observer, const StoreNode* store)
+      : inner_(inner), observer_(observer), store_(store) {}
+  Status Get(store::Cf cf, std::string_view key, std::string* value) override {
+    return inner_->Get(cf, key, value);
+  }
+  Status Write(const store::WriteOptions& options, const store::WriteBatch& batch) override {
+    observer_->BeforeKvWrite(*store_, batch);
+    return inner_->Write(options, batch);
+  }
+  std::unique_ptr<store::Snapshot> GetSnapshot() override { return inner_->GetSnapshot(); }
+  std::unique_ptr<store::Iterator> NewIterator(store::Cf cf) override {
+    return inner_->NewIterator(cf);
+  }
+
+ private:
+  store::Engine* inner_;
   StoreObserver* observer_;
   const StoreNode* store_;
 };
@@ -73,6 +97,8 @@ struct StoreNode::Runtime {
   // StoreNodeOptions::wrap_engine's decorators over the two, if any.
   std::unique_ptr<store::Engine> raft_wrapped;
   std::unique_ptr<store::Engine> kv_wrapped;
+  // Between kv_disk and kv_wrapped, when the store has an observer.
+  std::unique_ptr<ObservedKvEngine> kv_observed;
   std::unique_ptr<SimTransport> transport;
   std::unique_ptr<Transport> wrapped_transport;           // StoreNodeOptions::wrap_transport's
   std::unique_ptr<ObservedTransport> observed_transport;  // when the store has an observer
@@ -104,8 +130,10 @@ struct StoreNode::Runtime {
   std::map<uint64_t, SnapshotGeneration> snapshot_generation;
 
   Engines engines() const {
+    store::Engine* kv = kv_disk.get();
+    if (kv_observed) kv = kv_observed.get();
     return Engines{raft_wrapped ? raft_wrapped.get() : raft_disk.get(),
-                   kv_wrapped ? kv_wrapped.get() : kv_disk.get()};
+                   kv_wrapped ? kv_wrapped.get() : kv};
   }
 };
 
@@ -286,7 +314,11 @@ void StoreNode::Main() {
   rt->raft_disk = std::make_unique<store::FaultInjectionEngine>(rt->raft_engine.get());
   rt->kv_disk = std::make_unique<store::FaultInjectionEngine>(rt->kv_engine.get());
   if (options_.sync_latency.max > sim::Duration::zero()) {
-    auto sync_takes_time = [this] {
+    auto sync_takes_time = [this, raw_rt = rt.get()] {
+      // About to wait for the disk: first send what earlier Readys queued. Their state is
+      // durable already, and holding their messages through another peer's sync would add that
+      // sync to their latency (TiKV syncs all of a batch's Readys in one write, then sends).
+      if (raw_rt->peer_transport != nullptr) raw_rt->peer_transport->Flush();
       const auto lo = static_cast<uint64_t>(options_.sync_latency.min.count());
       const auto hi = static_cast<uint64_t>(options_.sync_latency.max.count());
       sim::Sleep(sim::Duration(static_cast<sim::Duration::rep>(sync_rng_.UniformInt(lo, hi))));
@@ -294,10 +326,17 @@ void StoreNode::Main() {
     rt->raft_disk->set_sync_delay(sync_takes_time);
     rt->kv_disk->set_sync_delay(sync_takes_time);
   }
+  // The observer sees what reaches the disk: under the wrappers, as for the transport.
+  store::Engine* kv_below_wrapper = rt->kv_disk.get();
+  if (options_.observer != nullptr) {
+    rt->kv_observed =
+        std::make_unique<ObservedKvEngine>(rt->kv_disk.get(), options_.observer, this);
+    kv_below_wrapper = rt->kv_observed.get();
+  }
   if (options_.wrap_engine) {
     rt->raft_wrapped =
         options_.wrap_engine(options_.store_id, DiskKind::kRaft, rt->raft_disk.get());
-    rt->kv_wrapped = options_.wrap_engine(options_.store_id, DiskKind::kKv, rt->kv_disk.get());
+    rt->kv_wrapped = options_.wrap_engine(options_.store_id, DiskKind::kKv, kv_below_wrapper);
   }
   const bool first_region_here =
       std::find(options_.cluster_store_ids.begin(), options_.cluster_store_ids.end(),
@@ -503,12 +542,18 @@ void StoreNode::RunRaftWorker(const std::shared_ptr<Runtime>& rt,
     while (auto r = rt->split_check_done.TryRecv()) OnSplitChecked(*rt, *r);
     // Batch whatever is queued into the same Ready.
     while (auto pkt = raft_in.TryRecv()) {
-      if (msg.ParseFromString(pkt->payload)) peers.OnRaftMessage(std::move(msg));
+      ++raft_packets_received_;
+      RaftPacketReader reader(pkt->payload);
+      while (reader.Next(&msg)) {
+        ++raft_messages_received_;
+        peers.OnRaftMessage(std::move(msg));
+      }
     }
     while (auto m = rt->inbox.TryRecv()) handle(*m);
     (void)peers.HandleReadys();
     if (options_.observer != nullptr) options_.observer->AfterRaftBatch(*this);
     peers.EndBatch();
+    rt->peer_transport->Flush();  // the batch's messages, one packet per store
   }
 }
 

@@ -87,6 +87,9 @@ class StoreObserver {
   virtual void OnSnapshotApplyStart(const StoreNode& store, uint64_t region_id, uint64_t index) = 0;
   // The raft-log GC worker finished a task (region `region_id`'s entries below `end` deleted).
   virtual void OnRaftLogGcDone(const StoreNode& store, uint64_t region_id, uint64_t end) = 0;
+  // The store's code is about to write `batch` to its kv engine (any fiber: apply, snapshot
+  // apply, destruction). The batch may still fail.
+  virtual void BeforeKvWrite(const StoreNode& store, const store::WriteBatch& batch) = 0;
 };
 
 struct StoreNodeOptions {
@@ -148,6 +151,9 @@ class StoreNode {
   uint64_t RaftKeyCount(uint64_t region_id) const;
   // Number of snapshots this store's peer has applied since the StoreNode was created.
   uint64_t snapshots_applied() const { return snapshots_applied_; }
+  // Raft packets the raft worker read, and the raft messages they carried (all incarnations).
+  uint64_t raft_packets_received() const { return raft_packets_received_; }
+  uint64_t raft_messages_received() const { return raft_messages_received_; }
 
  private:
   struct Runtime;
@@ -175,6 +181,8 @@ class StoreNode {
   uint64_t crash_hook_ = 0;
   store::Status start_error_;
   uint64_t snapshots_applied_ = 0;
+  uint64_t raft_packets_received_ = 0;
+  uint64_t raft_messages_received_ = 0;
   std::shared_ptr<Runtime> runtime_;  // the current incarnation; stale once the node is down
 };
 
