@@ -132,7 +132,7 @@ void StorePeers::ReplyTombstone(const raft_serverpb::RaftMessage& msg,
   transport_->Send(gc);
 }
 
-void StorePeers::OnRaftMessage(raft_serverpb::RaftMessage msg) {
+void StorePeers::OnRaftMessage(raft_serverpb::RaftMessage&& msg) {
   Touch(msg.region_id());
   // BEGIN SOLUTION(lab3b)
   // STUB: if (Peer* p = Find(msg.region_id())) p->Step(std::move(msg));
@@ -152,7 +152,7 @@ void StorePeers::OnRaftMessage(raft_serverpb::RaftMessage msg) {
   // END SOLUTION
 }
 
-void StorePeers::OnMessageForUnknownRegion([[maybe_unused]] raft_serverpb::RaftMessage msg) {
+void StorePeers::OnMessageForUnknownRegion([[maybe_unused]] raft_serverpb::RaftMessage&& msg) {
   // BEGIN SOLUTION(lab3b)
   const uint64_t region_id = msg.region_id();
   raft_serverpb::RegionLocalState local;

@@ -73,8 +73,8 @@ class StorePeers {
   // created stay.
   store::Status LoadAll();
 
-  // Routes one received raft message (see the file comment).
-  void OnRaftMessage(raft_serverpb::RaftMessage msg);
+  // Routes one received raft message (see the file comment); `msg` may be moved from.
+  void OnRaftMessage(raft_serverpb::RaftMessage&& msg);
   // Routes a proposal (see the file comment): RegionNotFound when no peer of the region is here.
   void Propose(raft_cmdpb::RaftCmdRequest req, CmdCallback cb);
   void Tick();
@@ -104,7 +104,7 @@ class StorePeers {
 
  private:
   // The no-peer-here half of the rules.
-  void OnMessageForUnknownRegion(raft_serverpb::RaftMessage msg);
+  void OnMessageForUnknownRegion(raft_serverpb::RaftMessage&& msg);
   // True when `msg`, addressed to an existing peer, must not be stepped (the peer half). May
   // destroy the peer; sets *handle_again when the message must then go through the rules again.
   bool FilterForPeer(Peer& peer, const raft_serverpb::RaftMessage& msg, bool* handle_again);

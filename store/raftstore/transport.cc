@@ -39,8 +39,12 @@ void SimTransport::Send(const raft_serverpb::RaftMessage& msg) {
     if (dest == to) packet = &bytes;
   }
   if (packet == nullptr) packet = &queued_.emplace_back(to, std::string()).second;
-  AppendVarint(msg.ByteSizeLong(), packet);
-  msg.AppendToString(packet);
+  // ByteSizeLong caches the sizes the serialization below then reuses (one size pass, not two).
+  const size_t size = msg.ByteSizeLong();
+  AppendVarint(size, packet);
+  const size_t at = packet->size();
+  packet->resize(at + size);
+  msg.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(packet->data() + at));
 }
 
 void SimTransport::FlushTo(sim::NodeId to) {
