@@ -72,8 +72,36 @@ std::vector<const RegionInfo*> ClusterInfo::GetRegions() const {
   return out;
 }
 
+namespace {
+
+bool SameLeader(const RegionInfo& a, const RegionInfo& b) {
+  return a.leader.has_value() == b.leader.has_value() &&
+         (!a.leader ||
+          (a.leader->id() == b.leader->id() && a.leader->store_id() == b.leader->store_id()));
+}
+
+// True when `b` sits where `a` does in the tree and in every index (sizes and epoch aside).
+bool SamePlace(const RegionInfo& a, const RegionInfo& b) {
+  return a.meta.start_key() == b.meta.start_key() && a.meta.end_key() == b.meta.end_key() &&
+         SameLeader(a, b) && SamePeers(a.meta.peers(), b.meta.peers()) &&
+         SamePeers(a.pending_peers, b.pending_peers);
+}
+
+}  // namespace
+
 std::vector<RegionInfo> ClusterInfo::PutRegion(RegionInfo region) {
   std::vector<RegionInfo> removed;
+  if (auto it = regions_.find(region.id()); it != regions_.end() && SamePlace(it->second, region)) {
+    // The common update (a new size or epoch): no tree or index membership changes, only sizes.
+    const int64_t delta = region.approximate_size - it->second.approximate_size;
+    for (const metapb::Peer& p : region.meta.peers()) {
+      StoreIndex& s = index_[p.store_id()];
+      s.region_size += delta;
+      if (region.IsLeaderPeer(p)) s.leader_size += delta;
+    }
+    removed.push_back(std::exchange(it->second, std::move(region)));
+    return removed;
+  }
   auto drop = [&](uint64_t id) {
     auto it = regions_.find(id);
     if (it == regions_.end()) return;

@@ -1,7 +1,8 @@
 #include "scheduler/region_heartbeat.h"
 
-#include <set>
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace tinykv::scheduler {
 namespace {
@@ -40,7 +41,12 @@ Status ProcessRegionHeartbeat([[maybe_unused]] ClusterInfo& cluster,
                                EpochText(region.epoch()) + " is older than the known " +
                                EpochText(known->epoch()));
   }
-  for (const RegionInfo* other : cluster.GetOverlaps(region.meta)) {
+  // A report of the known range overlaps nothing but the region itself (ranges in the tree never
+  // overlap): the common case skips the scan.
+  const bool same_range = known != nullptr && known->meta.start_key() == region.meta.start_key() &&
+                          known->meta.end_key() == region.meta.end_key();
+  for (const RegionInfo* other :
+       same_range ? std::vector<const RegionInfo*>{} : cluster.GetOverlaps(region.meta)) {
     if (IsOlderEpoch(region.epoch(), other->epoch())) {
       return Status::StaleRegion("region " + std::to_string(region.id()) + " at " +
                                  EpochText(region.epoch()) + " overlaps region " +
@@ -49,11 +55,13 @@ Status ProcessRegionHeartbeat([[maybe_unused]] ClusterInfo& cluster,
     }
   }
   if (known != nullptr && !HasNews(*known, region)) return Status::OK();
-  std::set<uint64_t> stores;
-  for (const metapb::Peer& p : region.meta.peers()) stores.insert(p.store_id());
+  std::vector<uint64_t> stores;
+  for (const metapb::Peer& p : region.meta.peers()) stores.push_back(p.store_id());
   for (const RegionInfo& removed : cluster.PutRegion(region)) {
-    for (const metapb::Peer& p : removed.meta.peers()) stores.insert(p.store_id());
+    for (const metapb::Peer& p : removed.meta.peers()) stores.push_back(p.store_id());
   }
+  std::sort(stores.begin(), stores.end());
+  stores.erase(std::unique(stores.begin(), stores.end()), stores.end());
   for (uint64_t store : stores) cluster.UpdateStoreStatus(store);
   return Status::OK();
   // END SOLUTION

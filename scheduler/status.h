@@ -18,8 +18,10 @@ class [[nodiscard]] Status {
     kStaleRegion,
     // A request that names nothing valid (a region without an id, a store without an address…).
     kInvalidArgument,
-    // The store or region the request names is not known.
+    // The store or region the request names is not known; a key not stored.
     kNotFound,
+    // Metadata could not be read or written (the node fails the request; nothing was handed out).
+    kIoError,
   };
 
   Status() = default;
@@ -29,11 +31,13 @@ class [[nodiscard]] Status {
     return Status(Code::kInvalidArgument, msg);
   }
   static Status NotFound(std::string_view msg) { return Status(Code::kNotFound, msg); }
+  static Status IoError(std::string_view msg) { return Status(Code::kIoError, msg); }
 
   bool ok() const { return code_ == Code::kOk; }
   bool IsStaleRegion() const { return code_ == Code::kStaleRegion; }
   bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
+  bool IsIoError() const { return code_ == Code::kIoError; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
 
