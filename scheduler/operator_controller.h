@@ -1,0 +1,65 @@
+// OperatorController: the operators in flight, at most one per region (PD's and TinyKV's
+// operator controller). Each region heartbeat dispatches its region's operator: finished steps
+// are skipped, and the current one goes back to the leader in the heartbeat response, in the
+// form TinyKV's stores expect (change_peer with AddNode / RemoveNode and the peer, or
+// transfer_leader with the target peer; region_id, region_epoch and target_peer always set).
+//
+// An operator ends when every step is finished; when it outlives its timeout (a leader transfer
+// is quick, a peer move waits for a snapshot); or when it is stale — the region's conf_ver moved
+// by more than the operator's own steps account for (someone else changed the membership, so
+// the plan no longer fits), or the target store holds no peer to transfer leadership to, or
+// another peer than the one to add. Each end is counted and described, for traces and tests.
+//
+// Pure; time comes in. Not thread-safe (the node serializes requests).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proto/schedulerpb.pb.h"
+#include "scheduler/operator.h"
+#include "scheduler/region_info.h"
+
+namespace tinykv::scheduler {
+
+struct OperatorControllerOptions {
+  std::chrono::nanoseconds leader_timeout = std::chrono::seconds(10);  // only leader transfers
+  std::chrono::nanoseconds region_timeout = std::chrono::minutes(1);   // any peer change
+};
+
+class OperatorController {
+ public:
+  enum class End { kFinished, kTimedOut, kStale };
+
+  explicit OperatorController(OperatorControllerOptions options = {});
+
+  // Takes `op` for its region. False (and *why says it) when the region has an operator
+  // already, when `op` has no steps, or when its epoch is older than `region`'s.
+  bool Add(Operator op, const RegionInfo& region, std::string* why);
+  const Operator* Get(uint64_t region_id) const;
+  size_t size() const { return operators_.size(); }
+
+  // On a heartbeat of `region` at `now`: the response to send with the current step of its
+  // operator, or nullopt (no operator, it just ended, or its added peer is still catching up).
+  std::optional<schedulerpb::RegionHeartbeatResponse> Dispatch(const RegionInfo& region,
+                                                               std::chrono::nanoseconds now);
+
+  uint64_t ended(End how) const { return ended_[static_cast<size_t>(how)]; }
+  // One line per operator that ended, oldest first ("finished balance-region of region 5: …").
+  const std::vector<std::string>& log() const { return log_; }
+
+ private:
+  void Finish(std::map<uint64_t, Operator>::iterator it, End how);
+  std::chrono::nanoseconds TimeoutOf(const Operator& op) const;
+
+  OperatorControllerOptions options_;
+  std::map<uint64_t, Operator> operators_;  // by region id
+  uint64_t ended_[3] = {0, 0, 0};
+  std::vector<std::string> log_;
+};
+
+}  // namespace tinykv::scheduler
