@@ -1,18 +1,23 @@
 // Graded tests for lab 3C, part one: region heartbeats — how the scheduler's picture of the
 // cluster (scheduler/cluster_info.h) follows what region leaders report
-// (scheduler/region_heartbeat.h). The situations of TinyKV's 3C heartbeat tests, written for
-// this kit: three stores, three regions of three peers each, and heartbeats that change one
-// thing at a time.
+// (scheduler/region_heartbeat.h) — and the balance-region scheduler (scheduler/balance_region.h).
+// The situations of TinyKV's 3C heartbeat and balance tests, written for this kit: three stores,
+// three regions of three peers each, and heartbeats that change one thing at a time; then
+// stores of given sizes and the move balance-region picks.
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "grading/test_seed.h"
+#include "scheduler/balance_region.h"
 #include "scheduler/cluster_info.h"
+#include "scheduler/meta_store.h"
 #include "scheduler/region_heartbeat.h"
 
 namespace tinykv::scheduler {
@@ -382,6 +387,178 @@ TEST_F(Lab3C, RegionSplitAndMerge) {
     regions = (i + 1) % 3 == 0 ? Merge(regions) : Split(regions);
     ASSERT_NO_FATAL_FAILURE(HeartbeatAll(c, regions));
   }
+}
+
+// ---- balance-region ----
+
+// A cluster whose stores hold given amounts of region data: store sizes come from real regions
+// (one-peer fillers of size 10, led on their store), as the scheduler counts them.
+class Balance {
+ public:
+  explicit Balance(int max_replicas) { options_.max_replicas = max_replicas; }
+
+  // Store `id` up and heard from now, holding `regions` fillers (10 each).
+  void AddStore(uint64_t id, int regions) {
+    metapb::Store store;
+    store.set_id(id);
+    store.set_state(metapb::StoreState::Up);
+    c_.PutStore(store);
+    Heartbeat(id, kNow);
+    for (int i = 0; i < regions; ++i) {
+      RegionInfo r;
+      r.meta.set_id(next_filler_++);
+      const std::string start = "f" + std::to_string(r.meta.id());
+      r.meta.set_start_key(start);
+      r.meta.set_end_key(start + "~");
+      *r.meta.add_peers() = P(r.meta.id() * 10, id);
+      r.leader = r.meta.peers(0);
+      r.approximate_size = 10;
+      Put(r);
+    }
+  }
+  // AddStore for each {id, regions}.
+  void AddStores(std::initializer_list<std::pair<uint64_t, int>> stores) {
+    for (const auto& [id, regions] : stores) AddStore(id, regions);
+  }
+  // Region `id` (size 10) led by a peer on `leader`, with followers on `followers`.
+  void AddLeaderRegion(uint64_t id, uint64_t leader, const std::vector<uint64_t>& followers,
+                       const std::vector<uint64_t>& pending_on = {}) {
+    RegionInfo r;
+    r.meta.set_id(id);
+    r.meta.set_start_key("r" + std::to_string(id));
+    r.meta.set_end_key("r" + std::to_string(id) + "~");
+    *r.meta.add_peers() = P(id * 100 + leader, leader);
+    for (uint64_t f : followers) *r.meta.add_peers() = P(id * 100 + f, f);
+    for (uint64_t s : pending_on) r.pending_peers.push_back(*r.StorePeer(s));
+    r.leader = r.meta.peers(0);
+    r.approximate_size = 10;
+    Put(r);
+  }
+  void SetDown(uint64_t id) { Heartbeat(id, kNow - options_.max_store_down_time - kMinute); }
+  void SetOffline(uint64_t id) {
+    metapb::Store store = c_.GetStore(id)->meta;
+    store.set_state(metapb::StoreState::Offline);
+    c_.PutStore(store);
+  }
+  std::optional<Operator> Schedule() { return BalanceRegion(c_, options_, ids_, kNow); }
+
+ private:
+  static constexpr Time kMinute = std::chrono::minutes(1);
+  static constexpr Time kNow = std::chrono::hours(10);
+
+  void Heartbeat(uint64_t id, Time at) {
+    schedulerpb::StoreStats stats;
+    stats.set_store_id(id);
+    ASSERT_TRUE(c_.StoreHeartbeat(stats, at).ok());
+  }
+  void Put(const RegionInfo& r) { ASSERT_TRUE(ProcessRegionHeartbeat(c_, r).ok()); }
+
+  ClusterInfo c_;
+  ScheduleOptions options_;
+  MemMetaStore meta_;
+  IdAllocator ids_{&meta_};
+  uint64_t next_filler_ = 1000;
+};
+
+std::string Steps(const std::optional<Operator>& op) {
+  if (!op) return "no operator";
+  std::string s;
+  for (const OpStep& step : op->steps()) {
+    if (!s.empty()) s += ", ";
+    switch (step.kind) {
+      case OpStep::Kind::kAddPeer:
+        s += "add on " + std::to_string(step.to_store);
+        break;
+      case OpStep::Kind::kTransferLeader:
+        s += "leader " + std::to_string(step.from_store) + "->" + std::to_string(step.to_store);
+        break;
+      case OpStep::Kind::kRemovePeer:
+        s += "remove on " + std::to_string(step.from_store);
+        break;
+    }
+  }
+  return s;
+}
+
+TEST_F(Lab3C, Replicas1) {
+  {
+    Balance b(1);
+    b.AddStores({{1, 6}, {2, 8}, {3, 8}, {4, 16}});
+    b.AddLeaderRegion(1, 4, {});
+    // The largest store's leader moves to the smallest: add, hand over leadership, remove.
+    EXPECT_EQ(Steps(b.Schedule()), "add on 1, leader 4->1, remove on 4");
+  }
+  {
+    Balance b(1);
+    b.AddStores({{1, 6}, {2, 6}, {3, 8}, {4, 16}});
+    b.AddLeaderRegion(1, 4, {});
+    b.SetOffline(1);  // not a target any more: store 2 is the smallest one left
+    EXPECT_EQ(Steps(b.Schedule()), "add on 2, leader 4->2, remove on 4");
+  }
+  {
+    Balance b(3);  // every region has one peer: none has max_replicas
+    b.AddStores({{1, 6}, {4, 16}});
+    b.AddLeaderRegion(1, 4, {});
+    EXPECT_EQ(Steps(b.Schedule()), "no operator");
+  }
+}
+
+TEST_F(Lab3C, Replicas3) {
+  Balance b(3);
+  b.AddStores({{1, 16}, {2, 15}, {3, 14}});
+  b.AddLeaderRegion(1, 1, {2, 3});
+  EXPECT_EQ(Steps(b.Schedule()), "no operator") << "every store holds the region already";
+  b.AddStore(4, 2);
+  EXPECT_EQ(Steps(b.Schedule()), "add on 4, leader 1->4, remove on 1");
+  b.AddStore(5, 1);
+  EXPECT_EQ(Steps(b.Schedule()), "add on 5, leader 1->5, remove on 1");
+  b.AddStore(6, 0);
+  EXPECT_EQ(Steps(b.Schedule()), "add on 6, leader 1->6, remove on 1");
+  b.SetDown(6);
+  EXPECT_EQ(Steps(b.Schedule()), "add on 5, leader 1->5, remove on 1") << "store 6 is down";
+  b.SetDown(4);
+  b.SetDown(5);
+  b.AddStore(7, 20);  // the only target left is larger than every source
+  EXPECT_EQ(Steps(b.Schedule()), "no operator");
+}
+
+TEST_F(Lab3C, Replicas5) {
+  Balance b(5);
+  b.AddStores({{1, 4}, {2, 5}, {3, 6}, {4, 7}, {5, 28}});
+  b.AddLeaderRegion(1, 1, {2, 3, 4, 5});
+  b.AddStore(6, 1);
+  EXPECT_EQ(Steps(b.Schedule()), "add on 6, remove on 5");
+  b.AddStore(7, 5);
+  EXPECT_EQ(Steps(b.Schedule()), "add on 6, remove on 5") << "store 6 is still the smallest";
+  b.AddLeaderRegion(1, 2, {3, 4, 5, 6});  // the region moved off store 1
+  EXPECT_EQ(Steps(b.Schedule()), "add on 1, remove on 5");
+  b.AddStores({{11, 29}, {12, 8}, {13, 7}});
+  b.AddLeaderRegion(1, 2, {3, 11, 12, 13});
+  EXPECT_EQ(Steps(b.Schedule()), "add on 6, remove on 11");
+}
+
+TEST_F(Lab3C, ReplacePendingRegion) {
+  Balance b(3);
+  b.AddStores({{1, 16}, {2, 7}, {3, 15}, {4, 10}});
+  b.AddLeaderRegion(1, 1, {2, 3});
+  b.AddLeaderRegion(2, 1, {2, 3});
+  b.AddLeaderRegion(3, 2, {1, 3}, /*pending_on=*/{1});
+  // Store 1 is the largest; its peer of region 3 is behind anyway: that one moves, to store 4,
+  // the only store without a peer of it.
+  const std::optional<Operator> op = b.Schedule();
+  ASSERT_TRUE(op.has_value());
+  EXPECT_EQ(op->region_id(), 3u);
+  EXPECT_EQ(Steps(op), "add on 4, remove on 1");
+}
+
+TEST_F(Lab3C, BalanceSkipsMovesThatWouldComeBack) {
+  Balance b(1);
+  b.AddStores({{1, 3}, {2, 2}});
+  b.AddLeaderRegion(1, 1, {});
+  // 40 vs 20: a region of 10 moved would leave 30 vs 30 at best — not more than twice its size.
+  EXPECT_EQ(Steps(b.Schedule()), "no operator");
+  b.AddStore(3, 0);
+  EXPECT_EQ(Steps(b.Schedule()), "add on 3, leader 1->3, remove on 1");
 }
 
 }  // namespace

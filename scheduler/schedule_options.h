@@ -1,0 +1,22 @@
+// ScheduleOptions: the knobs the schedulers share (TinyKV's ScheduleConfig, the few it uses).
+#pragma once
+
+#include <chrono>
+
+#include "scheduler/cluster_info.h"
+
+namespace tinykv::scheduler {
+
+struct ScheduleOptions {
+  int max_replicas = 3;
+  // A store silent for longer than this is down: schedulers neither move regions to it nor take
+  // its regions as a source (TinyKV's default is 30 minutes; scenarios shorten it).
+  std::chrono::nanoseconds max_store_down_time = std::chrono::minutes(30);
+};
+
+// Up (not offline or tombstone) and heard from within max_store_down_time of `now`.
+inline bool IsSuitableStore(const StoreInfo& store, const ScheduleOptions& options, Time now) {
+  return store.IsUp() && now - store.last_heartbeat <= options.max_store_down_time;
+}
+
+}  // namespace tinykv::scheduler
