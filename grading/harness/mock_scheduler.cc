@@ -4,6 +4,7 @@
 #include <iterator>
 #include <utility>
 
+#include "scheduler/rpc_header.h"
 #include "sim/executor.h"
 #include "sim/sync.h"
 #include "store/raftstore/region_ranges.h"
@@ -16,9 +17,7 @@ namespace {
 
 void SetError(schedulerpb::ResponseHeader* header, schedulerpb::ErrorType type,
               std::string message) {
-  schedulerpb::Error* error = header->mutable_error();
-  error->set_type(type);
-  error->set_message(std::move(message));
+  scheduler::SetResponseError(header, type, std::move(message));
 }
 
 std::string DescribeRegion(const metapb::Region& r) {
@@ -67,18 +66,8 @@ MockScheduler::MockScheduler(MockSchedulerOptions options)
 
 bool MockScheduler::CheckHeader(const schedulerpb::RequestHeader& req,
                                 schedulerpb::ResponseHeader* resp, bool need_bootstrap) const {
-  resp->set_cluster_id(options_.cluster_id);
-  if (req.cluster_id() != 0 && req.cluster_id() != options_.cluster_id) {
-    SetError(resp, schedulerpb::UNKNOWN,
-             "request for cluster " + std::to_string(req.cluster_id()) +
-                 ", this scheduler serves cluster " + std::to_string(options_.cluster_id));
-    return false;
-  }
-  if (need_bootstrap && !bootstrapped_) {
-    SetError(resp, schedulerpb::NOT_BOOTSTRAPPED, "cluster is not bootstrapped");
-    return false;
-  }
-  return true;
+  return scheduler::CheckRequestHeader(req, resp, options_.cluster_id, bootstrapped_,
+                                       need_bootstrap);
 }
 
 void MockScheduler::SawId(uint64_t id) { last_id_ = std::max(last_id_, id); }
