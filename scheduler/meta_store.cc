@@ -16,4 +16,14 @@ Status MemMetaStore::Save(std::string_view key, std::string_view value) {
   return Status::OK();
 }
 
+Status MemMetaStore::Scan(std::string_view prefix,
+                          const std::function<Status(std::string_view, std::string_view)>& fn) {
+  for (auto it = values_.lower_bound(prefix);
+       it != values_.end() && std::string_view(it->first).substr(0, prefix.size()) == prefix;
+       ++it) {
+    if (Status s = fn(it->first, it->second); !s.ok()) return s;
+  }
+  return Status::OK();
+}
+
 }  // namespace tinykv::scheduler

@@ -1,5 +1,6 @@
 #include "scheduler/service.h"
 
+#include <cstdio>
 #include <string>
 #include <utility>
 
@@ -12,6 +13,21 @@ namespace {
 void SetError(schedulerpb::ResponseHeader* header, schedulerpb::ErrorType type,
               std::string message) {
   SetResponseError(header, type, std::move(message));
+}
+
+constexpr std::string_view kBootstrappedKey = "cluster/bootstrapped";
+constexpr std::string_view kStorePrefix = "store/";
+constexpr std::string_view kRegionPrefix = "region/";
+
+std::string IdKey(std::string_view prefix, uint64_t id) {
+  char digits[24];
+  std::snprintf(digits, sizeof digits, "%020llu", static_cast<unsigned long long>(id));
+  return std::string(prefix) + digits;
+}
+
+// True when `a` and `b` describe the same range, epoch and peers (what is persisted).
+bool SameMeta(const metapb::Region& a, const metapb::Region& b) {
+  return a.SerializeAsString() == b.SerializeAsString();
 }
 
 int64_t Millis(Time t) { return std::chrono::duration_cast<std::chrono::milliseconds>(t).count(); }
@@ -28,13 +44,40 @@ RegionInfo FromHeartbeat(const schedulerpb::RegionHeartbeatRequest& req) {
 }  // namespace
 
 SchedulerService::SchedulerService(MetaStore* meta, ServiceOptions options)
-    : options_(options),
+    : meta_(meta),
+      options_(options),
       tso_(meta, options.tso),
       ids_(meta),
       operators_(options.operators),
       coordinator_(cluster_, operators_, ids_, options_.schedule) {}
 
-Status SchedulerService::Start(Time now) { return tso_.Start(Millis(now)); }
+Status SchedulerService::Start(Time now) {
+  if (Status s = tso_.Start(Millis(now)); !s.ok()) return s;
+  std::string flag;
+  if (Status s = meta_->Load(kBootstrappedKey, &flag); s.ok()) {
+    bootstrapped_ = flag == "1";
+  } else if (!s.IsNotFound()) {
+    return s;
+  }
+  Status stores = meta_->Scan(kStorePrefix, [this](std::string_view key, std::string_view value) {
+    metapb::Store store;
+    if (!store.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return Status::IoError("the saved store at " + std::string(key) + " is corrupted");
+    }
+    cluster_.PutStore(store);
+    return Status::OK();
+  });
+  if (!stores.ok()) return stores;
+  // Through the heartbeat rules: whatever order the regions come in, a stale one loses.
+  return meta_->Scan(kRegionPrefix, [this](std::string_view key, std::string_view value) {
+    RegionInfo region;
+    if (!region.meta.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return Status::IoError("the saved region at " + std::string(key) + " is corrupted");
+    }
+    (void)ProcessRegionHeartbeat(cluster_, region);
+    return Status::OK();
+  });
+}
 
 bool SchedulerService::CheckHeader(const schedulerpb::RequestHeader& req,
                                    schedulerpb::ResponseHeader* resp, bool need_bootstrap) const {
@@ -50,6 +93,10 @@ schedulerpb::BootstrapResponse SchedulerService::Bootstrap(
              "the cluster is already bootstrapped");
   } else if (req.store().id() == 0) {
     SetError(resp.mutable_header(), schedulerpb::UNKNOWN, "Bootstrap: the store has id 0");
+  } else if (Status s = SaveStore(req.store()); !s.ok()) {
+    SetError(resp.mutable_header(), schedulerpb::UNKNOWN, "Bootstrap: " + s.message());
+  } else if (Status f = meta_->Save(kBootstrappedKey, "1"); !f.ok()) {
+    SetError(resp.mutable_header(), schedulerpb::UNKNOWN, "Bootstrap: " + f.message());
   } else {
     cluster_.PutStore(req.store());
     bootstrapped_ = true;
@@ -100,10 +147,16 @@ schedulerpb::PutStoreResponse SchedulerService::PutStore(const schedulerpb::PutS
   } else if (known != nullptr && known->meta.state() == metapb::StoreState::Tombstone) {
     SetError(resp.mutable_header(), schedulerpb::STORE_TOMBSTONE,
              "store " + std::to_string(id) + " is a tombstone");
+  } else if (Status s = SaveStore(req.store()); !s.ok()) {
+    SetError(resp.mutable_header(), schedulerpb::UNKNOWN, "PutStore: " + s.message());
   } else {
     cluster_.PutStore(req.store());
   }
   return resp;
+}
+
+Status SchedulerService::SaveStore(const metapb::Store& store) {
+  return meta_->Save(IdKey(kStorePrefix, store.id()), store.SerializeAsString());
 }
 
 schedulerpb::GetStoreResponse SchedulerService::GetStore(const schedulerpb::GetStoreRequest& req) {
@@ -153,9 +206,21 @@ schedulerpb::RegionHeartbeatResponse SchedulerService::RegionHeartbeat(
     return resp;
   }
   const RegionInfo region = FromHeartbeat(req);
+  const RegionInfo* before = cluster_.GetRegion(region.id());
+  const bool meta_changed = before == nullptr || !SameMeta(before->meta, region.meta);
   if (Status s = ProcessRegionHeartbeat(cluster_, region); !s.ok()) {
     SetError(resp.mutable_header(), schedulerpb::UNKNOWN, "region heartbeat: " + s.message());
     return resp;
+  }
+  // The region's metadata is saved when it changes (not for a new size or leader): a restarted
+  // scheduler knows the regions before their leaders report again. A failed save fails the
+  // answer; the leader reports again at its next heartbeat.
+  if (meta_changed) {
+    if (Status s = meta_->Save(IdKey(kRegionPrefix, region.id()), region.meta.SerializeAsString());
+        !s.ok()) {
+      SetError(resp.mutable_header(), schedulerpb::UNKNOWN, "region heartbeat: " + s.message());
+      return resp;
+    }
   }
   if (auto step = operators_.Dispatch(region, now)) {
     *step->mutable_header() = resp.header();

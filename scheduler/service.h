@@ -8,9 +8,11 @@
 // REGION_NOT_FOUND) and changes nothing. A request for another cluster id is refused; cluster
 // id 0 in a request means "whichever this is" (TinyKV's stores send it before they know).
 //
-// Persisted through the MetaStore: the TSO window and the id allocator's range. (The stores, the
-// regions and the bootstrap flag are not yet: a restarted service starts empty but never
-// repeats an id or a timestamp.)
+// Persisted through the MetaStore: the bootstrap flag, every store's metadata, every region's
+// metadata (range, epoch, peers — saved when it changes, not for a new size or leader), the TSO
+// window and the id allocator's range. A restarted service knows the cluster at once; store
+// statistics and leaders come back with the next heartbeats. Pushed-out regions stay saved and
+// lose to the newer ones again when loaded (Start goes through the heartbeat rules).
 #pragma once
 
 #include <cstdint>
@@ -37,7 +39,8 @@ class SchedulerService {
  public:
   // `meta` outlives the service. Start before the first request.
   SchedulerService(MetaStore* meta, ServiceOptions options = {});
-  // Loads what was persisted; `now` starts the TSO. IoError when the MetaStore fails.
+  // Loads what was persisted; `now` starts the TSO. IoError when the MetaStore fails or holds
+  // a corrupted value (the line names its key).
   Status Start(Time now);
 
   schedulerpb::BootstrapResponse Bootstrap(const schedulerpb::BootstrapRequest& req);
@@ -81,7 +84,9 @@ class SchedulerService {
   bool CheckHeader(const schedulerpb::RequestHeader& req, schedulerpb::ResponseHeader* resp,
                    bool need_bootstrap) const;
   void FillRegion(const RegionInfo& region, schedulerpb::GetRegionResponse* resp) const;
+  Status SaveStore(const metapb::Store& store);
 
+  MetaStore* meta_;
   ServiceOptions options_;
   ClusterInfo cluster_;
   scheduler::Tso tso_;

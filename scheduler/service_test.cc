@@ -181,6 +181,39 @@ TEST_F(Service, AnOperatorReachesTheLeaderInItsHeartbeatAnswer) {
   EXPECT_EQ(resp.region_id(), 1u);
 }
 
+TEST_F(Service, ARestartedServiceKnowsTheStoresAndRegions) {
+  BootstrapWithStores(3);
+  ASSERT_FALSE(svc_->RegionHeartbeat(Report(2), kT0).header().has_error());
+  SchedulerService restarted(&meta_, options_);
+  ASSERT_TRUE(restarted.Start(kT0).ok());
+  EXPECT_TRUE(restarted.bootstrapped());
+  EXPECT_EQ(restarted.GetAllStores({}).stores_size(), 3);
+  schedulerpb::GetRegionByIDRequest by_id;
+  by_id.set_region_id(1);
+  const auto region = restarted.GetRegionByID(by_id);
+  EXPECT_EQ(region.region().region_epoch().version(), 2u);
+  EXPECT_FALSE(region.has_leader()) << "leaders come back with the next heartbeat";
+  EXPECT_TRUE(restarted.RegionHeartbeat(Report(1), kT0).header().has_error())
+      << "the saved epoch still beats a stale report";
+}
+
+TEST_F(Service, AStoreThatCannotBeSavedIsNotTaken) {
+  BootstrapWithStores(1);
+  meta_.set_fail_saves(true);
+  schedulerpb::PutStoreRequest p;
+  *p.mutable_store() = Store(2);
+  EXPECT_TRUE(svc_->PutStore(p).header().has_error());
+  EXPECT_EQ(svc_->cluster().GetStore(2), nullptr);
+}
+
+TEST_F(Service, ACorruptedSavedStoreStopsTheStart) {
+  ASSERT_TRUE(meta_.Save("store/00000000000000000004", "\xff\xff").ok());
+  SchedulerService restarted(&meta_, options_);
+  const Status s = restarted.Start(kT0);
+  EXPECT_TRUE(s.IsIoError());
+  EXPECT_NE(s.message().find("store/00000000000000000004"), std::string::npos) << s.message();
+}
+
 TEST_F(Service, ClusterConfigSetsMaxReplicas) {
   schedulerpb::PutClusterConfigRequest put;
   put.mutable_cluster()->set_max_peer_count(5);
