@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "scheduler/rpc_header.h"
+#include "scheduler/scheduler_node.h"
 #include "sim/executor.h"
 #include "sim/sync.h"
 #include "store/raftstore/region_ranges.h"
@@ -12,6 +13,9 @@
 #include "store/server/sim_rpc.h"
 
 namespace tinykv::harness {
+
+// Stores find the mock and the real scheduler on the same port.
+static_assert(scheduler::kSchedulerPort == raftstore::kSchedulerPort);
 
 namespace {
 

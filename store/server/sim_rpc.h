@@ -1,7 +1,7 @@
 // Client RPCs to a store over the simulated network: framing, a typed client call, and the
 // server-side dispatch to the KV service's handlers.
 //
-// Framing (request payload): the method name as in tinykvpb.TinyKv ("RawGet", "RawPut",
+// Framing (sim/rpc_frame.h): the method name as in tinykvpb.TinyKv ("RawGet", "RawPut",
 // "RawDelete", "RawScan"), one NUL byte, then the serialized request message. The reply payload
 // is the serialized response message. A request the server cannot decode (no NUL, unknown
 // method, unparsable body) is answered with an error frame: a NUL byte followed by a one-line
@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "sim/network.h"
+#include "sim/rpc_frame.h"
 #include "store/storage/storage.h"
 
 namespace tinykv::store {
@@ -26,12 +27,9 @@ inline constexpr sim::Port kKvPort = 20160;
 
 // "<method>\0<serialized req>".
 std::string EncodeRpc(std::string_view method, const google::protobuf::Message& req);
-// Splits a request payload. False when there is no NUL or the method name is empty.
-bool DecodeRpc(std::string_view payload, std::string_view* method, std::string_view* body);
-
-// True for an error frame; *reason gets its text (may be null).
-bool IsRpcErrorFrame(std::string_view reply, std::string* reason);
-std::string EncodeRpcErrorFrame(std::string_view reason);
+using sim::DecodeRpc;
+using sim::EncodeRpcErrorFrame;
+using sim::IsRpcErrorFrame;
 
 // The server side: decodes `payload`, runs the handler against `storage` and returns the reply
 // payload (a serialized response, or an error frame). Never throws, never aborts on bad input.
