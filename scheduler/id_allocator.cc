@@ -13,27 +13,22 @@ constexpr std::string_view kIdKey = "id/alloc_end";
 
 IdAllocator::IdAllocator(MetaStore* store, uint64_t step) : store_(store), step_(step) {}
 
-Status IdAllocator::Reserve() {
-  uint64_t end = end_;
+Status IdAllocator::Alloc(uint64_t* id) {
   if (!loaded_) {
     std::string raw;
     if (Status s = store_->Load(kIdKey, &raw); s.ok()) {
-      if (!DecodeU64(raw, &end)) return Status::IoError("the saved id allocator end is corrupted");
+      if (!DecodeU64(raw, &end_)) return Status::IoError("the saved id allocator end is corrupted");
     } else if (!s.IsNotFound()) {
       return s;
     }
+    next_ = end_;  // a restart skips whatever the last range had left
+    loaded_ = true;
   }
-  const uint64_t new_end = end + step_;
-  if (Status s = store_->Save(kIdKey, EncodeU64(new_end)); !s.ok()) return s;
-  if (!loaded_) next_ = end;  // a restart skips whatever the last range had left
-  loaded_ = true;
-  end_ = new_end;
-  return Status::OK();
-}
-
-Status IdAllocator::Alloc(uint64_t* id) {
-  if (!loaded_ || next_ == end_) {
-    if (Status s = Reserve(); !s.ok()) return s;
+  if (next_ < floor_) next_ = floor_;
+  if (next_ >= end_) {
+    const uint64_t new_end = next_ + step_;
+    if (Status s = store_->Save(kIdKey, EncodeU64(new_end)); !s.ok()) return s;
+    end_ = new_end;
   }
   *id = ++next_;
   return Status::OK();

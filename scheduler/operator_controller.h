@@ -41,6 +41,9 @@ class OperatorController {
   // already, when `op` has no steps, or when its epoch is older than `region`'s.
   bool Add(Operator op, const RegionInfo& region, std::string* why);
   const Operator* Get(uint64_t region_id) const;
+  // Drops the region's operator without counting it as ended (replaced by its planner); false
+  // when there was none.
+  bool Remove(uint64_t region_id) { return operators_.erase(region_id) != 0; }
   size_t size() const { return operators_.size(); }
 
   // On a heartbeat of `region` at `now`: the response to send with the current step of its

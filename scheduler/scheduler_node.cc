@@ -24,6 +24,11 @@ const SchedulerService* SchedulerNode::service() const {
   return inc ? inc->service.get() : nullptr;
 }
 
+SchedulerService* SchedulerNode::mutable_service() {
+  auto inc = current_.lock();
+  return inc ? inc->service.get() : nullptr;
+}
+
 void SchedulerNode::Main() {
   // A crash closes the engine (every save was synced: nothing is lost), so the restart can open
   // the disk again. Registered by the first incarnation: the node exists by then.
@@ -42,6 +47,13 @@ void SchedulerNode::Main() {
   inc->service = std::make_unique<SchedulerService>(inc->meta.get(), options_.service);
   if (Status s = inc->service->Start(sim::Now()); !s.ok()) {
     return note("cannot start: " + s.message());
+  }
+  if (options_.bootstrap_store != 0 && !inc->service->bootstrapped()) {
+    schedulerpb::BootstrapRequest boot;
+    boot.mutable_store()->set_id(options_.bootstrap_store);
+    if (auto resp = inc->service->Bootstrap(boot); resp.header().has_error()) {
+      return note("cannot bootstrap: " + resp.header().error().message());
+    }
   }
   current_ = inc;
   sim::Go("scheduler-coordinator", [inc, interval = options_.schedule_interval] {

@@ -22,6 +22,9 @@ inline constexpr sim::Port kSchedulerPort = 2379;
 struct SchedulerNodeOptions {
   ServiceOptions service;
   sim::Duration schedule_interval = std::chrono::milliseconds(100);
+  // When not 0: a first start on an empty disk bootstraps the cluster with this store (what a
+  // deployment script does; the harness's clusters start bootstrapped).
+  uint64_t bootstrap_store = 0;
 };
 
 class SchedulerNode {
@@ -41,6 +44,7 @@ class SchedulerNode {
   uint64_t requests_served() const { return requests_served_; }
   // The running incarnation's service (null while down), for inspection.
   const SchedulerService* service() const;
+  SchedulerService* mutable_service();
 
  private:
   struct Incarnation;

@@ -65,6 +65,7 @@ Status SchedulerService::Start(Time now) {
       return Status::IoError("the saved store at " + std::string(key) + " is corrupted");
     }
     cluster_.PutStore(store);
+    ids_.Observe(store.id());
     return Status::OK();
   });
   if (!stores.ok()) return stores;
@@ -74,6 +75,7 @@ Status SchedulerService::Start(Time now) {
     if (!region.meta.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       return Status::IoError("the saved region at " + std::string(key) + " is corrupted");
     }
+    ObserveIds(region.meta);
     (void)ProcessRegionHeartbeat(cluster_, region);
     return Status::OK();
   });
@@ -99,6 +101,7 @@ schedulerpb::BootstrapResponse SchedulerService::Bootstrap(
     SetError(resp.mutable_header(), schedulerpb::UNKNOWN, "Bootstrap: " + f.message());
   } else {
     cluster_.PutStore(req.store());
+    ids_.Observe(req.store().id());
     bootstrapped_ = true;
   }
   return resp;
@@ -151,8 +154,14 @@ schedulerpb::PutStoreResponse SchedulerService::PutStore(const schedulerpb::PutS
     SetError(resp.mutable_header(), schedulerpb::UNKNOWN, "PutStore: " + s.message());
   } else {
     cluster_.PutStore(req.store());
+    ids_.Observe(id);
   }
   return resp;
+}
+
+void SchedulerService::ObserveIds(const metapb::Region& region) {
+  ids_.Observe(region.id());
+  for (const metapb::Peer& p : region.peers()) ids_.Observe(p.id());
 }
 
 Status SchedulerService::SaveStore(const metapb::Store& store) {
@@ -206,6 +215,7 @@ schedulerpb::RegionHeartbeatResponse SchedulerService::RegionHeartbeat(
     return resp;
   }
   const RegionInfo region = FromHeartbeat(req);
+  ObserveIds(region.meta);
   const RegionInfo* before = cluster_.GetRegion(region.id());
   const bool meta_changed = before == nullptr || !SameMeta(before->meta, region.meta);
   if (Status s = ProcessRegionHeartbeat(cluster_, region); !s.ok()) {
@@ -349,6 +359,18 @@ schedulerpb::PutClusterConfigResponse SchedulerService::PutClusterConfig(
     options_.schedule.max_replicas = static_cast<int>(n);
   }
   return resp;
+}
+
+bool SchedulerService::SetOperator(std::string desc, uint64_t region_id, std::vector<OpStep> steps,
+                                   Time now, std::string* why) {
+  const RegionInfo* region = cluster_.GetRegion(region_id);
+  if (region == nullptr) {
+    *why = "region " + std::to_string(region_id) + " is not known";
+    return false;
+  }
+  operators_.Remove(region_id);
+  return operators_.Add(
+      Operator(std::move(desc), region_id, region->epoch(), std::move(steps), now), *region, why);
 }
 
 int SchedulerService::RunSchedulingRound(Time now) {

@@ -16,6 +16,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "proto/schedulerpb.pb.h"
 #include "scheduler/cluster_info.h"
@@ -71,6 +73,12 @@ class SchedulerService {
   schedulerpb::PutClusterConfigResponse PutClusterConfig(
       const schedulerpb::PutClusterConfigRequest& req);
 
+  // Sets the region's operator to `steps` (replacing any), planned at `now` for the region's
+  // current epoch — an operator's hand, like PD's operator API. False, *why set, for a region
+  // not known.
+  bool SetOperator(std::string desc, uint64_t region_id, std::vector<OpStep> steps, Time now,
+                   std::string* why);
+
   // One scheduling round (the node calls it periodically): how many operators it planned.
   int RunSchedulingRound(Time now);
 
@@ -85,6 +93,8 @@ class SchedulerService {
                    bool need_bootstrap) const;
   void FillRegion(const RegionInfo& region, schedulerpb::GetRegionResponse* resp) const;
   Status SaveStore(const metapb::Store& store);
+  // Keeps the id allocator above the region's and its peers' ids.
+  void ObserveIds(const metapb::Region& region);
 
   MetaStore* meta_;
   ServiceOptions options_;

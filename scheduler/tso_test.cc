@@ -133,6 +133,21 @@ TEST(IdAllocator, IdsIncreaseAcrossRangesAndRestarts) {
   EXPECT_EQ(id, 41u) << "a restart starts past the saved range";
 }
 
+TEST(IdAllocator, IdsStayAboveTheIdsObservedInUse) {
+  MemMetaStore store;
+  IdAllocator ids(&store, 10);
+  uint64_t id = 0;
+  ASSERT_TRUE(ids.Alloc(&id).ok());
+  EXPECT_EQ(id, 1u);
+  ids.Observe(500);  // e.g. a region the harness bootstrapped with its own ids
+  ids.Observe(7);
+  ASSERT_TRUE(ids.Alloc(&id).ok());
+  EXPECT_EQ(id, 501u);
+  IdAllocator again(&store, 10);
+  ASSERT_TRUE(again.Alloc(&id).ok());
+  EXPECT_GT(id, 501u) << "the range saved past the observed id";
+}
+
 TEST(IdAllocator, AFailedSaveHandsOutNothingAndRecovers) {
   MemMetaStore store;
   IdAllocator ids(&store, 2);

@@ -6,8 +6,10 @@
 
 #include "grading/harness/invariant_monitor.h"
 #include "grading/harness/mock_scheduler.h"
+#include "grading/harness/real_scheduler_view.h"
 #include "proto/kvrpcpb.pb.h"
 #include "raft/node_status.h"
+#include "scheduler/scheduler_node.h"
 #include "store/raftstore/bootstrap.h"
 #include "store/raftstore/store_node.h"
 #include "store/server/sim_rpc.h"
@@ -47,12 +49,22 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
   if (options_.initial_region_stores > 0 && options_.initial_region_stores < options_.stores) {
     first_region_stores.resize(static_cast<size_t>(options_.initial_region_stores));
   }
-  if (options_.with_scheduler) {
+  if (options_.with_scheduler && options_.real_scheduler) {
+    scheduler::SchedulerNodeOptions so;
+    so.bootstrap_store = first_region_stores.front();
+    so.service.schedule.max_replicas = options_.max_replicas;
+    real_scheduler_node_ =
+        std::make_unique<scheduler::SchedulerNode>(*ex_, *net_, kSchedulerNode, so);
+    real_view_ = std::make_unique<RealSchedulerView>(*real_scheduler_node_);
+    view_ = real_view_.get();
+    ex_->AddNode(kSchedulerNode, "scheduler", [n = real_scheduler_node_.get()] { n->Main(); });
+  } else if (options_.with_scheduler) {
     scheduler_ = std::make_unique<MockScheduler>();
     schedulerpb::BootstrapRequest boot;
     boot.mutable_store()->set_id(first_region_stores.front());
     (void)scheduler_->HandleBootstrap(boot);
     scheduler_node_ = std::make_unique<MockSchedulerNode>(*net_, kSchedulerNode, *scheduler_);
+    view_ = scheduler_.get();
     ex_->AddNode(kSchedulerNode, "scheduler", [n = scheduler_node_.get()] { n->Main(); });
   }
   for (uint64_t id : ids) {
@@ -87,7 +99,7 @@ Cluster::~Cluster() { ex_->Shutdown(); }
 
 sim::RunResult Cluster::Run(std::function<void()> driver) {
   return ex_->Run([this, driver = std::move(driver)] {
-    if (scheduler_node_) ex_->Start(kSchedulerNode);
+    if (view_ != nullptr) ex_->Start(kSchedulerNode);
     for (sim::NodeId id : store_ids()) ex_->Start(id);
     driver();
   });
@@ -122,17 +134,17 @@ bool HasPeer(const metapb::Region& region, uint64_t peer_id) {
 }  // namespace
 
 void Cluster::AddPeer(uint64_t region_id, const metapb::Peer& peer) {
-  scheduler_->AddPeer(region_id, peer);
+  view_->AddPeer(region_id, peer);
   Annotate(ex_->Now(), "add " + PeerText(region_id, peer));
 }
 
 void Cluster::RemovePeer(uint64_t region_id, const metapb::Peer& peer) {
-  scheduler_->RemovePeer(region_id, peer);
+  view_->RemovePeer(region_id, peer);
   Annotate(ex_->Now(), "remove " + PeerText(region_id, peer));
 }
 
 void Cluster::TransferLeader(uint64_t region_id, const metapb::Peer& peer) {
-  scheduler_->TransferLeader(region_id, peer);
+  view_->TransferLeader(region_id, peer);
   Annotate(ex_->Now(), "transfer leader of region " + std::to_string(region_id) + " to peer " +
                            std::to_string(peer.id()));
 }
@@ -142,9 +154,9 @@ bool Cluster::MustAddPeer(uint64_t region_id, const metapb::Peer& peer, sim::Dur
   return WaitFor(
       *this,
       [&] {
-        auto region = scheduler_->GetRegionById(region_id);
+        auto region = view_->GetRegionById(region_id);
         if (!region || !HasPeer(*region, peer.id())) return false;
-        for (const auto& p : scheduler_->PendingPeers(region_id)) {
+        for (const auto& p : view_->PendingPeers(region_id)) {
           if (p.id() == peer.id()) return false;
         }
         return true;
@@ -157,7 +169,7 @@ bool Cluster::MustRemovePeer(uint64_t region_id, const metapb::Peer& peer, sim::
   return WaitFor(
       *this,
       [&] {
-        auto region = scheduler_->GetRegionById(region_id);
+        auto region = view_->GetRegionById(region_id);
         return region && !HasPeer(*region, peer.id());
       },
       deadline);
@@ -169,7 +181,7 @@ bool Cluster::MustTransferLeader(uint64_t region_id, const metapb::Peer& peer,
   return WaitFor(
       *this,
       [&] {
-        auto leader = scheduler_->Leader(region_id);
+        auto leader = view_->Leader(region_id);
         return leader && leader->id() == peer.id();
       },
       deadline);
@@ -196,8 +208,8 @@ void Cluster::Partition(const std::vector<std::vector<sim::NodeId>>& groups,
                         const std::map<int64_t, size_t>& client_sides) {
   if (partitioned_) Heal();
   // The scheduler takes no side: every store still reaches it (as TinyKV's in-process one).
-  net_->Partition(groups, scheduler_node_ ? std::vector<sim::NodeId>{kSchedulerNode}
-                                          : std::vector<sim::NodeId>{});
+  net_->Partition(groups, view_ != nullptr ? std::vector<sim::NodeId>{kSchedulerNode}
+                                           : std::vector<sim::NodeId>{});
   groups_ = groups;
   partitioned_ = true;
   partition_start_ = ex_->Now();

@@ -56,11 +56,16 @@ namespace tinykv::raftstore {
 class StoreNode;
 }
 
+namespace tinykv::scheduler {
+class SchedulerNode;
+}  // namespace tinykv::scheduler
+
 namespace tinykv::harness {
 
 class InvariantMonitor;
 class MockScheduler;
 class MockSchedulerNode;
+class SchedulerView;
 enum class StoreEvent;
 
 // The simulated node of the mock scheduler (ClusterOptions::with_scheduler).
@@ -85,6 +90,10 @@ struct ClusterOptions {
   // TransferLeader (lab3b). It takes no part in partitions (as TinyKV's in-process one); an
   // isolated store cannot reach it.
   bool with_scheduler = false;
+  // With with_scheduler: the real scheduler node (scheduler/scheduler_node.h) instead of the
+  // mock — its coordinator balances and repairs regions with `max_replicas` peers each.
+  bool real_scheduler = false;
+  int max_replicas = 3;
   sim::Time time_limit = sim::Time(std::chrono::minutes(10));
 };
 
@@ -133,8 +142,8 @@ class Cluster {
   std::optional<sim::NodeId> Leader() const;
 
   // ---- membership (lab3b; REQUIRES with_scheduler) ----
-  bool has_scheduler() const { return scheduler_ != nullptr; }
-  MockScheduler& scheduler() { return *scheduler_; }
+  bool has_scheduler() const { return view_ != nullptr; }
+  SchedulerView& scheduler() { return *view_; }
   // Sets the region's operator on the scheduler, which hands it to the region's leader with the
   // answer to its next heartbeat, and again until a heartbeat shows it done. One operator per
   // region: a new one replaces the last. Annotated on the timeline.
@@ -177,8 +186,11 @@ class Cluster {
   std::unique_ptr<sim::Executor> ex_;
   std::unique_ptr<sim::Network> net_;
   std::unique_ptr<InvariantMonitor> monitor_;  // before the stores: they report to it
-  std::unique_ptr<MockScheduler> scheduler_;   // with_scheduler only
+  std::unique_ptr<MockScheduler> scheduler_;   // with_scheduler, the mock
   std::unique_ptr<MockSchedulerNode> scheduler_node_;
+  std::unique_ptr<scheduler::SchedulerNode> real_scheduler_node_;  // with real_scheduler
+  std::unique_ptr<SchedulerView> real_view_;
+  SchedulerView* view_ = nullptr;  // either
   std::vector<std::unique_ptr<raftstore::StoreNode>> stores_;
   check::HistoryRecorder history_;
   sim::Time partition_start_{0};

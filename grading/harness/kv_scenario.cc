@@ -221,7 +221,10 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   co.stores = options.stores;
   co.seed = seed;
   co.raft.raft_log_gc_count_limit = options.raft_log_gc_limit;
-  co.with_scheduler = options.conf_change || options.split || options.leader_transfers;
+  co.with_scheduler =
+      options.conf_change || options.split || options.leader_transfers || options.real_scheduler;
+  co.real_scheduler = options.real_scheduler;
+  co.max_replicas = options.max_replicas;
   if (options.split) {
     co.raft.region_max_size = 300;
     co.raft.region_split_size = 200;

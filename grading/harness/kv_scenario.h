@@ -47,6 +47,10 @@ struct KvScenarioOptions {
   size_t value_padding = 0;
   // Leader-transfer storms during rounds (nemeses.h, RunTransferLeaderNemesis; lab3b).
   bool leader_transfers = false;
+  // The real scheduler node instead of the mock (ClusterOptions::real_scheduler), aiming for
+  // `max_replicas` peers per region.
+  bool real_scheduler = false;
+  int max_replicas = 3;
   // With `split`: a run that ends with fewer regions fails.
   uint64_t min_regions = 2;
   // Puts every key once before the first round, without faults (so that a split scenario's

@@ -54,6 +54,7 @@
 #include <string_view>
 #include <vector>
 
+#include "grading/harness/scheduler_view.h"
 #include "proto/schedulerpb.pb.h"
 #include "sim/network.h"
 #include "sim/time.h"
@@ -83,7 +84,7 @@ struct MockStoreInfo {
   std::optional<sim::Time> last_heartbeat_at;  // virtual time of the last store heartbeat
 };
 
-class MockScheduler {
+class MockScheduler final : public SchedulerView {
  public:
   explicit MockScheduler(MockSchedulerOptions options = {});
 
@@ -126,25 +127,26 @@ class MockScheduler {
 
   // ---- operators (tests and the harness) ----
   // Set (replace) region `region_id`'s operator. The region need not be known yet.
-  void AddPeer(uint64_t region_id, const metapb::Peer& peer);
-  void RemovePeer(uint64_t region_id, const metapb::Peer& peer);
-  void TransferLeader(uint64_t region_id, const metapb::Peer& peer);
-  bool HasOperator(uint64_t region_id) const;
+  void AddPeer(uint64_t region_id, const metapb::Peer& peer) override;
+  void RemovePeer(uint64_t region_id, const metapb::Peer& peer) override;
+  void TransferLeader(uint64_t region_id, const metapb::Peer& peer) override;
+  bool HasOperator(uint64_t region_id) const override;
+  uint64_t AllocId() override { return HandleAllocID(schedulerpb::AllocIDRequest()).id(); }
   std::optional<MockOperator> OperatorOf(uint64_t region_id) const;
 
   // ---- inspection ----
   uint64_t cluster_id() const { return options_.cluster_id; }
   bool bootstrapped() const { return bootstrapped_; }
   // The known region holding `key` (end key "" = +inf).
-  std::optional<metapb::Region> GetRegion(std::string_view key) const;
-  std::optional<metapb::Region> GetRegionById(uint64_t region_id) const;
-  size_t RegionCount() const { return regions_.size(); }
+  std::optional<metapb::Region> GetRegion(std::string_view key) const override;
+  std::optional<metapb::Region> GetRegionById(uint64_t region_id) const override;
+  size_t RegionCount() const override { return regions_.size(); }
   // Every known region, in key order.
-  std::vector<metapb::Region> Regions() const;
+  std::vector<metapb::Region> Regions() const override;
   // The leader of the region's last accepted heartbeat.
-  std::optional<metapb::Peer> Leader(uint64_t region_id) const;
+  std::optional<metapb::Peer> Leader(uint64_t region_id) const override;
   // The pending peers and approximate size of the region's last accepted heartbeat.
-  std::vector<metapb::Peer> PendingPeers(uint64_t region_id) const;
+  std::vector<metapb::Peer> PendingPeers(uint64_t region_id) const override;
   uint64_t ApproximateSize(uint64_t region_id) const;
   std::optional<MockStoreInfo> Store(uint64_t store_id) const;
   // Store ids in ascending order.

@@ -60,7 +60,7 @@ void RunLaggardNemesis(Cluster& c, sim::Rng& rng, KvClient& writer, const bool& 
 }
 
 void RunConfChangeNemesis(Cluster& c, sim::Rng& rng, const bool& stop, uint64_t* done) {
-  MockScheduler& scheduler = c.scheduler();
+  SchedulerView& scheduler = c.scheduler();
   const std::vector<sim::NodeId> ids = c.store_ids();
   while (!stop) {
     sim::Sleep(std::chrono::milliseconds(rng.UniformInt(0, 200)));
@@ -81,14 +81,15 @@ void RunConfChangeNemesis(Cluster& c, sim::Rng& rng, const bool& stop, uint64_t*
       continue;
     }
     metapb::Peer peer;
-    peer.set_id(scheduler.HandleAllocID(schedulerpb::AllocIDRequest()).id());
+    peer.set_id(scheduler.AllocId());
     peer.set_store_id(store);
+    if (peer.id() == 0) continue;  // the scheduler is down: try again later
     if (c.MustAddPeer(region.id(), peer, std::chrono::seconds(5))) ++*done;
   }
 }
 
 void RunTransferLeaderNemesis(Cluster& c, sim::Rng& rng, const bool& stop) {
-  MockScheduler& scheduler = c.scheduler();
+  SchedulerView& scheduler = c.scheduler();
   while (!stop) {
     sim::Sleep(std::chrono::milliseconds(rng.UniformInt(0, 100)));
     if (stop) break;
