@@ -21,12 +21,14 @@ int Coordinator::RunRound(Time now) {
     const RegionInfo* region = cluster_.GetRegion(op->region_id());
     if (region != nullptr && operators_.Add(std::move(*op), *region, &why)) ++added;
   };
-  for (const RegionInfo* region : cluster_.GetRegions()) {
-    if (operators_.Get(region->id()) != nullptr) continue;
-    add(CheckReplicas(cluster_, *region, options_, ids_, now));
+  if (options_.replica_checker) {
+    for (const RegionInfo* region : cluster_.GetRegions()) {
+      if (operators_.Get(region->id()) != nullptr) continue;
+      add(CheckReplicas(cluster_, *region, options_, ids_, now));
+    }
   }
-  add(BalanceLeader(cluster_, options_, now));
-  add(BalanceRegion(cluster_, options_, ids_, now));
+  if (options_.balance_leader) add(BalanceLeader(cluster_, options_, now));
+  if (options_.balance_region) add(BalanceRegion(cluster_, options_, ids_, now));
   return added;
 }
 

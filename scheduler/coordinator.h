@@ -1,6 +1,7 @@
 // Coordinator: one scheduling round over the cluster (PD's coordinator, without its threads).
 // In order: the replica checker for every region in id order that has no operator; then
-// balance-leader and balance-region, one operator each at most. Every operator goes to the
+// balance-leader and balance-region, one operator each at most (each part can be switched off in
+// ScheduleOptions). Every operator goes to the
 // controller, which refuses a second one for a region. The node runs a round periodically
 // (TinyKV: every 100 ms of its clock).
 #pragma once

@@ -12,6 +12,10 @@ struct ScheduleOptions {
   // A store silent for longer than this is down: schedulers neither move regions to it nor take
   // its regions as a source (TinyKV's default is 30 minutes; scenarios shorten it).
   std::chrono::nanoseconds max_store_down_time = std::chrono::minutes(30);
+  // Which parts the coordinator runs (PD lets an operator remove schedulers the same way).
+  bool replica_checker = true;
+  bool balance_leader = true;
+  bool balance_region = true;
 };
 
 // Up (not offline or tombstone) and heard from within max_store_down_time of `now`.

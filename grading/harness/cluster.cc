@@ -53,6 +53,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     scheduler::SchedulerNodeOptions so;
     so.bootstrap_store = first_region_stores.front();
     so.service.schedule.max_replicas = options_.max_replicas;
+    so.service.schedule.balance_leader = options_.scheduler_balance_leader;
     real_scheduler_node_ =
         std::make_unique<scheduler::SchedulerNode>(*ex_, *net_, kSchedulerNode, so);
     real_view_ = std::make_unique<RealSchedulerView>(*real_scheduler_node_);

@@ -94,6 +94,7 @@ struct ClusterOptions {
   // mock — its coordinator balances and repairs regions with `max_replicas` peers each.
   bool real_scheduler = false;
   int max_replicas = 3;
+  bool scheduler_balance_leader = true;  // the real scheduler's balance-leader on or off
   sim::Time time_limit = sim::Time(std::chrono::minutes(10));
 };
 

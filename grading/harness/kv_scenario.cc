@@ -225,6 +225,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
       options.conf_change || options.split || options.leader_transfers || options.real_scheduler;
   co.real_scheduler = options.real_scheduler;
   co.max_replicas = options.max_replicas;
+  co.scheduler_balance_leader = options.scheduler_balance_leader;
   if (options.split) {
     co.raft.region_max_size = 300;
     co.raft.region_split_size = 200;

@@ -51,6 +51,7 @@ struct KvScenarioOptions {
   // `max_replicas` peers per region.
   bool real_scheduler = false;
   int max_replicas = 3;
+  bool scheduler_balance_leader = true;
   // With `split`: a run that ends with fewer regions fails.
   uint64_t min_regions = 2;
   // Puts every key once before the first round, without faults (so that a split scenario's

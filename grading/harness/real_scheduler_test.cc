@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "grading/harness/kv_scenario.h"
+#include "grading/test_seed.h"
 
 namespace tinykv::harness {
 namespace {
@@ -15,11 +16,16 @@ KvScenarioOptions OnTheRealScheduler() {
   o.rounds = 2;
   o.real_scheduler = true;
   o.max_replicas = 5;  // every store holds the first region: nothing to repair
+  // Balance-leader's transfers are elections the healthy-stretch churn check does not expect
+  // yet (it would need to count the scheduler's own transfers): off for these runs.
+  o.scheduler_balance_leader = false;
   return o;
 }
 
+// Seeds S, S+1, S+2 (S = TINYKV_SEED, default 1), so a sweep can run them all.
 void ExpectPasses(const std::string& name, const KvScenarioOptions& o) {
-  for (uint64_t seed = 1; seed <= 3; ++seed) {
+  const uint64_t base = grading::TestSeed(1);
+  for (uint64_t seed = base; seed < base + 3; ++seed) {
     const KvScenarioResult r = RunKvScenario(name, seed, o);
     EXPECT_TRUE(r.passed) << name << " seed " << seed << ": " << r.failure;
     std::printf("%s seed %llu: %llu operations, %llu regions\n", name.c_str(),
