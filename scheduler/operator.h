@@ -51,6 +51,8 @@ class Operator {
   // Skips the steps `region` shows finished; the current step, or null when all are.
   const OpStep* Check(const RegionInfo& region);
   bool finished() const { return current_ >= steps_.size(); }
+  // How many steps heartbeats have shown finished, from the first.
+  size_t steps_done() const { return current_; }
   // How many steps up to and including the current one `region` shows having moved its
   // conf_ver (for the controller's staleness check).
   uint64_t ConfVerChanges(const RegionInfo& region) const;

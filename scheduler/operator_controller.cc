@@ -55,6 +55,10 @@ std::chrono::nanoseconds OperatorController::TimeoutOf(const Operator& op) const
 
 void OperatorController::Finish(std::map<uint64_t, Operator>::iterator it, End how) {
   ++ended_[static_cast<size_t>(how)];
+  const Operator& op = it->second;
+  for (size_t i = 0; i < op.steps_done(); ++i) {
+    if (op.steps()[i].kind == OpStep::Kind::kTransferLeader) ++transfers_done_[op.region_id()];
+  }
   log_.push_back(std::string(EndName(how)) + " " + it->second.ToString());
   operators_.erase(it);
 }

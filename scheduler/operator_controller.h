@@ -52,6 +52,12 @@ class OperatorController {
                                                                std::chrono::nanoseconds now);
 
   uint64_t ended(End how) const { return ended_[static_cast<size_t>(how)]; }
+  // Leader transfers the region's ended operators carried out (a step shown finished): each is
+  // a new Raft term the scheduler caused, which a churn check must not blame on the region.
+  uint64_t leader_transfers_done(uint64_t region_id) const {
+    auto it = transfers_done_.find(region_id);
+    return it == transfers_done_.end() ? 0 : it->second;
+  }
   // One line per operator that ended, oldest first ("finished balance-region of region 5: …").
   const std::vector<std::string>& log() const { return log_; }
 
@@ -62,6 +68,7 @@ class OperatorController {
   OperatorControllerOptions options_;
   std::map<uint64_t, Operator> operators_;  // by region id
   uint64_t ended_[3] = {0, 0, 0};
+  std::map<uint64_t, uint64_t> transfers_done_;  // by region id
   std::vector<std::string> log_;
 };
 

@@ -77,6 +77,8 @@ TEST(OperatorController, AMoveWalksItsStepsAsHeartbeatsShowThem) {
   EXPECT_FALSE(oc.Dispatch(r, seconds(5)).has_value());
   EXPECT_EQ(oc.Get(7), nullptr);
   EXPECT_EQ(oc.ended(OperatorController::End::kFinished), 1u);
+  EXPECT_EQ(oc.leader_transfers_done(7), 1u) << "the move handed leadership over once";
+  EXPECT_EQ(oc.leader_transfers_done(8), 0u);
   ASSERT_EQ(oc.log().size(), 1u);
   EXPECT_EQ(oc.log()[0],
             "finished balance-region of region 7: add peer 74 on store 4, transfer leader from "
@@ -131,6 +133,7 @@ TEST(OperatorController, AMembershipChangeByAnotherHandMakesTheOperatorStale) {
   EXPECT_FALSE(oc.Dispatch(r, seconds(1)).has_value());
   EXPECT_EQ(oc.ended(OperatorController::End::kStale), 1u);
   EXPECT_EQ(oc.Get(7), nullptr);
+  EXPECT_EQ(oc.leader_transfers_done(7), 0u) << "it never got to its transfer";
 }
 
 TEST(OperatorController, ItsOwnStepsDoNotMakeItStale) {

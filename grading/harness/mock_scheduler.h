@@ -131,6 +131,7 @@ class MockScheduler final : public SchedulerView {
   void RemovePeer(uint64_t region_id, const metapb::Peer& peer) override;
   void TransferLeader(uint64_t region_id, const metapb::Peer& peer) override;
   bool HasOperator(uint64_t region_id) const override;
+  uint64_t LeaderTransfersDone(uint64_t) const override { return 0; }
   uint64_t AllocId() override { return HandleAllocID(schedulerpb::AllocIDRequest()).id(); }
   std::optional<MockOperator> OperatorOf(uint64_t region_id) const;
 

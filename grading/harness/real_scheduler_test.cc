@@ -16,9 +16,6 @@ KvScenarioOptions OnTheRealScheduler() {
   o.rounds = 2;
   o.real_scheduler = true;
   o.max_replicas = 5;  // every store holds the first region: nothing to repair
-  // Balance-leader's transfers are elections the healthy-stretch churn check does not expect
-  // yet (it would need to count the scheduler's own transfers): off for these runs.
-  o.scheduler_balance_leader = false;
   return o;
 }
 

@@ -39,6 +39,11 @@ std::vector<metapb::Region> RealSchedulerView::Regions() const {
   return out;
 }
 
+uint64_t RealSchedulerView::LeaderTransfersDone(uint64_t region_id) const {
+  const scheduler::SchedulerService* s = node_.service();
+  return s == nullptr ? 0 : s->operators().leader_transfers_done(region_id);
+}
+
 uint64_t RealSchedulerView::AllocId() {
   scheduler::SchedulerService* s = node_.mutable_service();
   return s == nullptr ? 0 : s->AllocID(schedulerpb::AllocIDRequest()).id();
