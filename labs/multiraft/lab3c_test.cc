@@ -195,11 +195,12 @@ TEST_F(Lab3C, RegionRemovePendingPeer) {
 }
 
 TEST_F(Lab3C, RegionRemovePeers) {
-  // The epoch stays: the report alone says the peers changed.
+  SCOPED_TRACE("a report at the same epoch with other peers must replace the known region");
   ReportEach([](RegionInfo& r) { r.meta.mutable_peers()->DeleteSubrange(1, 2); });
 }
 
 TEST_F(Lab3C, RegionAddBackPeers) {
+  SCOPED_TRACE("a report at the same epoch with other peers must replace the known region");
   const std::vector<RegionInfo> origin = regions_;
   ReportEach([](RegionInfo& r) { r.meta.mutable_peers()->DeleteSubrange(1, 2); });
   ReportEach([&](RegionInfo& r) { r = origin[r.id() - 1]; });
@@ -501,7 +502,8 @@ TEST_F(Lab3C, Replicas1) {
     Balance b(3);  // every region has one peer: none has max_replicas
     b.AddStores({{1, 6}, {4, 16}});
     b.AddLeaderRegion(1, 4, {});
-    EXPECT_EQ(Steps(b.Schedule()), "no operator");
+    EXPECT_EQ(Steps(b.Schedule()), "no operator")
+        << "no region has exactly max_replicas (3) peers: balance-region must leave them alone";
   }
 }
 
@@ -557,8 +559,9 @@ TEST_F(Lab3C, BalanceSkipsMovesThatWouldComeBack) {
   Balance b(1);
   b.AddStores({{1, 3}, {2, 2}});
   b.AddLeaderRegion(1, 1, {});
-  // 40 vs 20: a region of 10 moved would leave 30 vs 30 at best — not more than twice its size.
-  EXPECT_EQ(Steps(b.Schedule()), "no operator");
+  EXPECT_EQ(Steps(b.Schedule()), "no operator")
+      << "40 vs 20 with a region of 10: the gap is not more than twice the region's size, the "
+         "region would only move back";
   b.AddStore(3, 0);
   EXPECT_EQ(Steps(b.Schedule()), "add on 3, leader 1->3, remove on 1");
 }
