@@ -35,13 +35,7 @@ std::optional<Operator> BalanceRegion([[maybe_unused]] const ClusterInfo& cluste
     for (uint64_t region_id : Candidates(cluster, source->id())) {
       const RegionInfo* region = cluster.GetRegion(region_id);
       if (region == nullptr || region->meta.peers_size() != options.max_replicas) continue;
-      const StoreInfo* target = nullptr;
-      for (auto it = stores.rbegin(); it != stores.rend(); ++it) {
-        if (region->StorePeer((*it)->id()) == nullptr) {
-          target = *it;
-          break;
-        }
-      }
+      const StoreInfo* target = SmallestStoreWithout(cluster, *region, options, now);
       if (target == nullptr) continue;
       if (source->region_size - target->region_size <= 2 * region->approximate_size) continue;
       uint64_t peer_id = 0;

@@ -9,7 +9,7 @@
 //    leads — and only a region with exactly max_replicas peers (a region being re-replicated
 //    or shrunk is the replica checker's).
 //  * The target is the suitable store with the smallest region size that holds no peer of the
-//    region.
+//    region (SmallestStoreWithout, schedule_options.h).
 //  * The move must be worth it: source size − target size > 2 × the region's approximate size
 //    (or the region would just move back).
 //  * The operator ("balance-region"): add a new peer (id from the allocator) on the target;

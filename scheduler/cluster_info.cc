@@ -74,12 +74,6 @@ std::vector<const RegionInfo*> ClusterInfo::GetRegions() const {
 
 namespace {
 
-bool SameLeader(const RegionInfo& a, const RegionInfo& b) {
-  return a.leader.has_value() == b.leader.has_value() &&
-         (!a.leader ||
-          (a.leader->id() == b.leader->id() && a.leader->store_id() == b.leader->store_id()));
-}
-
 // True when `b` sits where `a` does in the tree and in every index (sizes and epoch aside).
 bool SamePlace(const RegionInfo& a, const RegionInfo& b) {
   return a.meta.start_key() == b.meta.start_key() && a.meta.end_key() == b.meta.end_key() &&

@@ -16,14 +16,9 @@ namespace {
                               [[maybe_unused]] const RegionInfo& now) {
   // BEGIN SOLUTION(lab3c)
   // STUB: return true;
-  const bool known_leader = known.leader.has_value();
-  const bool leader_changed =
-      known_leader != now.leader.has_value() ||
-      (known_leader && (known.leader->id() != now.leader->id() ||
-                        known.leader->store_id() != now.leader->store_id()));
   return IsOlderEpoch(known.epoch(), now.epoch()) ||
          known.meta.start_key() != now.meta.start_key() ||
-         known.meta.end_key() != now.meta.end_key() || leader_changed ||
+         known.meta.end_key() != now.meta.end_key() || !SameLeader(known, now) ||
          !SamePeers(known.meta.peers(), now.meta.peers()) || !known.pending_peers.empty() ||
          !now.pending_peers.empty() || known.approximate_size != now.approximate_size;
   // END SOLUTION

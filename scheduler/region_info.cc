@@ -1,5 +1,7 @@
 #include "scheduler/region_info.h"
 
+#include <algorithm>
+
 namespace tinykv::scheduler {
 namespace {
 
@@ -38,21 +40,27 @@ bool RegionContains(const metapb::Region& region, std::string_view key) {
   return key >= region.start_key() && !AtOrPastEnd(key, region.end_key());
 }
 
+namespace {
+
+template <class Peers>
+bool SamePeerList(const Peers& a, const Peers& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), SamePeer);
+}
+
+}  // namespace
+
 bool SamePeers(const google::protobuf::RepeatedPtrField<metapb::Peer>& a,
                const google::protobuf::RepeatedPtrField<metapb::Peer>& b) {
-  if (a.size() != b.size()) return false;
-  for (int i = 0; i < a.size(); ++i) {
-    if (!SamePeer(a[i], b[i])) return false;
-  }
-  return true;
+  return SamePeerList(a, b);
 }
 
 bool SamePeers(const std::vector<metapb::Peer>& a, const std::vector<metapb::Peer>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!SamePeer(a[i], b[i])) return false;
-  }
-  return true;
+  return SamePeerList(a, b);
+}
+
+bool SameLeader(const RegionInfo& a, const RegionInfo& b) {
+  return a.leader.has_value() == b.leader.has_value() &&
+         (!a.leader || SamePeer(*a.leader, *b.leader));
 }
 
 }  // namespace tinykv::scheduler

@@ -38,6 +38,8 @@ bool IsOlderEpoch(const metapb::RegionEpoch& a, const metapb::RegionEpoch& b);
 bool RangesOverlap(const metapb::Region& a, const metapb::Region& b);
 // True when `key` lies in the region's range.
 bool RegionContains(const metapb::Region& region, std::string_view key);
+// The same leader peer (id and store), or both without one.
+bool SameLeader(const RegionInfo& a, const RegionInfo& b);
 // Equal peer lists (same ids on the same stores, in order).
 bool SamePeers(const google::protobuf::RepeatedPtrField<metapb::Peer>& a,
                const google::protobuf::RepeatedPtrField<metapb::Peer>& b);

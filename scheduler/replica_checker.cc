@@ -11,17 +11,6 @@ bool Healthy(const ClusterInfo& cluster, const metapb::Peer& peer, const Schedul
   return store != nullptr && IsSuitableStore(*store, options, now);
 }
 
-// The suitable store with the least region data holding no peer of `region`, or null.
-const StoreInfo* BestNewHome(const ClusterInfo& cluster, const RegionInfo& region,
-                             const ScheduleOptions& options, Time now) {
-  const StoreInfo* best = nullptr;
-  for (const StoreInfo* s : cluster.GetStores()) {
-    if (!IsSuitableStore(*s, options, now) || region.StorePeer(s->id()) != nullptr) continue;
-    if (best == nullptr || s->region_size < best->region_size) best = s;
-  }
-  return best;
-}
-
 }  // namespace
 
 std::optional<Operator> CheckReplicas(const ClusterInfo& cluster, const RegionInfo& region,
@@ -37,7 +26,7 @@ std::optional<Operator> CheckReplicas(const ClusterInfo& cluster, const RegionIn
     }
   }
   if (healthy < options.max_replicas) {
-    const StoreInfo* home = BestNewHome(cluster, region, options, now);
+    const StoreInfo* home = SmallestStoreWithout(cluster, region, options, now);
     uint64_t peer_id = 0;
     if (home == nullptr || !ids.Alloc(&peer_id).ok()) return std::nullopt;
     std::vector<OpStep> steps = {OpStep::AddPeer(home->id(), peer_id)};

@@ -23,4 +23,9 @@ inline bool IsSuitableStore(const StoreInfo& store, const ScheduleOptions& optio
   return store.IsUp() && now - store.last_heartbeat <= options.max_store_down_time;
 }
 
+// The suitable store with the least region data that holds no peer of `region` (ties: the
+// lowest store id), or null: where a new peer of the region should go.
+const StoreInfo* SmallestStoreWithout(const ClusterInfo& cluster, const RegionInfo& region,
+                                      const ScheduleOptions& options, Time now);
+
 }  // namespace tinykv::scheduler
