@@ -8,6 +8,17 @@
 #include "scheduler/replica_checker.h"
 
 namespace tinykv::scheduler {
+namespace {
+
+// The store the operator's current step needs up — the one it adds a peer on or transfers
+// leadership to — or 0 (finished, or removing a peer: a down store's peer may go).
+uint64_t NeededStore(const Operator& op) {
+  if (op.finished()) return 0;
+  const OpStep& step = op.steps()[op.steps_done()];
+  return step.kind == OpStep::Kind::kRemovePeer ? 0 : step.to_store;
+}
+
+}  // namespace
 
 Coordinator::Coordinator(const ClusterInfo& cluster, OperatorController& operators,
                          IdAllocator& ids, const ScheduleOptions& options)
@@ -23,7 +34,14 @@ int Coordinator::RunRound(Time now) {
   };
   if (options_.replica_checker) {
     for (const RegionInfo* region : cluster_.GetRegions()) {
-      if (operators_.Get(region->id()) != nullptr) continue;
+      if (const Operator* op = operators_.Get(region->id()); op != nullptr) {
+        // A step waiting on a store that went down would hold the region until the operator
+        // times out (a minute for a peer move), while the region needs a new peer elsewhere.
+        const uint64_t needs = NeededStore(*op);
+        const StoreInfo* store = needs == 0 ? nullptr : cluster_.GetStore(needs);
+        if (needs == 0 || (store != nullptr && IsSuitableStore(*store, options_, now))) continue;
+        operators_.Cancel(region->id(), "store " + std::to_string(needs) + " is down");
+      }
       add(CheckReplicas(cluster_, *region, options_, ids_, now));
     }
   }

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "scheduler/balance_leader.h"
@@ -138,6 +139,49 @@ TEST(Coordinator, ARoundAddsOneOperatorPerRegionAtMost) {
   EXPECT_EQ(operators.Get(1)->desc(), "replace-unhealthy-peer");
   ASSERT_NE(operators.Get(2), nullptr);
   EXPECT_EQ(coordinator.RunRound(kNow), 0) << "every region has an operator already";
+}
+
+TEST(Coordinator, CancelsAnOperatorWaitingOnAStoreThatWentDown) {
+  Bed b;
+  b.TwoRegionsLedFromStore1(4);
+  OperatorController operators;
+  std::string why;
+  // A move of region 1 onto store 4, which then goes down before the new peer catches up.
+  ASSERT_TRUE(operators.Add(Operator("balance-region", 1, b.cluster.GetRegion(1)->epoch(),
+                                     {OpStep::AddPeer(4, 900), OpStep::RemovePeer(3)}, kNow),
+                            *b.cluster.GetRegion(1), &why))
+      << why;
+  b.options.balance_leader = false;
+  b.options.balance_region = false;
+  Coordinator coordinator(b.cluster, operators, b.ids, b.options);
+  EXPECT_EQ(coordinator.RunRound(kNow), 0) << "store 4 is up: the move goes on";
+  ASSERT_NE(operators.Get(1), nullptr);
+  b.SetDown(4);
+  // Held until its minute-long timeout, the region could not be repaired meanwhile.
+  coordinator.RunRound(kNow);
+  EXPECT_EQ(operators.Get(1), nullptr);
+  EXPECT_EQ(operators.ended(OperatorController::End::kStale), 1u);
+  ASSERT_FALSE(operators.log().empty());
+  EXPECT_NE(operators.log().back().find("store 4 is down"), std::string::npos)
+      << operators.log().back();
+}
+
+TEST(Coordinator, KeepsAnOperatorThatRemovesAPeerFromADownStore) {
+  Bed b;
+  b.TwoRegionsLedFromStore1(4);
+  OperatorController operators;
+  std::string why;
+  ASSERT_TRUE(operators.Add(
+      Operator("replace", 1, b.cluster.GetRegion(1)->epoch(), {OpStep::RemovePeer(3)}, kNow),
+      *b.cluster.GetRegion(1), &why))
+      << why;
+  b.SetDown(3);
+  b.options.balance_leader = false;
+  b.options.balance_region = false;
+  Coordinator coordinator(b.cluster, operators, b.ids, b.options);
+  coordinator.RunRound(kNow);
+  ASSERT_NE(operators.Get(1), nullptr) << "removing the down store's peer is what it needs";
+  EXPECT_EQ(operators.Get(1)->desc(), "replace");
 }
 
 }  // namespace

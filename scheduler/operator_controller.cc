@@ -46,6 +46,13 @@ const Operator* OperatorController::Get(uint64_t region_id) const {
   return it == operators_.end() ? nullptr : &it->second;
 }
 
+bool OperatorController::Cancel(uint64_t region_id, const std::string& why) {
+  auto it = operators_.find(region_id);
+  if (it == operators_.end()) return false;
+  Finish(it, End::kStale, "canceled: " + why);
+  return true;
+}
+
 std::chrono::nanoseconds OperatorController::TimeoutOf(const Operator& op) const {
   for (const OpStep& s : op.steps()) {
     if (s.kind != OpStep::Kind::kTransferLeader) return options_.region_timeout;
@@ -53,13 +60,15 @@ std::chrono::nanoseconds OperatorController::TimeoutOf(const Operator& op) const
   return options_.leader_timeout;
 }
 
-void OperatorController::Finish(std::map<uint64_t, Operator>::iterator it, End how) {
+void OperatorController::Finish(std::map<uint64_t, Operator>::iterator it, End how,
+                                const std::string& why) {
   ++ended_[static_cast<size_t>(how)];
   const Operator& op = it->second;
   for (size_t i = 0; i < op.steps_done(); ++i) {
     if (op.steps()[i].kind == OpStep::Kind::kTransferLeader) ++transfers_done_[op.region_id()];
   }
-  log_.push_back(std::string(EndName(how)) + " " + it->second.ToString());
+  log_.push_back(std::string(EndName(how)) + " " + it->second.ToString() +
+                 (why.empty() ? "" : " (" + why + ")"));
   operators_.erase(it);
 }
 

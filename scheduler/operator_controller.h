@@ -8,7 +8,9 @@
 // is quick, a peer move waits for a snapshot); or when it is stale — the region's conf_ver moved
 // by more than the operator's own steps account for (someone else changed the membership, so
 // the plan no longer fits), or the target store holds no peer to transfer leadership to, or
-// another peer than the one to add. Each end is counted and described, for traces and tests.
+// another peer than the one to add; or when its planner cancels it (Cancel: the coordinator
+// does when the current step needs a store that went down). Each end is counted and described,
+// for traces and tests.
 //
 // Pure; time comes in. Not thread-safe (the node serializes requests).
 #pragma once
@@ -44,6 +46,8 @@ class OperatorController {
   // Drops the region's operator without counting it as ended (replaced by its planner); false
   // when there was none.
   bool Remove(uint64_t region_id) { return operators_.erase(region_id) != 0; }
+  // Ends the region's operator as stale, `why` in the log; false when there was none.
+  bool Cancel(uint64_t region_id, const std::string& why);
   size_t size() const { return operators_.size(); }
 
   // On a heartbeat of `region` at `now`: the response to send with the current step of its
@@ -62,7 +66,7 @@ class OperatorController {
   const std::vector<std::string>& log() const { return log_; }
 
  private:
-  void Finish(std::map<uint64_t, Operator>::iterator it, End how);
+  void Finish(std::map<uint64_t, Operator>::iterator it, End how, const std::string& why = "");
   std::chrono::nanoseconds TimeoutOf(const Operator& op) const;
 
   OperatorControllerOptions options_;

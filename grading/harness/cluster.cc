@@ -54,6 +54,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     so.bootstrap_store = first_region_stores.front();
     so.service.schedule.max_replicas = options_.max_replicas;
     so.service.schedule.balance_leader = options_.scheduler_balance_leader;
+    so.service.schedule.max_store_down_time = options_.max_store_down_time;
     real_scheduler_node_ =
         std::make_unique<scheduler::SchedulerNode>(*ex_, *net_, kSchedulerNode, so);
     real_view_ = std::make_unique<RealSchedulerView>(*real_scheduler_node_);
@@ -86,6 +87,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     stores_.push_back(std::move(node));
     inspectors_.push_back(
         sim::RegisterInspector(nid, "raft", [this, nid] { return DescribeRaft(nid); }));
+    if (static_cast<int>(id) > options_.stores - options_.joining_stores) not_joined_.insert(nid);
   }
   SetUnreliable(false);
   net_->AddFilter([this](const sim::Packet& p) {
@@ -101,7 +103,9 @@ Cluster::~Cluster() { ex_->Shutdown(); }
 sim::RunResult Cluster::Run(std::function<void()> driver) {
   return ex_->Run([this, driver = std::move(driver)] {
     if (view_ != nullptr) ex_->Start(kSchedulerNode);
-    for (sim::NodeId id : store_ids()) ex_->Start(id);
+    for (sim::NodeId id : store_ids()) {
+      if (joined(id)) ex_->Start(id);
+    }
     driver();
   });
 }
@@ -200,9 +204,42 @@ void Cluster::set_store_event_listener(std::function<void(uint64_t, StoreEvent)>
 }
 
 void Cluster::Restart(sim::NodeId id) {
-  if (ex_->node_state(id) != sim::NodeState::kDown) return;
+  if (ex_->node_state(id) != sim::NodeState::kDown || !joined(id) || retired(id)) return;
   ex_->Restart(id);
   Annotate(ex_->Now(), "restart " + std::to_string(id));
+}
+
+void Cluster::Join(sim::NodeId id) {
+  if (not_joined_.erase(id) == 0) return;
+  ex_->Start(id);
+  Annotate(ex_->Now(), "join store " + std::to_string(id));
+}
+
+bool Cluster::joined(sim::NodeId id) const { return not_joined_.count(id) == 0; }
+
+void Cluster::Retire(sim::NodeId id, const std::string& why) {
+  Crash(id, why.empty() ? "for good" : why + ", for good");
+  retired_.insert(id);
+}
+
+std::vector<sim::NodeId> Cluster::serving_store_ids() const {
+  std::vector<sim::NodeId> ids;
+  for (sim::NodeId id : store_ids()) {
+    if (joined(id) && !retired(id)) ids.push_back(id);
+  }
+  return ids;
+}
+
+void Cluster::CrashScheduler(const std::string& why) {
+  if (view_ == nullptr || ex_->node_state(kSchedulerNode) == sim::NodeState::kDown) return;
+  ex_->Crash(kSchedulerNode);
+  Annotate(ex_->Now(), "crash scheduler" + (why.empty() ? "" : " (" + why + ")"));
+}
+
+void Cluster::RestartScheduler() {
+  if (view_ == nullptr || ex_->node_state(kSchedulerNode) != sim::NodeState::kDown) return;
+  ex_->Restart(kSchedulerNode);
+  Annotate(ex_->Now(), "restart scheduler");
 }
 
 void Cluster::Partition(const std::vector<std::vector<sim::NodeId>>& groups,
@@ -260,7 +297,7 @@ bool Cluster::MajorityConnectedWithout(sim::NodeId id) const {
     for (sim::NodeId s : group) {
       usable += s != id && ex_->node_state(s) == sim::NodeState::kUp && !isolated(s);
     }
-    if (2 * usable > stores_.size()) return true;
+    if (2 * usable > serving_store_ids().size()) return true;
   }
   return false;
 }

@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -95,6 +96,12 @@ struct ClusterOptions {
   bool real_scheduler = false;
   int max_replicas = 3;
   bool scheduler_balance_leader = true;  // the real scheduler's balance-leader on or off
+  // The real scheduler's max-store-down-time: a store silent this long is down, and the replica
+  // checker moves its peers elsewhere (lab3c; TinyKV's default is 30 minutes).
+  sim::Duration max_store_down_time = std::chrono::minutes(30);
+  // The last `joining_stores` stores are not started by Run: Join(id) starts each, empty, when
+  // the scenario wants it to join the running cluster (lab3c).
+  int joining_stores = 0;
   sim::Time time_limit = sim::Time(std::chrono::minutes(10));
 };
 
@@ -116,7 +123,21 @@ class Cluster {
   // ---- controls (from the driver or a nemesis fiber); each is annotated on the timeline ----
   // `why` (may be empty) is shown with the crash on the timeline.
   void Crash(sim::NodeId id, const std::string& why = "");
+  // Restarts a crashed store; a store that has not joined yet or was retired stays down.
   void Restart(sim::NodeId id);
+  // Starts store `id`, one of ClusterOptions::joining_stores, for the first time: it registers
+  // with the scheduler and waits, empty, for the scheduler to move regions to it.
+  void Join(sim::NodeId id);
+  bool joined(sim::NodeId id) const;
+  // Crashes store `id` for good: it never restarts, and the end-of-run checks expect every region
+  // to have replaced its peer there (CheckRegionsSettle).
+  void Retire(sim::NodeId id, const std::string& why = "");
+  bool retired(sim::NodeId id) const { return retired_.count(id) != 0; }
+  // The stores that are in service: joined and not retired (up or crashed for now).
+  std::vector<sim::NodeId> serving_store_ids() const;
+  // The scheduler node (with_scheduler): crash it and restart it from its disk.
+  void CrashScheduler(const std::string& why = "");
+  void RestartScheduler();
   // Splits the stores into `groups`. Clients listed in `client_sides` (client id → index of a
   // group) reach only the stores of their group, so a client cut off with a minority keeps
   // talking to it; other clients reach every store. Heal() undoes both.
@@ -198,6 +219,8 @@ class Cluster {
   bool partitioned_ = false;
   std::vector<std::vector<sim::NodeId>> groups_;  // of the current partition
   std::map<sim::NodeId, sim::Time> isolated_;     // → since when
+  std::set<sim::NodeId> not_joined_;              // joining stores Join has not started yet
+  std::set<sim::NodeId> retired_;
   // During a partition: each store's group, and the group of each placed client's node.
   std::map<sim::NodeId, size_t> side_of_;
   std::map<sim::NodeId, int64_t> client_nodes_;  // node → client id

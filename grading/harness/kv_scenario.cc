@@ -20,11 +20,13 @@
 #include "grading/harness/mock_scheduler.h"
 #include "grading/harness/nemeses.h"
 #include "grading/harness/region_checks.h"
+#include "grading/harness/store_balance.h"
 #include "grading/runner/run_facts.h"
 #include "raft/node_status.h"
 #include "sim/debug.h"
 #include "sim/sync.h"
 #include "store/raftstore/peer_storage.h"
+#include "store/raftstore/scheduler_client.h"
 #include "store/raftstore/store_node.h"
 #include "store/raftstore/store_peers.h"
 
@@ -191,6 +193,76 @@ std::string CheckHealthyStretch(Cluster& c, sim::Duration stretch, int round) {
          "timer on heartbeats and appends? is the election timeout randomized?";
 }
 
+// The hint of every balance failure: what a scheduler needs to get right for the loads to even.
+constexpr const char* kBalanceHint =
+    "\nhint: balance-region moves a region from the store with the most region data to the one "
+    "with the least when the gap exceeds twice the region's size, and balance-leader moves "
+    "leaders the same way; both see only what heartbeats told the scheduler: are store "
+    "heartbeats' stats and region heartbeats' peers and leaders taken into the cluster's view?";
+
+// Waits until the stores' loads lie within `tolerance` of the means or `budget` passes. The
+// time it took, or nothing (then *why says which store is off, and the whole picture).
+std::optional<sim::Duration> WaitForBalance(Cluster& c, double tolerance, sim::Duration budget,
+                                            std::string* why) {
+  const sim::Time start = sim::Now();
+  std::vector<StoreLoad> loads;
+  if (WaitFor(
+          c,
+          [&] {
+            loads = MeasureStoreLoads(c);
+            *why = Imbalance(loads, tolerance);
+            return why->empty();
+          },
+          budget)) {
+    return sim::Now() - start;
+  }
+  *why += "\n  the stores hold: " + LoadsText(loads);
+  if (c.has_scheduler()) {
+    if (std::string seen = c.scheduler().DescribeStores(); !seen.empty()) {
+      *why += "\n  the scheduler sees:" + seen;
+    }
+  }
+  return std::nullopt;
+}
+
+// Asks the scheduler's TSO for a timestamp every 50 ms, forever, from a node of its own; the
+// first timestamp not larger than all before it goes to *failure (nothing else is written there).
+void WatchTso(Cluster& c, uint64_t* count, std::string* failure) {
+  raftstore::SimSchedulerClientOptions so;
+  so.self = c.ClientNode(3000);
+  so.scheduler = kSchedulerNode;
+  so.timeout = std::chrono::milliseconds(200);
+  raftstore::SimSchedulerClient client(c.network(), so);
+  uint64_t last = 0;
+  sim::Time last_at{0};
+  for (;;) {
+    uint64_t ts = 0;
+    if (client.Tso(1, &ts).ok()) {
+      ++*count;
+      if (ts <= last && failure->empty()) {
+        *failure = "tso: the scheduler handed out timestamp " + std::to_string(ts) + " at " +
+                   sim::FormatTime(sim::Now()) + ", not larger than " + std::to_string(last) +
+                   " handed out at " + sim::FormatTime(last_at) +
+                   "\nhint: timestamps must keep increasing across a restart of the scheduler: "
+                   "persist a window ahead of the time handed out, and start above it";
+      }
+      last = std::max(last, ts);
+      last_at = sim::Now();
+    }
+    sim::Sleep(std::chrono::milliseconds(50));
+  }
+}
+
+// "4, 5, 6": the stores that join.
+std::string JoiningText(Cluster& c, int joining) {
+  std::string out;
+  const std::vector<sim::NodeId> ids = c.store_ids();
+  for (size_t i = ids.size() - static_cast<size_t>(joining); i < ids.size(); ++i) {
+    out += (out.empty() ? "" : ", ") + std::to_string(ids[i]);
+  }
+  return out;
+}
+
 }  // namespace
 
 check::Result<check::CheckResult> CheckKvHistory(const check::History& history) {
@@ -237,6 +309,10 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   co.real_scheduler = options.real_scheduler;
   co.max_replicas = options.max_replicas;
   co.scheduler_balance_leader = options.scheduler_balance_leader;
+  co.max_store_down_time = options.max_store_down_time;
+  co.joining_stores = options.joining_stores;
+  if (options.joining_stores > 0)
+    co.initial_region_stores = options.stores - options.joining_stores;
   if (options.split) {
     co.raft.region_max_size = 300;
     co.raft.region_split_size = 200;
@@ -270,6 +346,8 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   }
 
   std::string liveness_failure;
+  std::string tso_failure;      // the TSO watcher's (with a real scheduler)
+  std::string balance_failure;  // the balance watcher's (lab3c)
   uint64_t next_value = 0;
   std::vector<std::string> key_space;
   for (int k = 0; k < options.keys; ++k) key_space.push_back("k" + std::to_string(k));
@@ -297,6 +375,9 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
         sim::Sleep(std::chrono::milliseconds(10));
       }
     });
+    if (options.real_scheduler) {
+      sim::Go("tso-watcher", [&] { WatchTso(cluster, &result.timestamps, &tso_failure); });
+    }
     if (options.preload && !clients.empty()) {
       for (const std::string& key : key_space) {
         const std::string value = "preload-" + key + padding;
@@ -305,6 +386,36 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
                              sim::FormatTime(options.liveness_budget) + " (no faults yet)";
           break;
         }
+      }
+    }
+    // Lab3c: the data split into enough regions on the first stores, the others join, and the
+    // scheduler must spread the load (watched by the balancer while the rounds run).
+    sim::WaitGroup balancer("balance-watcher");
+    if (options.joining_stores > 0 && liveness_failure.empty()) {
+      if (!WaitFor(
+              cluster, [&] { return cluster.scheduler().RegionCount() >= options.min_regions; },
+              options.liveness_budget)) {
+        liveness_failure =
+            "split: the preload made " + std::to_string(cluster.scheduler().RegionCount()) +
+            " regions within " + sim::FormatTime(options.liveness_budget) + " (" +
+            std::to_string(options.min_regions) + " needed before the empty stores join)";
+      }
+      for (sim::NodeId id : cluster.store_ids()) cluster.Join(id);
+      if (options.balance_budget > sim::Duration::zero() && liveness_failure.empty()) {
+        balancer.Add();
+        sim::Go("balance-watcher", [&] {
+          std::string why;
+          if (auto took = WaitForBalance(cluster, options.balance_tolerance, options.balance_budget,
+                                         &why)) {
+            result.balanced_after = *took;
+            cluster.Annotate(ex.Now(), "balanced");
+          } else if (balance_failure.empty()) {
+            balance_failure = "balance: " + sim::FormatTime(options.balance_budget) +
+                              " after stores " + JoiningText(cluster, options.joining_stores) +
+                              " joined, the load is still uneven: " + why + kBalanceHint;
+          }
+          balancer.Done();
+        });
       }
     }
     for (int round = 0; round < options.rounds && liveness_failure.empty(); ++round) {
@@ -330,6 +441,9 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
               cl->Get(key, std::chrono::seconds(5));
             } else {
               cl->Scan(key, 3, key_space, std::chrono::seconds(5));
+            }
+            if (options.client_think_time > sim::Duration::zero()) {
+              sim::Sleep(options.client_think_time);
             }
           }
           wg.Done();
@@ -361,6 +475,25 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
         wg.Add();
         sim::Go("transfer-leader-nemesis", [&] {
           RunTransferLeaderNemesis(cluster, transfers, stop);
+          wg.Done();
+        });
+      }
+      if (options.crash_scheduler) {
+        wg.Add();
+        sim::Go("scheduler-crasher", [&] {
+          sim::Sleep(sim::Duration(nemesis.Below(static_cast<uint64_t>(options.round.count()))));
+          cluster.CrashScheduler();
+          sim::Sleep(std::chrono::milliseconds(200 + nemesis.Below(1800)));
+          cluster.RestartScheduler();
+          wg.Done();
+        });
+      }
+      if (options.retire_round == round + 1) {
+        wg.Add();
+        sim::Go("retirer", [&] {
+          sim::Sleep(sim::Duration(nemesis.Below(static_cast<uint64_t>(options.round.count()))));
+          const std::vector<sim::NodeId> serving = cluster.serving_store_ids();
+          cluster.Retire(serving[nemesis.Below(serving.size())]);
           wg.Done();
         });
       }
@@ -440,9 +573,22 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
         liveness_failure = CheckHealthyStretch(cluster, options.healthy_stretch, round);
       }
     }
+    balancer.Wait();
+    if (cluster.has_scheduler()) result.regions = cluster.scheduler().RegionCount();  // if it fails
+    if (liveness_failure.empty()) liveness_failure = tso_failure;
+    if (liveness_failure.empty()) liveness_failure = balance_failure;
     if (liveness_failure.empty() && cluster.has_scheduler()) {
-      liveness_failure = CheckRegionsSettle(cluster, options.liveness_budget);
-      result.regions = cluster.scheduler().RegionCount();
+      liveness_failure = CheckRegionsSettle(cluster, options.liveness_budget,
+                                            options.real_scheduler ? options.max_replicas : 0);
+      if (liveness_failure.empty() && options.balance_budget > sim::Duration::zero()) {
+        std::string why;
+        if (!WaitForBalance(cluster, options.balance_tolerance, options.liveness_budget, &why)) {
+          liveness_failure = "balance: at the end of the run, after " +
+                             sim::FormatTime(options.liveness_budget) +
+                             " without faults, the load is uneven: " + why + kBalanceHint;
+        }
+      }
+      result.regions = cluster.scheduler().RegionCount();  // the settled count
       if (liveness_failure.empty() && options.split && result.regions < options.min_regions) {
         liveness_failure =
             "split: " + std::to_string(result.regions) +

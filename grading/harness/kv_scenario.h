@@ -29,7 +29,9 @@ struct KvScenarioOptions {
   int rounds = 3;
   sim::Duration round = std::chrono::seconds(5);  // client load per round (virtual)
   int keys = 5;                                   // shared key space "k0".."k{keys-1}"
-  bool unreliable = false;                        // lossy, duplicating, reordering links
+  // Each client pauses this long after each operation (zero: back to back, as TinyKV's do).
+  sim::Duration client_think_time = sim::Duration::zero();
+  bool unreliable = false;  // lossy, duplicating, reordering links
   // Crash single stores under load during rounds (random moments and crash points, a minority at
   // a time: crash_nemesis.h), and every store after a round; each restarts from its disks.
   bool crash = false;
@@ -52,8 +54,24 @@ struct KvScenarioOptions {
   bool real_scheduler = false;
   int max_replicas = 3;
   bool scheduler_balance_leader = true;
-  // With `split`: a run that ends with fewer regions fails.
+  // With `split`: a run that ends with fewer regions fails (and with joining_stores, the preload
+  // must have made this many before the stores join).
   uint64_t min_regions = 2;
+  // Lab3c (with real_scheduler). The last `joining_stores` stores start, empty, once the
+  // preload's data has split into min_regions regions; within `balance_budget` of that, every
+  // store's region and leader counts must come within `balance_tolerance` of the means (as the
+  // stores hold them: store_balance.h), and be so again at the end of the run.
+  int joining_stores = 0;
+  sim::Duration balance_budget = sim::Duration::zero();  // zero: no balance check
+  double balance_tolerance = 0.2;
+  sim::Duration max_store_down_time = std::chrono::minutes(30);  // the scheduler's
+  // In round `retire_round` (1-based; 0: never), at a random moment, a random store crashes for
+  // good; at the end every region must have replaced its peer there.
+  int retire_round = 0;
+  // Each round, the scheduler node crashes at a random moment and restarts 0.2–2 s later. (With
+  // a real scheduler a watcher always asks its TSO for a timestamp every 50 ms; one that is not
+  // larger than every timestamp before fails the run.)
+  bool crash_scheduler = false;
   // Puts every key once before the first round, without faults (so that a split scenario's
   // data, and so its regions, do not depend on which keys the workload happened to pick).
   bool preload = false;
@@ -87,8 +105,12 @@ struct KvScenarioResult {
   uint64_t regions = 1;           // regions the scheduler knows at the end (lab3b)
   uint64_t conf_changes = 0;      // membership changes applied (lab3b)
   uint64_t leader_transfers = 0;  // asked of the scheduler (lab3b)
-  std::string verdict;            // the checker's verdict name
-  std::string timeline_path;      // when written
+  // Lab3c: how long after the stores joined the loads first came within the tolerance (negative:
+  // never, or no balance check), and how many timestamps the TSO watcher got.
+  sim::Duration balanced_after{-1};
+  uint64_t timestamps = 0;
+  std::string verdict;        // the checker's verdict name
+  std::string timeline_path;  // when written
   std::string history_path;
 };
 

@@ -49,6 +49,19 @@ uint64_t RealSchedulerView::AllocId() {
   return s == nullptr ? 0 : s->AllocID(schedulerpb::AllocIDRequest()).id();
 }
 
+std::string RealSchedulerView::DescribeStores() const {
+  const scheduler::SchedulerService* s = node_.service();
+  if (s == nullptr) return "  (the scheduler is down)";
+  std::string out;
+  for (const scheduler::StoreInfo* store : s->cluster().GetStores()) {
+    out += "\n  store " + std::to_string(store->id()) + ": " + std::to_string(store->region_count) +
+           " regions of " + std::to_string(store->region_size) + " bytes, " +
+           std::to_string(store->leader_count) + " leaders, last heartbeat at " +
+           sim::FormatTime(sim::Time(store->last_heartbeat));
+  }
+  return out;
+}
+
 std::optional<metapb::Peer> RealSchedulerView::Leader(uint64_t region_id) const {
   const scheduler::RegionInfo* r = Region(region_id);
   if (r == nullptr) return std::nullopt;

@@ -25,6 +25,7 @@ class RealSchedulerView final : public SchedulerView {
   bool HasOperator(uint64_t region_id) const override;
   uint64_t LeaderTransfersDone(uint64_t region_id) const override;
   uint64_t AllocId() override;
+  std::string DescribeStores() const override;
 
  private:
   const scheduler::RegionInfo* Region(uint64_t region_id) const;

@@ -4,6 +4,7 @@
 #include <map>
 #include <vector>
 
+#include "raft/node_status.h"
 #include "store/raftstore/region_ranges.h"
 #include "store/raftstore/store_node.h"
 #include "store/raftstore/store_peers.h"
@@ -31,9 +32,10 @@ bool Lists(const metapb::Region& region, uint64_t store) {
 }
 
 // One pass: "" when everything holds now, else the first thing that does not.
-std::string CheckOnce(Cluster& c) {
+std::string CheckOnce(Cluster& c, int replicas) {
+  const std::vector<sim::NodeId> serving = c.serving_store_ids();
   std::map<uint64_t, metapb::Region> newest;  // region id → its newest state on any store
-  for (sim::NodeId id : c.store_ids()) {
+  for (sim::NodeId id : serving) {
     const raftstore::StorePeers* peers = c.store(id).peers();
     if (peers == nullptr) return "store " + S(id) + " is not up";
     for (const auto& [rid, peer] : peers->peers()) {
@@ -45,7 +47,22 @@ std::string CheckOnce(Cluster& c) {
     }
   }
   for (const auto& [rid, region] : newest) {
-    for (sim::NodeId id : c.store_ids()) {
+    for (const auto& p : region.peers()) {
+      if (c.retired(p.store_id())) {
+        return "re-replication: region " + S(rid) + " " + RangeText(region) + " still has peer " +
+               S(p.id()) + " on store " + S(p.store_id()) +
+               ", which is down for good\nhint: the replica checker adds a peer on another store "
+               "for a region with a peer on a store down longer than max-store-down-time, then "
+               "removes the dead one";
+      }
+    }
+    if (replicas > 0 && region.peers_size() != replicas) {
+      return "replicas: region " + S(rid) + " " + RangeText(region) + " has " +
+             S(region.peers_size()) + " peers, max-replicas is " + S(replicas) +
+             "\nhint: the replica checker adds peers to a region with fewer than max-replicas and "
+             "removes them from one with more";
+    }
+    for (sim::NodeId id : serving) {
       const raftstore::Peer* peer = c.store(id).peers()->Find(rid);
       if (Lists(region, id)) {
         if (peer == nullptr || !peer->initialized()) {
@@ -66,9 +83,18 @@ std::string CheckOnce(Cluster& c) {
                  "it reads the region back from its region state";
         }
       } else if (peer != nullptr && peer->initialized()) {
+        const raftstore::PeerVitals v = peer->vitals();
+        std::string members;
+        for (const auto& p : peer->region().peers()) {
+          members += (members.empty() ? "" : ", ") + S(p.id()) + " (store " + S(p.store_id()) + ")";
+        }
         return "removal: store " + S(id) + " still holds peer " + S(peer->id()) + " of region " +
                S(rid) + ", which no longer lists it (" + Epoch(region.region_epoch()) +
-               ")\nhint: a removed peer must destroy itself once it learns of its removal";
+               "); that peer is a " + raft::RoleName(v.role) + " of term " + S(v.term) + " at " +
+               Epoch(peer->region().region_epoch()) + ", leader it knows: " +
+               (peer->LeaderId() == 0 ? std::string("none") : "peer " + S(peer->LeaderId())) +
+               ", members it knows: " + members +
+               "\nhint: a removed peer must destroy itself once it learns of its removal";
       }
     }
   }
@@ -92,7 +118,7 @@ std::string CheckOnce(Cluster& c) {
            "\")";
   }
   // Data a store holds in a region it is not in would be a removed peer's, left behind.
-  for (sim::NodeId id : c.store_ids()) {
+  for (sim::NodeId id : serving) {
     for (const auto& [rid, region] : newest) {
       if (Lists(region, id)) continue;
       if (const uint64_t n = c.store(id).CountLocalKeys(region.start_key(), region.end_key())) {
@@ -108,10 +134,10 @@ std::string CheckOnce(Cluster& c) {
 
 }  // namespace
 
-std::string CheckRegionsSettle(Cluster& c, sim::Duration budget) {
+std::string CheckRegionsSettle(Cluster& c, sim::Duration budget, int replicas) {
   std::string failure;
   WaitFor(
-      c, [&] { return (failure = CheckOnce(c)).empty(); }, budget);
+      c, [&] { return (failure = CheckOnce(c, replicas)).empty(); }, budget);
   if (failure.empty()) return "";
   // "(after 10 s of calm)" ends the cause line, before any hint.
   const size_t eol = std::min(failure.find('\n'), failure.size());

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -37,6 +38,9 @@ class SchedulerView {
   virtual uint64_t LeaderTransfersDone(uint64_t region_id) const = 0;
   // A fresh id (for a new peer), 0 when the scheduler cannot give one now.
   virtual uint64_t AllocId() = 0;
+  // The stores as the scheduler sees them, one "store N: …" line each (for failure messages);
+  // "" when it keeps no such view (the mock).
+  virtual std::string DescribeStores() const = 0;
 };
 
 }  // namespace tinykv::harness

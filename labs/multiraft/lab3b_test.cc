@@ -311,6 +311,14 @@ TEST(Lab3B, SplitRacesConfChange) {
   });
 }
 
+// Waits until store `store` is up and holds no peer of region `region` (it destroyed itself);
+// false when `budget` passed first.
+bool WaitUntilDestroyed(Cluster& c, sim::NodeId store, uint64_t region, sim::Duration budget) {
+  auto gone = [&] { return c.store(store).peers() && !c.store(store).peers()->Find(region); };
+  WaitFor(c, gone, budget);
+  return gone();
+}
+
 // A peer removed while it was cut off comes back with a stale epoch and a term that grew while
 // it campaigned alone: it must not disturb the group (no new term for the leader), and it must
 // destroy itself.
@@ -327,9 +335,7 @@ TEST(Lab3B, RemovedPeerComingBackDoesNotDisturb) {
     const raftstore::Peer* leader = c.store(1).peer();
     const uint64_t term = leader ? leader->Term() : 0;
     c.Rejoin(5);
-    WaitFor(
-        c, [&] { return c.store(5).peers() && !c.store(5).peers()->Find(1); }, 10s);
-    if (c.store(5).peers() == nullptr || c.store(5).peers()->Find(1) != nullptr) {
+    if (!WaitUntilDestroyed(c, 5, 1, 10s)) {
       s.Fail("the removed peer 5 did not destroy itself after it came back");
     }
     leader = c.store(1).peer();
@@ -342,6 +348,33 @@ TEST(Lab3B, RemovedPeerComingBackDoesNotDisturb) {
     }
     s.MustHoldNothing(5, "k1");
     s.MustPut("k3", "v3");
+  });
+}
+
+// The leader is cut off, the others elect a new one and remove the old leader's peer. TinyKV's
+// Raft has no check-quorum: the old leader keeps leading alone and never campaigns, so when it
+// comes back only its heartbeats reach the group — they must get it the gc message.
+TEST(Lab3B, RemovedLeaderComingBackDestroysItself) {
+  Steps s;
+  ExpectSteps(s, [&] {
+    Cluster& c = s.cluster();
+    s.MustTransferLeader(1, P(1, 1));
+    s.MustPut("k1", "v1");
+    c.Isolate(1);
+    s.MustPut("k2", "v2");  // the other four elect a new leader
+    if (!c.MustRemovePeer(1, P(1, 1), 10s)) return s.Fail("remove the cut-off leader's peer 1");
+    s.MustPut("k3", "v3");
+    c.Rejoin(1);
+    if (!WaitUntilDestroyed(c, 1, 1, 10s)) {
+      const raftstore::Peer* old = c.store(1).peers() ? c.store(1).peers()->Find(1) : nullptr;
+      s.Fail(std::string("the removed leader, peer 1, did not destroy itself within 10 s after it "
+                         "came back") +
+             (old && old->IsLeader() ? " (it still believes it leads)" : "") +
+             "\nhint: a removed leader never campaigns; answer a heartbeat from a store the "
+             "region no longer lists with a gc message (is_tombstone), as a vote request is");
+    }
+    s.MustHoldNothing(1, "k1");
+    s.MustPut("k4", "v4");
   });
 }
 

@@ -28,18 +28,27 @@ inline void ExpectScenarioPasses(const char* name, const KvScenarioOptions& opti
                                   ? ", " + std::to_string(r.regions) + " regions, " +
                                         std::to_string(r.conf_changes) + " conf changes"
                                   : "";
+  // Lab 3C's: when the stores that joined took their share, and how many TSO answers came.
+  const std::string balance =
+      options.balance_budget > sim::Duration::zero()
+          ? ", balanced " + (r.balanced_after < sim::Duration::zero()
+                                 ? std::string("never")
+                                 : sim::FormatTime(r.balanced_after) + " after the join")
+          : "";
+  const std::string tso =
+      options.real_scheduler ? ", " + std::to_string(r.timestamps) + " timestamps" : "";
   std::printf(
       "%s seed %llu: %llu operations, %s virtual, %llu events, %llu packets sent, %llu delivered "
-      "carrying %llu messages, %llu crashes under load, %llu snapshots applied%s, fingerprint "
-      "%016llx\n",
+      "carrying %llu messages, %llu crashes under load, %llu snapshots applied%s%s%s, "
+      "fingerprint %016llx\n",
       name, static_cast<unsigned long long>(seed), static_cast<unsigned long long>(r.operations),
       sim::FormatTime(r.virtual_time).c_str(), static_cast<unsigned long long>(r.events),
       static_cast<unsigned long long>(r.packets_sent),
       static_cast<unsigned long long>(r.packets_delivered),
       static_cast<unsigned long long>(r.messages_delivered),
       static_cast<unsigned long long>(r.crashes_under_load),
-      static_cast<unsigned long long>(r.snapshots_applied), regions.c_str(),
-      static_cast<unsigned long long>(r.fingerprint));
+      static_cast<unsigned long long>(r.snapshots_applied), regions.c_str(), balance.c_str(),
+      tso.c_str(), static_cast<unsigned long long>(r.fingerprint));
   // The first line of the failure is its cause: the grading runner shows it as the seed's reason.
   if (!r.passed) {
     ADD_FAILURE() << grading::kCauseLinePrefix << r.failure;

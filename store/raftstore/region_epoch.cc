@@ -82,6 +82,10 @@ bool IsVoteMessage(const eraftpb::Message& msg) {
   return msg.msg_type() == eraftpb::MsgRequestVote;
 }
 
+bool NeedsGcReply(const eraftpb::Message& msg) {
+  return IsVoteMessage(msg) || msg.msg_type() == eraftpb::MsgHeartbeat;
+}
+
 bool IsInitialMessage(const eraftpb::Message& msg) {
   return IsVoteMessage(msg) || (msg.msg_type() == eraftpb::MsgHeartbeat && msg.commit() == 0);
 }

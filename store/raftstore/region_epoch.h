@@ -50,5 +50,10 @@ bool IsVoteMessage(const eraftpb::Message& msg);
 // to it yet (commit 0: the leader does not know the peer's log, which it would if the peer had
 // existed before).
 bool IsInitialMessage(const eraftpb::Message& msg);
+// A message from a peer no longer in its region that earns the sender a gc message back
+// (`is_tombstone`): a vote request (a removed follower campaigning), or a heartbeat (a removed
+// leader: without check-quorum in TinyKV's Raft it keeps leading a group that left it, and
+// would never campaign, so its heartbeats are the only sign of it).
+bool NeedsGcReply(const eraftpb::Message& msg);
 
 }  // namespace tinykv::raftstore

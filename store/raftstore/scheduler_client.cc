@@ -176,4 +176,20 @@ Status SimSchedulerClient::ScanRegions(std::string_view start_key, std::string_v
   return Status::OK();
 }
 
+Status SimSchedulerClient::Tso(uint32_t count, uint64_t* last) {
+  schedulerpb::TsoRequest req;
+  req.set_count(count);
+  schedulerpb::TsoResponse resp;
+  if (Status s = Call("Tso", std::move(req), &resp); !s.ok()) return s;
+  if (resp.count() != count) {
+    return Status::IOError("Tso: asked for " + std::to_string(count) + " timestamps, got " +
+                           std::to_string(resp.count()));
+  }
+  // TinyKV's layout (and PD's): 18 bits of logical counter under the physical milliseconds.
+  constexpr int kLogicalBits = 18;
+  *last = (static_cast<uint64_t>(resp.timestamp().physical()) << kLogicalBits) +
+          static_cast<uint64_t>(resp.timestamp().logical());
+  return Status::OK();
+}
+
 }  // namespace tinykv::raftstore

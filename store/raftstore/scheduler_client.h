@@ -90,6 +90,11 @@ class SchedulerClient {
   virtual store::Status ScanRegions(std::string_view start_key, std::string_view end_key, int limit,
                                     std::vector<metapb::Region>* regions,
                                     std::vector<metapb::Peer>* leaders) = 0;
+
+  // `count` (>= 1) timestamps from the scheduler's TSO; *last gets the last of them, composed as
+  // physical milliseconds << 18 | logical (the others are the `count - 1` values before it).
+  // Strictly increasing across calls, and across restarts of the scheduler.
+  virtual store::Status Tso(uint32_t count, uint64_t* last) = 0;
 };
 
 struct SimSchedulerClientOptions {
@@ -128,6 +133,7 @@ class SimSchedulerClient final : public SchedulerClient {
   store::Status ScanRegions(std::string_view start_key, std::string_view end_key, int limit,
                             std::vector<metapb::Region>* regions,
                             std::vector<metapb::Peer>* leaders) override;
+  store::Status Tso(uint32_t count, uint64_t* last) override;
 
   const SimSchedulerClientOptions& options() const { return options_; }
 

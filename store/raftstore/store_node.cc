@@ -206,6 +206,21 @@ uint64_t StoreNode::CountLocalKeys(std::string_view start, std::string_view end)
   return count;
 }
 
+uint64_t StoreNode::LocalDataBytes() const {
+  const auto node = static_cast<sim::NodeId>(options_.store_id);
+  if (!runtime_ || !runtime_->kv_engine || ex_.node_state(node) == sim::NodeState::kDown) {
+    return 0;
+  }
+  const std::string first = DataKey("");
+  const std::string last = DataEndKey();
+  uint64_t bytes = 0;
+  auto it = runtime_->kv_engine->NewIterator(store::Cf::kDefault);
+  for (it->Seek(first); it->Valid() && it->key() < last; it->Next()) {
+    bytes += it->key().size() - first.size() + it->value().size();
+  }
+  return bytes;
+}
+
 uint64_t StoreNode::RaftKeyCount(uint64_t region_id) const {
   const auto node = static_cast<sim::NodeId>(options_.store_id);
   if (!runtime_ || !runtime_->raft_engine || ex_.node_state(node) == sim::NodeState::kDown) {

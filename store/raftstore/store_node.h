@@ -143,6 +143,9 @@ class StoreNode {
   // How many user keys in [start, end) (end "" = +inf) this store's kv engine holds (default
   // CF); 0 while the store is down. Tests use it to see that a removed peer's data is gone.
   uint64_t CountLocalKeys(std::string_view start, std::string_view end) const;
+  // The bytes of user keys and values this store's kv engine holds (default CF), all regions;
+  // 0 while the store is down. What the scheduler's balance-region evens out across stores.
+  uint64_t LocalDataBytes() const;
   // The state of region `region_id` in this store's kv engine (Normal, or Tombstone once its
   // peer here was destroyed); nothing when there is none or the store is down.
   std::optional<raft_serverpb::RegionLocalState> RegionState(uint64_t region_id) const;

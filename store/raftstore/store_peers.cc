@@ -160,7 +160,7 @@ void StorePeers::OnMessageForUnknownRegion([[maybe_unused]] raft_serverpb::RaftM
   if (s.ok() && local.state() == raft_serverpb::Tombstone) {
     const metapb::RegionEpoch& tomb = local.region().region_epoch();
     if (IsEpochStale(msg.region_epoch(), tomb)) {
-      if (!msg.is_tombstone() && IsVoteMessage(msg.message()) &&
+      if (!msg.is_tombstone() && NeedsGcReply(msg.message()) &&
           !RegionHasStore(local.region(), msg.from_peer().store_id())) {
         ReplyTombstone(msg, tomb);
       }
@@ -196,7 +196,7 @@ bool StorePeers::FilterForPeer([[maybe_unused]] Peer& peer,
   }
   if (IsEpochStale(msg.region_epoch(), region.region_epoch()) &&
       !RegionHasStore(region, msg.from_peer().store_id())) {
-    if (IsVoteMessage(msg.message())) ReplyTombstone(msg, region.region_epoch());
+    if (NeedsGcReply(msg.message())) ReplyTombstone(msg, region.region_epoch());
     return true;
   }
   if (msg.to_peer().id() < peer.id()) return true;
