@@ -35,6 +35,8 @@ std::optional<Operator> BalanceRegion([[maybe_unused]] const ClusterInfo& cluste
     for (uint64_t region_id : Candidates(cluster, source->id())) {
       const RegionInfo* region = cluster.GetRegion(region_id);
       if (region == nullptr || region->meta.peers_size() != options.max_replicas) continue;
+      // An empty region evens nothing, and the move would qualify again at once, for ever.
+      if (region->approximate_size <= 0) continue;
       const StoreInfo* target = SmallestStoreWithout(cluster, *region, options, now);
       if (target == nullptr) continue;
       if (source->region_size - target->region_size <= 2 * region->approximate_size) continue;

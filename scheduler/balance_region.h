@@ -7,7 +7,9 @@
 //  * From a source, a region is taken in this order of preference: one with a pending peer on
 //    it (moving a peer that is behind anyway costs least), then one it follows, then one it
 //    leads — and only a region with exactly max_replicas peers (a region being re-replicated
-//    or shrunk is the replica checker's).
+//    or shrunk is the replica checker's) that holds data: an empty region (approximate size
+//    0) is never moved — moving it changes no store's size, so the same move would qualify
+//    again next round, for ever.
 //  * The target is the suitable store with the smallest region size that holds no peer of the
 //    region (SmallestStoreWithout, schedule_options.h).
 //  * The move must be worth it: source size − target size > 2 × the region's approximate size

@@ -225,6 +225,37 @@ std::optional<sim::Duration> WaitForBalance(Cluster& c, double tolerance, sim::D
   return std::nullopt;
 }
 
+// An even, idle cluster must stop moving regions: within kSettleBudget, some kQuietWindow must
+// see at most one move (two membership changes: the one in flight when it started).
+constexpr sim::Duration kQuietWindow = std::chrono::seconds(3);
+constexpr sim::Duration kSettleBudget = std::chrono::seconds(15);
+
+// The load is even and nothing changes any more (the clients have stopped): a scheduler that
+// keeps moving regions moves them back and forth. The failure in words, or "".
+std::string CheckRegionsStopMoving(Cluster& c) {
+  const sim::Time start = sim::Now();
+  uint64_t fewest = 0;
+  for (bool first = true; sim::Now() - start < kSettleBudget; first = false) {
+    const uint64_t before = MembershipChanges(c);
+    sim::Sleep(kQuietWindow);
+    const uint64_t changes = MembershipChanges(c) - before;
+    if (changes <= 2) return "";
+    fewest = first ? changes : std::min(fewest, changes);
+  }
+  std::string last;
+  for (const std::string& op : c.scheduler().RecentOperators(6)) last += "\n  " + op;
+  return "balance: with the load even and the clients stopped, the regions kept moving: every " +
+         sim::FormatTime(kQuietWindow) + " of " + sim::FormatTime(kSettleBudget) +
+         " brought at least " + std::to_string(fewest) + " membership changes (about " +
+         std::to_string(fewest / 2) + " region moves)" +
+         (last.empty() ? "" : "; the scheduler's last operators:" + last) +
+         "\n  the stores hold: " + LoadsText(MeasureStoreLoads(c)) +
+         "\n  the scheduler sees:" + c.scheduler().DescribeStores() +
+         "\nhint: a region moves only when the source holds more than twice its "
+         "size beyond the target; with a smaller gap the move is worth undoing next round, and "
+         "regions move back and forth for good";
+}
+
 // Asks the scheduler's TSO for a timestamp every 50 ms, forever, from a node of its own; the
 // first timestamp not larger than all before it goes to *failure (nothing else is written there).
 void WatchTso(Cluster& c, uint64_t* count, std::string* failure) {
@@ -586,6 +617,8 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
           liveness_failure = "balance: at the end of the run, after " +
                              sim::FormatTime(options.liveness_budget) +
                              " without faults, the load is uneven: " + why + kBalanceHint;
+        } else {
+          liveness_failure = CheckRegionsStopMoving(cluster);
         }
       }
       result.regions = cluster.scheduler().RegionCount();  // the settled count

@@ -134,6 +134,7 @@ class MockScheduler final : public SchedulerView {
   uint64_t LeaderTransfersDone(uint64_t) const override { return 0; }
   uint64_t AllocId() override { return HandleAllocID(schedulerpb::AllocIDRequest()).id(); }
   std::string DescribeStores() const override { return ""; }
+  std::vector<std::string> RecentOperators(size_t) const override { return {}; }
   std::optional<MockOperator> OperatorOf(uint64_t region_id) const;
 
   // ---- inspection ----

@@ -1,5 +1,6 @@
 #include "grading/harness/real_scheduler_view.h"
 
+#include <algorithm>
 #include <string>
 
 #include "sim/executor.h"
@@ -60,6 +61,13 @@ std::string RealSchedulerView::DescribeStores() const {
            sim::FormatTime(sim::Time(store->last_heartbeat));
   }
   return out;
+}
+
+std::vector<std::string> RealSchedulerView::RecentOperators(size_t n) const {
+  const scheduler::SchedulerService* s = node_.service();
+  if (s == nullptr) return {};
+  const std::vector<std::string>& log = s->operators().log();
+  return {log.end() - static_cast<std::ptrdiff_t>(std::min(n, log.size())), log.end()};
 }
 
 std::optional<metapb::Peer> RealSchedulerView::Leader(uint64_t region_id) const {

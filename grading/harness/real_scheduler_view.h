@@ -26,6 +26,7 @@ class RealSchedulerView final : public SchedulerView {
   uint64_t LeaderTransfersDone(uint64_t region_id) const override;
   uint64_t AllocId() override;
   std::string DescribeStores() const override;
+  std::vector<std::string> RecentOperators(size_t n) const override;
 
  private:
   const scheduler::RegionInfo* Region(uint64_t region_id) const;

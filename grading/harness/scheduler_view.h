@@ -41,6 +41,9 @@ class SchedulerView {
   // The stores as the scheduler sees them, one "store N: …" line each (for failure messages);
   // "" when it keeps no such view (the mock).
   virtual std::string DescribeStores() const = 0;
+  // The last `n` operators that ended, oldest first, one line each ("finished balance-region of
+  // region 5: …"); empty for the mock.
+  virtual std::vector<std::string> RecentOperators(size_t n) const = 0;
 };
 
 }  // namespace tinykv::harness

@@ -1,6 +1,8 @@
 #include "grading/harness/store_balance.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "store/raftstore/store_node.h"
 #include "store/raftstore/store_peers.h"
@@ -72,6 +74,22 @@ std::string Imbalance(const std::vector<StoreLoad>& loads, double tolerance) {
     out = Outlier(loads, tolerance, "leaders", [](const StoreLoad& l) { return l.leaders; });
   }
   return out;
+}
+
+uint64_t MembershipChanges(Cluster& cluster) {
+  std::map<uint64_t, uint64_t> conf_ver;  // region id → the highest seen
+  for (sim::NodeId id : cluster.serving_store_ids()) {
+    const raftstore::StorePeers* peers = cluster.store(id).peers();
+    if (peers == nullptr) continue;
+    for (const auto& [region, peer] : peers->peers()) {
+      if (!peer->initialized()) continue;
+      uint64_t& v = conf_ver[region];
+      v = std::max<uint64_t>(v, peer->region().region_epoch().conf_ver());
+    }
+  }
+  uint64_t total = 0;
+  for (const auto& [region, v] : conf_ver) total += v;
+  return total;
 }
 
 std::string LoadsText(const std::vector<StoreLoad>& loads) {

@@ -35,6 +35,11 @@ std::vector<StoreLoad> MeasureStoreLoads(Cluster& cluster);
 // means over `loads`; else the first store outside, in words, with the bounds.
 std::string Imbalance(const std::vector<StoreLoad>& loads, double tolerance);
 
+// The membership changes the cluster's regions have applied, summed over regions: each region's
+// conf_ver at the newest epoch any store in service holds of it. Two readings apart show how
+// many peers were added or removed in between (a region move is two).
+uint64_t MembershipChanges(Cluster& cluster);
+
 // "store 1: 2310 bytes in 12 regions, 4 leaders; store 2: …" — the whole picture.
 std::string LoadsText(const std::vector<StoreLoad>& loads);
 
