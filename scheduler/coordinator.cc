@@ -46,7 +46,10 @@ int Coordinator::RunRound(Time now) {
     }
   }
   if (options_.balance_leader) add(BalanceLeader(cluster_, options_, now));
-  if (options_.balance_region) add(BalanceRegion(cluster_, options_, ids_, now));
+  if (options_.balance_region &&
+      operators_.Count("balance-region") < static_cast<size_t>(options_.region_schedule_limit)) {
+    add(BalanceRegion(cluster_, options_, ids_, now));
+  }
   return added;
 }
 

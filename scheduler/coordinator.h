@@ -1,7 +1,9 @@
 // Coordinator: one scheduling round over the cluster (PD's coordinator, without its threads).
-// In order: the replica checker for every region in id order that has no operator; then
-// balance-leader and balance-region, one operator each at most (each part can be switched off in
-// ScheduleOptions). Every operator goes to the
+// In order: the replica checker for every region in id order that has no operator (first
+// canceling an operator whose current step needs a store that went down); then balance-leader
+// and balance-region, one operator each at most — balance-region only while fewer than
+// region_schedule_limit of its operators (named "balance-region") are in flight (each part can
+// be switched off in ScheduleOptions). Every operator goes to the
 // controller, which refuses a second one for a region. The node runs a round periodically
 // (TinyKV: every 100 ms of its clock).
 #pragma once

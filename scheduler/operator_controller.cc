@@ -46,6 +46,12 @@ const Operator* OperatorController::Get(uint64_t region_id) const {
   return it == operators_.end() ? nullptr : &it->second;
 }
 
+size_t OperatorController::Count(std::string_view desc) const {
+  size_t n = 0;
+  for (const auto& [region, op] : operators_) n += op.desc() == desc;
+  return n;
+}
+
 bool OperatorController::Cancel(uint64_t region_id, const std::string& why) {
   auto it = operators_.find(region_id);
   if (it == operators_.end()) return false;
@@ -63,10 +69,7 @@ std::chrono::nanoseconds OperatorController::TimeoutOf(const Operator& op) const
 void OperatorController::Finish(std::map<uint64_t, Operator>::iterator it, End how,
                                 const std::string& why) {
   ++ended_[static_cast<size_t>(how)];
-  const Operator& op = it->second;
-  for (size_t i = 0; i < op.steps_done(); ++i) {
-    if (op.steps()[i].kind == OpStep::Kind::kTransferLeader) ++transfers_done_[op.region_id()];
-  }
+  leader_removal_sent_.erase(it->first);
   log_.push_back(std::string(EndName(how)) + " " + it->second.ToString() +
                  (why.empty() ? "" : " (" + why + ")"));
   operators_.erase(it);
@@ -77,7 +80,13 @@ std::optional<schedulerpb::RegionHeartbeatResponse> OperatorController::Dispatch
   auto it = operators_.find(region.id());
   if (it == operators_.end()) return std::nullopt;
   Operator& op = it->second;
+  const size_t done_before = op.steps_done();
   const OpStep* step = op.Check(region);
+  // Count each leader transfer as soon as a heartbeat shows it, not when its operator ends: a
+  // move's transfer is over long before its last step (the source peer's removal) is.
+  for (size_t i = done_before; i < op.steps_done(); ++i) {
+    if (op.steps()[i].kind == OpStep::Kind::kTransferLeader) ++leader_changes_[region.id()];
+  }
   if (step == nullptr) {
     Finish(it, End::kFinished);
     return std::nullopt;
@@ -116,6 +125,10 @@ std::optional<schedulerpb::RegionHeartbeatResponse> OperatorController::Dispatch
     }
     case OpStep::Kind::kRemovePeer: {
       // Not finished, so the region still has a peer there.
+      if (region.leader && region.leader->store_id() == step->from_store &&
+          leader_removal_sent_.insert(region.id()).second) {
+        ++leader_changes_[region.id()];
+      }
       auto* change = resp.mutable_change_peer();
       change->set_change_type(eraftpb::RemoveNode);
       *change->mutable_peer() = *region.StorePeer(step->from_store);

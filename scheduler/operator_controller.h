@@ -19,7 +19,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "proto/schedulerpb.pb.h"
@@ -49,6 +51,8 @@ class OperatorController {
   // Ends the region's operator as stale, `why` in the log; false when there was none.
   bool Cancel(uint64_t region_id, const std::string& why);
   size_t size() const { return operators_.size(); }
+  // How many operators in flight were planned as `desc` ("balance-region", …).
+  size_t Count(std::string_view desc) const;
 
   // On a heartbeat of `region` at `now`: the response to send with the current step of its
   // operator, or nullopt (no operator, it just ended, or its added peer is still catching up).
@@ -56,11 +60,14 @@ class OperatorController {
                                                                std::chrono::nanoseconds now);
 
   uint64_t ended(End how) const { return ended_[static_cast<size_t>(how)]; }
-  // Leader transfers the region's ended operators carried out (a step shown finished): each is
-  // a new Raft term the scheduler caused, which a churn check must not blame on the region.
-  uint64_t leader_transfers_done(uint64_t region_id) const {
-    auto it = transfers_done_.find(region_id);
-    return it == transfers_done_.end() ? 0 : it->second;
+  // Leader changes the region's operators caused: leader transfers (counted once a heartbeat
+  // shows them, not when their operator ends), and removals of the leader's own peer (counted
+  // when first sent: the leader steps down once it applies its removal, and the others elect).
+  // Each is a new Raft term the scheduler caused, which a churn check must not blame on the
+  // region.
+  uint64_t leader_changes_caused(uint64_t region_id) const {
+    auto it = leader_changes_.find(region_id);
+    return it == leader_changes_.end() ? 0 : it->second;
   }
   // One line per operator that ended, oldest first ("finished balance-region of region 5: …").
   const std::vector<std::string>& log() const { return log_; }
@@ -72,7 +79,8 @@ class OperatorController {
   OperatorControllerOptions options_;
   std::map<uint64_t, Operator> operators_;  // by region id
   uint64_t ended_[3] = {0, 0, 0};
-  std::map<uint64_t, uint64_t> transfers_done_;  // by region id
+  std::map<uint64_t, uint64_t> leader_changes_;  // by region id
+  std::set<uint64_t> leader_removal_sent_;       // regions whose operator removes its leader
   std::vector<std::string> log_;
 };
 

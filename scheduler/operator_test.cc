@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace tinykv::scheduler {
 namespace {
 
@@ -71,14 +73,16 @@ TEST(OperatorController, AMoveWalksItsStepsAsHeartbeatsShowThem) {
   EXPECT_EQ(resp->change_peer().change_type(), eraftpb::RemoveNode);
   EXPECT_EQ(resp->change_peer().peer().id(), 71u);
   EXPECT_EQ(resp->target_peer().id(), 72u);
+  EXPECT_EQ(oc.leader_changes_caused(7), 1u)
+      << "the transfer is counted once a heartbeat shows it, before the operator ends";
 
   r.meta.mutable_peers()->DeleteSubrange(0, 1);
   r.meta.mutable_region_epoch()->set_conf_ver(r.epoch().conf_ver() + 1);
   EXPECT_FALSE(oc.Dispatch(r, seconds(5)).has_value());
   EXPECT_EQ(oc.Get(7), nullptr);
   EXPECT_EQ(oc.ended(OperatorController::End::kFinished), 1u);
-  EXPECT_EQ(oc.leader_transfers_done(7), 1u) << "the move handed leadership over once";
-  EXPECT_EQ(oc.leader_transfers_done(8), 0u);
+  EXPECT_EQ(oc.leader_changes_caused(7), 1u) << "the move handed leadership over once";
+  EXPECT_EQ(oc.leader_changes_caused(8), 0u);
   ASSERT_EQ(oc.log().size(), 1u);
   EXPECT_EQ(oc.log()[0],
             "finished balance-region of region 7: add peer 74 on store 4, transfer leader from "
@@ -133,7 +137,7 @@ TEST(OperatorController, AMembershipChangeByAnotherHandMakesTheOperatorStale) {
   EXPECT_FALSE(oc.Dispatch(r, seconds(1)).has_value());
   EXPECT_EQ(oc.ended(OperatorController::End::kStale), 1u);
   EXPECT_EQ(oc.Get(7), nullptr);
-  EXPECT_EQ(oc.leader_transfers_done(7), 0u) << "it never got to its transfer";
+  EXPECT_EQ(oc.leader_changes_caused(7), 0u) << "it never got to its transfer";
 }
 
 TEST(OperatorController, ItsOwnStepsDoNotMakeItStale) {
@@ -160,6 +164,24 @@ TEST(OperatorController, ATransferToAStoreWithoutAPeerIsStale) {
 TEST(OperatorController, NoOperatorNoResponse) {
   OperatorController oc;
   EXPECT_FALSE(oc.Dispatch(Region(), seconds(1)).has_value());
+}
+
+TEST(OperatorController, RemovingTheLeadersOwnPeerCountsAsOneLeaderChange) {
+  OperatorController oc;
+  RegionInfo r = Region();
+  std::string why;
+  // Planned when store 1 did not lead; by the time the removal is due, it does (peer 71).
+  ASSERT_TRUE(
+      oc.Add(Operator("replace", r.id(), r.epoch(), {OpStep::RemovePeer(1)}, seconds(0)), r, &why))
+      << why;
+  auto resp = oc.Dispatch(r, seconds(1));
+  ASSERT_TRUE(resp.has_value() && resp->has_change_peer());
+  EXPECT_EQ(resp->change_peer().peer().id(), 71u);
+  EXPECT_EQ(oc.leader_changes_caused(7), 1u)
+      << "the leader steps down once it applies its own removal: the next term is the "
+         "scheduler's doing";
+  (void)oc.Dispatch(r, seconds(2));  // the step is repeated until done: counted once
+  EXPECT_EQ(oc.leader_changes_caused(7), 1u);
 }
 
 }  // namespace

@@ -16,6 +16,11 @@ struct ScheduleOptions {
   bool replica_checker = true;
   bool balance_leader = true;
   bool balance_region = true;
+  // Balance-region moves in flight at a time (TinyKV's and PD's region-schedule-limit). One: the
+  // next move is planned on sizes that show the last one done. With several, a store counts a
+  // moving region twice (on source and target) until the move ends, the sizes seen swing, and
+  // moves undo each other (seen: three regions bouncing between two stores for good).
+  int region_schedule_limit = 1;
 };
 
 // Up (not offline or tombstone) and heard from within max_store_down_time of `now`.

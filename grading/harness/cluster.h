@@ -165,6 +165,7 @@ class Cluster {
 
   // ---- membership (lab3b; REQUIRES with_scheduler) ----
   bool has_scheduler() const { return view_ != nullptr; }
+  bool has_real_scheduler() const { return real_view_ != nullptr; }
   SchedulerView& scheduler() { return *view_; }
   // Sets the region's operator on the scheduler, which hands it to the region's leader with the
   // answer to its next heartbeat, and again until a heartbeat shows it done. One operator per

@@ -131,7 +131,7 @@ class MockScheduler final : public SchedulerView {
   void RemovePeer(uint64_t region_id, const metapb::Peer& peer) override;
   void TransferLeader(uint64_t region_id, const metapb::Peer& peer) override;
   bool HasOperator(uint64_t region_id) const override;
-  uint64_t LeaderTransfersDone(uint64_t) const override { return 0; }
+  uint64_t LeaderChangesCaused(uint64_t) const override { return 0; }
   uint64_t AllocId() override { return HandleAllocID(schedulerpb::AllocIDRequest()).id(); }
   std::string DescribeStores() const override { return ""; }
   std::vector<std::string> RecentOperators(size_t) const override { return {}; }

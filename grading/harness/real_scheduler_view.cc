@@ -40,9 +40,9 @@ std::vector<metapb::Region> RealSchedulerView::Regions() const {
   return out;
 }
 
-uint64_t RealSchedulerView::LeaderTransfersDone(uint64_t region_id) const {
+uint64_t RealSchedulerView::LeaderChangesCaused(uint64_t region_id) const {
   const scheduler::SchedulerService* s = node_.service();
-  return s == nullptr ? 0 : s->operators().leader_transfers_done(region_id);
+  return s == nullptr ? 0 : s->operators().leader_changes_caused(region_id);
 }
 
 uint64_t RealSchedulerView::AllocId() {

@@ -23,7 +23,7 @@ class RealSchedulerView final : public SchedulerView {
   void RemovePeer(uint64_t region_id, const metapb::Peer& peer) override;
   void TransferLeader(uint64_t region_id, const metapb::Peer& peer) override;
   bool HasOperator(uint64_t region_id) const override;
-  uint64_t LeaderTransfersDone(uint64_t region_id) const override;
+  uint64_t LeaderChangesCaused(uint64_t region_id) const override;
   uint64_t AllocId() override;
   std::string DescribeStores() const override;
   std::vector<std::string> RecentOperators(size_t n) const override;

@@ -33,9 +33,10 @@ class SchedulerView {
   virtual void RemovePeer(uint64_t region_id, const metapb::Peer& peer) = 0;
   virtual void TransferLeader(uint64_t region_id, const metapb::Peer& peer) = 0;
   virtual bool HasOperator(uint64_t region_id) const = 0;
-  // Leader transfers the scheduler's own operators carried out in the region (0 for the mock,
-  // whose operators are the harness's).
-  virtual uint64_t LeaderTransfersDone(uint64_t region_id) const = 0;
+  // Leader changes the scheduler's own operators caused in the region — transfers, and removals
+  // of the leader's own peer (each a new Raft term) — 0 for the mock, whose operators are the
+  // harness's.
+  virtual uint64_t LeaderChangesCaused(uint64_t region_id) const = 0;
   // A fresh id (for a new peer), 0 when the scheduler cannot give one now.
   virtual uint64_t AllocId() = 0;
   // The stores as the scheduler sees them, one "store N: …" line each (for failure messages);

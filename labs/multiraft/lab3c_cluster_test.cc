@@ -3,8 +3,9 @@
 // coordinator hands them — while clients hammer the data and every operation is checked for
 // linearizability (grading/harness/kv_scenario.h). What each scenario adds:
 //   - BalanceAfterStoresJoin: three stores hold the data, split into >= 30 regions; three empty
-//     stores join, and within the balance budget every store's region and leader counts must
-//     come within 20 % of the mean (counted on the stores, not in the scheduler's view);
+//     stores join, and within the balance budget every store's data and leader count must come
+//     within 20 % of the mean (measured on the stores, not in the scheduler's view), and then
+//     the regions must stop moving;
 //   - ReplaceAStoreDownForGood: after the balance, one store crashes for good: once it has been
 //     silent for max-store-down-time, its regions must get a new peer each, elsewhere;
 //   - BalanceThroughSchedulerRestarts: the scheduler crashes and restarts every round (its TSO
@@ -21,8 +22,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Six stores, data on the first three; 120 keys of ~55 bytes preloaded split into ~35 regions of
-// at most 300 bytes; the other three join after the preload.
+// Six stores, data on the first three; 100 keys of ~55 bytes preloaded split into ~32 regions of
+// at most 300 bytes; the other three join after the preload; three rounds of 10 s of clients.
 KvScenarioOptions StoresJoin(int clients) {
   KvScenarioOptions o = Clients(clients);
   o.stores = 6;
@@ -35,8 +36,8 @@ KvScenarioOptions StoresJoin(int clients) {
   o.value_padding = 40;
   o.min_regions = 30;
   o.rounds = 3;
-  o.round = 8s;
-  o.balance_budget = 20s;
+  o.round = 10s;
+  o.balance_budget = 30s;  // measured: 13-15 s on seeds 1-20
   o.max_store_down_time = 2s;
   o.client_think_time = 20ms;
   return o;
@@ -55,6 +56,7 @@ TEST(Lab3C, ReplaceAStoreDownForGood) {
 TEST(Lab3C, BalanceThroughSchedulerRestarts) {
   KvScenarioOptions o = StoresJoin(3);
   o.crash_scheduler = true;
+  o.balance_budget = 40s;  // measured: 11-25 s on seeds 1-20
   ExpectScenarioPasses("Lab3C.BalanceThroughSchedulerRestarts", o);
 }
 
@@ -62,7 +64,7 @@ TEST(Lab3C, BalanceUnderPartitionsAndUnreliableLinks) {
   KvScenarioOptions o = StoresJoin(3);
   o.partitions = true;
   o.unreliable = true;
-  o.balance_budget = 60s;
+  o.balance_budget = 60s;  // measured: 12-43 s on seeds 1-20 (the partitions last 30 s)
   ExpectScenarioPasses("Lab3C.BalanceUnderPartitionsAndUnreliableLinks", o);
 }
 

@@ -167,6 +167,12 @@ void StorePeers::OnMessageForUnknownRegion([[maybe_unused]] raft_serverpb::RaftM
       return;
     }
     if (msg.region_epoch().conf_ver() == tomb.conf_ver()) return;  // for the removed peer
+    // A peer destroyed by a gc message kept its own (stale) view of the region, itself included:
+    // a message for that peer, or an older one, comes from a leader that has not learnt of the
+    // removal yet. Creating the peer again would bring back a peer the region has dropped.
+    for (const auto& p : local.region().peers()) {
+      if (p.store_id() == store_id_ && msg.to_peer().id() <= p.id()) return;
+    }
   } else if (!s.ok() && !s.IsNotFound()) {
     return;  // unreadable state: never create a peer over it
   }
