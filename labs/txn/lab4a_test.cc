@@ -19,9 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "labs/txn/txn_bed.h"
 #include "proto/kvrpcpb.pb.h"
-#include "store/engine/mem_engine.h"
-#include "store/storage/standalone_storage.h"
 #include "txn/lock.h"
 #include "txn/mvcc_key.h"
 #include "txn/mvcc_txn.h"
@@ -36,8 +35,6 @@ using namespace std::string_literals;
 using store::Cf;
 using store::Modify;
 using store::Status;
-
-const kvrpcpb::Context kNoContext;
 
 // The key TinyKV's tests use, and neighbours of it in every direction.
 const std::string kKey = "\x10\xf0";
@@ -80,36 +77,8 @@ std::string Shown(const std::vector<KvPair>& pairs) {
   return out + "]";
 }
 
-class Lab4A : public ::testing::Test {
+class Lab4A : public ::testing::Test, public TxnBed {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(store::MemEngine::Open(disk_, &engine_).ok());
-    storage_ = std::make_unique<store::StandaloneStorage>(engine_.get());
-    ASSERT_TRUE(storage_->Start().ok());
-  }
-
-  // Stores raw bytes through the storage, as TinyKV's tests do with MemStorage.Set.
-  void Set(Cf cf, std::string_view key, std::string_view value) {
-    Status s = storage_->Write(kNoContext, {Modify::Put(cf, key, value)});
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  // A committed put: the value in CF default at start_ts, a put record in CF write at commit_ts.
-  void CommitPut(std::string_view key, uint64_t start_ts, uint64_t commit_ts,
-                 std::string_view value) {
-    Set(Cf::kDefault, EncodeKey(key, start_ts), value);
-    Set(Cf::kWrite, EncodeKey(key, commit_ts),
-        Write{.start_ts = start_ts, .kind = WriteKind::kPut}.ToBytes());
-  }
-  void CommitDelete(std::string_view key, uint64_t start_ts, uint64_t commit_ts) {
-    Set(Cf::kWrite, EncodeKey(key, commit_ts),
-        Write{.start_ts = start_ts, .kind = WriteKind::kDelete}.ToBytes());
-  }
-  // A rollback record: stored at the rolled-back transaction's start ts.
-  void Rollback(std::string_view key, uint64_t start_ts) {
-    Set(Cf::kWrite, EncodeKey(key, start_ts),
-        Write{.start_ts = start_ts, .kind = WriteKind::kRollback}.ToBytes());
-  }
-
   // TinyKV's fixtures. SingleEntry: 1,2,3 written at 40, committed at 42.
   void SingleEntry() { CommitPut(kKey, 40, 42, "\x01\x02\x03"); }
   // TwoEntries: then 255,0,255 written at 50, committed at 52.
@@ -130,10 +99,7 @@ class Lab4A : public ::testing::Test {
 
   // A transaction at `start_ts` over a reader opened now (it sees what was Set before).
   MvccTxn& Txn(uint64_t start_ts) {
-    std::unique_ptr<store::StorageReader> reader;
-    Status s = storage_->Reader(kNoContext, &reader);
-    EXPECT_TRUE(s.ok()) << "Reader: " << s.ToString();
-    readers_.push_back(std::move(reader));
+    readers_.push_back(Reader());
     txns_.push_back(std::make_unique<MvccTxn>(readers_.back().get(), start_ts));
     return *txns_.back();
   }
@@ -175,9 +141,6 @@ class Lab4A : public ::testing::Test {
     return ShownIfOk(Call("Scan", start, start_ts), s, pairs);
   }
 
-  std::shared_ptr<store::MemDisk> disk_ = std::make_shared<store::MemDisk>();
-  std::unique_ptr<store::MemEngine> engine_;
-  std::unique_ptr<store::StandaloneStorage> storage_;
   std::vector<std::unique_ptr<store::StorageReader>> readers_;
   std::vector<std::unique_ptr<MvccTxn>> txns_;
 };
@@ -235,7 +198,7 @@ TEST_F(Lab4A, BufferedWritesReachTheStorageOnlyWhenTheCallerWritesThem) {
   txn.PutLock(kKey, kLock);
   ASSERT_EQ(txn.writes().size(), 3u) << "three calls must buffer three modifications";
   EXPECT_EQ(ValueAt(50), "<none>") << "nothing may reach the storage before Storage::Write";
-  ASSERT_TRUE(storage_->Write(kNoContext, txn.writes()).ok());
+  ASSERT_TRUE(storage().Write(kNoContext, txn.writes()).ok());
   EXPECT_EQ(ValueAt(50), Printable("v"))
       << "after Storage::Write of writes(), a txn at ts 50 must see the put committed at ts 42";
   std::optional<Lock> lock;
