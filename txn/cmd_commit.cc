@@ -9,11 +9,8 @@ namespace tinykv::txn {
 kvrpcpb::CommitResponse KvCommit(CommandEnv& env, const kvrpcpb::CommitRequest& req) {
   kvrpcpb::CommitResponse resp;
   Latches::Guard guard = env.latches.Acquire(KeyList(req.keys()));
-  std::unique_ptr<store::StorageReader> reader;
-  if (store::Status s = env.storage.Reader(req.context(), &reader); !s.ok()) {
-    FillError(s, &resp);
-    return resp;
-  }
+  std::unique_ptr<store::StorageReader> reader = OpenReader(env, req.context(), &resp);
+  if (reader == nullptr) return resp;
   MvccTxn txn(reader.get(), req.start_version());
   // BEGIN SOLUTION(lab4b)
   // STUB: resp.mutable_error()->set_abort("KvCommit is not implemented (lab4b)");

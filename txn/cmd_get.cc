@@ -8,11 +8,8 @@ namespace tinykv::txn {
 
 kvrpcpb::GetResponse KvGet(CommandEnv& env, const kvrpcpb::GetRequest& req) {
   kvrpcpb::GetResponse resp;
-  std::unique_ptr<store::StorageReader> reader;
-  if (store::Status s = env.storage.Reader(req.context(), &reader); !s.ok()) {
-    FillError(s, &resp);
-    return resp;
-  }
+  std::unique_ptr<store::StorageReader> reader = OpenReader(env, req.context(), &resp);
+  if (reader == nullptr) return resp;
   MvccTxn txn(reader.get(), req.version());
   // BEGIN SOLUTION(lab4b)
   // STUB: resp.mutable_error()->set_abort("KvGet is not implemented (lab4b)");

@@ -13,11 +13,8 @@ kvrpcpb::PrewriteResponse KvPrewrite(CommandEnv& env, const kvrpcpb::PrewriteReq
   std::vector<std::string> keys;
   for (const kvrpcpb::Mutation& m : req.mutations()) keys.push_back(m.key());
   Latches::Guard guard = env.latches.Acquire(std::move(keys));
-  std::unique_ptr<store::StorageReader> reader;
-  if (store::Status s = env.storage.Reader(req.context(), &reader); !s.ok()) {
-    FillError(s, resp.mutable_region_error(), resp.add_errors());
-    return resp;
-  }
+  std::unique_ptr<store::StorageReader> reader = OpenReader(env, req.context(), &resp);
+  if (reader == nullptr) return resp;
   MvccTxn txn(reader.get(), req.start_version());
   // BEGIN SOLUTION(lab4b)
   // STUB: resp.add_errors()->set_abort("KvPrewrite is not implemented (lab4b)");
@@ -27,7 +24,7 @@ kvrpcpb::PrewriteResponse KvPrewrite(CommandEnv& env, const kvrpcpb::PrewriteReq
     // took our snapshot — committing ours would lose its update (snapshot isolation).
     std::optional<CommittedWrite> newest;
     if (store::Status s = txn.MostRecentWrite(key, &newest); !s.ok()) {
-      FillError(s, resp.mutable_region_error(), resp.add_errors());
+      FillError(s, &resp);
       return resp;
     }
     if (newest && newest->commit_ts >= req.start_version()) {
@@ -41,7 +38,7 @@ kvrpcpb::PrewriteResponse KvPrewrite(CommandEnv& env, const kvrpcpb::PrewriteReq
     // Another transaction's lock: it may still commit. (Our own lock is a retried prewrite.)
     std::optional<Lock> lock;
     if (store::Status s = txn.GetLock(key, &lock); !s.ok()) {
-      FillError(s, resp.mutable_region_error(), resp.add_errors());
+      FillError(s, &resp);
       return resp;
     }
     if (lock && lock->start_ts != req.start_version()) {
@@ -72,7 +69,7 @@ kvrpcpb::PrewriteResponse KvPrewrite(CommandEnv& env, const kvrpcpb::PrewriteReq
   // All or nothing: one key that cannot be locked leaves every key as it was.
   if (resp.errors_size() > 0) return resp;
   if (store::Status s = WriteLatched(env, guard, req.context(), txn); !s.ok()) {
-    FillError(s, resp.mutable_region_error(), resp.add_errors());
+    FillError(s, &resp);
   }
   return resp;
 }

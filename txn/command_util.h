@@ -22,10 +22,40 @@ namespace tinykv::txn {
 // REQUIRES: !status.ok().
 void FillError(const store::Status& status, errorpb::Error* region_error, kvrpcpb::KeyError* error);
 
-// The same for a response with `region_error` and one `error`.
+// The same into a response: a region error into its `region_error`, anything else into the
+// KeyError `key_error()` returns (a pointer into the response). Sets exactly one of the two: a
+// response must not carry an empty region error, which a client would take for one.
+template <typename Response, typename KeyErrorSlot>
+void FillErrorInto(const store::Status& status, Response* resp, KeyErrorSlot key_error) {
+  errorpb::Error region_error;
+  kvrpcpb::KeyError error;
+  FillError(status, &region_error, &error);
+  if (error.retryable().empty()) {
+    *resp->mutable_region_error() = std::move(region_error);
+  } else {
+    *key_error() = std::move(error);
+  }
+}
+// For a response with `region_error` and one `error`.
 template <typename Response>
 void FillError(const store::Status& status, Response* resp) {
-  FillError(status, resp->mutable_region_error(), resp->mutable_error());
+  FillErrorInto(status, resp, [resp] { return resp->mutable_error(); });
+}
+// For a prewrite, whose key errors are a list: a retryable error is one more of them.
+inline void FillError(const store::Status& status, kvrpcpb::PrewriteResponse* resp) {
+  FillErrorInto(status, resp, [resp] { return resp->add_errors(); });
+}
+
+// A reader of `env.storage` for `ctx`, or null with the failure put into *resp (FillError).
+template <typename Response>
+std::unique_ptr<store::StorageReader> OpenReader(CommandEnv& env, const kvrpcpb::Context& ctx,
+                                                 Response* resp) {
+  std::unique_ptr<store::StorageReader> reader;
+  if (store::Status s = env.storage.Reader(ctx, &reader); !s.ok()) {
+    FillError(s, resp);
+    return nullptr;
+  }
+  return reader;
 }
 
 // What a `locked` KeyError tells about `lock` on `key`.

@@ -5,7 +5,8 @@
 // would return at the transaction's start ts (txn/mvcc_txn.h): one pair per user key, however
 // many versions it has; keys whose visible write is a delete, or that have only rollbacks or only
 // versions newer than the start ts, yield nothing. Locks are not consulted: deciding whether a
-// locked key may be read is the caller's job (KvScan checks each key's lock).
+// locked key may be read is the caller's job (KvScan reads CF lock beside the scanner: a
+// lock on a key with no committed value matters too).
 //
 // The scan is over when the data ends, when the next user key is >= ScanOptions::end_key (if
 // one is set), or when `limit` pairs have been returned. Keys compare as unsigned bytes.

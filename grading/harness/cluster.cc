@@ -13,6 +13,7 @@
 #include "store/raftstore/bootstrap.h"
 #include "store/raftstore/store_node.h"
 #include "store/server/sim_rpc.h"
+#include "txn/txn_rpc.h"
 
 namespace tinykv::harness {
 namespace {
@@ -79,6 +80,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     so.sync_latency = options_.sync_latency;
     so.wrap_engine = options_.wrap_engine;
     so.wrap_transport = options_.wrap_transport;
+    so.kv_methods = txn::TxnKvMethods();  // the transactional Kv* methods (lab 4)
     auto node = std::make_unique<raftstore::StoreNode>(*ex_, *net_, so);
     const sim::NodeId nid = static_cast<sim::NodeId>(id);
     ex_->AddNode(nid, "store" + std::to_string(id), [n = node.get()] { n->Main(); });

@@ -454,7 +454,7 @@ void StoreNode::Main() {
     sim::Channel<sim::Packet>& in = net_.Bind(self, store::kKvPort);
     while (auto pkt = in.Recv()) {
       sim::Go("kv-rpc", [rt, this, p = std::move(*pkt)] {
-        net_.Reply(p, store::HandleKvRpc(*rt->storage, p.payload));
+        net_.Reply(p, store::HandleKvRpc(*rt->storage, p.payload, options_.kv_methods));
       });
     }
   });

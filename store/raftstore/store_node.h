@@ -49,6 +49,7 @@
 #include "store/raftstore/engine_wrapper.h"
 #include "store/raftstore/peer.h"
 #include "store/raftstore/transport_wrapper.h"
+#include "store/server/kv_methods.h"
 
 namespace tinykv::raftstore {
 
@@ -109,6 +110,9 @@ struct StoreNodeOptions {
   sim::NodeId scheduler = 0;
   EngineWrapper wrap_engine;        // may be empty
   TransportWrapper wrap_transport;  // may be empty
+  // More methods of the store's KV service, after the raw ones (txn/txn_rpc.h: the
+  // transactional Kv* commands, wired by whoever builds the stores); may be empty.
+  store::KvMethods kv_methods;
 };
 
 class StoreNode {

@@ -5,22 +5,6 @@
 
 namespace tinykv::store {
 
-namespace {
-
-// Parses Req from `body`, runs `handler`, serializes its response.
-template <class Req, class Handler>
-std::string Dispatch(std::string_view method, std::string_view body, Storage& storage,
-                     Handler handler) {
-  Req req;
-  if (!req.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
-    return EncodeRpcErrorFrame(std::string(method) + ": request body does not parse as " +
-                               req.GetTypeName());
-  }
-  return handler(storage, req).SerializeAsString();
-}
-
-}  // namespace
-
 std::string EncodeRpc(std::string_view method, const google::protobuf::Message& req) {
   std::string out(method);
   out.push_back('\0');
@@ -28,23 +12,26 @@ std::string EncodeRpc(std::string_view method, const google::protobuf::Message& 
   return out;
 }
 
-std::string HandleKvRpc(Storage& storage, std::string_view payload) {
+std::string HandleKvRpc(Storage& storage, std::string_view payload, const KvMethods& more) {
   std::string_view method;
   std::string_view body;
   if (!DecodeRpc(payload, &method, &body)) {
     return EncodeRpcErrorFrame("malformed request: want \"<method>\\0<body>\"");
   }
   if (method == "RawGet") {
-    return Dispatch<kvrpcpb::RawGetRequest>(method, body, storage, RawGet);
+    return ParseAndRun<kvrpcpb::RawGetRequest>(method, body, storage, RawGet);
   }
   if (method == "RawPut") {
-    return Dispatch<kvrpcpb::RawPutRequest>(method, body, storage, RawPut);
+    return ParseAndRun<kvrpcpb::RawPutRequest>(method, body, storage, RawPut);
   }
   if (method == "RawDelete") {
-    return Dispatch<kvrpcpb::RawDeleteRequest>(method, body, storage, RawDelete);
+    return ParseAndRun<kvrpcpb::RawDeleteRequest>(method, body, storage, RawDelete);
   }
   if (method == "RawScan") {
-    return Dispatch<kvrpcpb::RawScanRequest>(method, body, storage, RawScan);
+    return ParseAndRun<kvrpcpb::RawScanRequest>(method, body, storage, RawScan);
+  }
+  if (more) {
+    if (std::optional<std::string> reply = more(storage, method, body)) return *std::move(reply);
   }
   return EncodeRpcErrorFrame("unknown method \"" + std::string(method) + "\"");
 }

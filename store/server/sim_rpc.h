@@ -19,6 +19,7 @@
 
 #include "sim/network.h"
 #include "sim/rpc_frame.h"
+#include "store/server/kv_methods.h"
 #include "store/storage/storage.h"
 
 namespace tinykv::store {
@@ -31,9 +32,24 @@ using sim::DecodeRpc;
 using sim::EncodeRpcErrorFrame;
 using sim::IsRpcErrorFrame;
 
-// The server side: decodes `payload`, runs the handler against `storage` and returns the reply
-// payload (a serialized response, or an error frame). Never throws, never aborts on bad input.
-std::string HandleKvRpc(Storage& storage, std::string_view payload);
+// The server side: decodes `payload`, runs the handler against `storage` (the raw methods, then
+// `more`, when set) and returns the reply payload (a serialized response, or an error frame).
+// Never throws, never aborts on bad input.
+std::string HandleKvRpc(Storage& storage, std::string_view payload, const KvMethods& more = {});
+
+// Parses Req from `body`, runs handler(target, req) and serializes its response; an error frame
+// naming `method` when the body does not parse. (The dispatch step of every KV method, the raw
+// ones here and the transactional ones of txn/txn_rpc.h.)
+template <class Req, class Target, class Handler>
+std::string ParseAndRun(std::string_view method, std::string_view body, Target& target,
+                        Handler handler) {
+  Req req;
+  if (!req.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return EncodeRpcErrorFrame(std::string(method) + ": request body does not parse as " +
+                               req.GetTypeName());
+  }
+  return handler(target, req).SerializeAsString();
+}
 
 // Calls `method` on store `store` from node `from`. nullopt when no reply came within `timeout`
 // (lost packets, partition, dead store), when the server answered with an error frame, or when
