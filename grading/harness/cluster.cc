@@ -12,6 +12,7 @@
 #include "scheduler/scheduler_node.h"
 #include "store/raftstore/bootstrap.h"
 #include "store/raftstore/store_node.h"
+#include "store/server/region_cache.h"
 #include "store/server/sim_rpc.h"
 #include "txn/txn_rpc.h"
 
@@ -477,36 +478,8 @@ void Cluster::CheckRead(size_t op) {
 // ---------------------------------------------------------------- client
 
 struct KvClient::Routes {
-  std::map<std::string, metapb::Region> by_start;  // disjoint ranges
-  std::map<uint64_t, sim::NodeId> leader;          // region id → store last seen leading it
+  store::RegionCache cache;
   size_t next_peer = 0;
-
-  void Forget(uint64_t region_id) {
-    for (auto it = by_start.begin(); it != by_start.end(); ++it) {
-      if (it->second.id() == region_id) {
-        by_start.erase(it);
-        break;
-      }
-    }
-    leader.erase(region_id);
-  }
-  void Learn(const metapb::Region& region) {
-    // Drop whatever the new region overlaps (older states of its keys).
-    for (auto it = by_start.begin(); it != by_start.end();) {
-      const metapb::Region& r = it->second;
-      const bool before = !r.end_key().empty() && r.end_key() <= region.start_key();
-      const bool after = !region.end_key().empty() && region.end_key() <= r.start_key();
-      it = before || after ? std::next(it) : by_start.erase(it);
-    }
-    by_start[region.start_key()] = region;
-  }
-  const metapb::Region* Find(const std::string& key) const {
-    auto it = by_start.upper_bound(key);
-    if (it == by_start.begin()) return nullptr;
-    --it;
-    const metapb::Region& r = it->second;
-    return r.end_key().empty() || key < r.end_key() ? &r : nullptr;
-  }
 };
 
 KvClient::KvClient(Cluster& cluster, int64_t id)
@@ -519,7 +492,7 @@ KvClient::~KvClient() = default;
 void KvClient::OnNotLeader(const errorpb::NotLeader& e) {
   if (e.has_leader()) {
     leader_hint_ = static_cast<sim::NodeId>(e.leader().store_id());
-    if (e.region_id() != 0) routes_->leader[e.region_id()] = leader_hint_;
+    if (e.region_id() != 0) routes_->cache.SetLeader(e.region_id(), leader_hint_);
     hintless_answers_ = 0;
     return;
   }
@@ -527,7 +500,7 @@ void KvClient::OnNotLeader(const errorpb::NotLeader& e) {
   // once, and wait only when a whole round of stores knew none — waiting after every answer
   // would spend most of an election asleep.
   leader_hint_ = 0;
-  routes_->leader.erase(e.region_id());
+  routes_->cache.SetLeader(e.region_id(), 0);
   if (++hintless_answers_ % cluster_.store_ids().size() == 0) {
     sim::Sleep(std::chrono::milliseconds(20));
   }
@@ -537,14 +510,14 @@ void KvClient::OnRegionError(const errorpb::Error& e, const std::string& key) {
   if (e.has_not_leader()) {
     OnNotLeader(e.not_leader());
     // A leader the cached region does not list: the membership changed since it was cached.
-    const metapb::Region* r = cluster_.has_scheduler() ? routes_->Find(key) : nullptr;
+    const metapb::Region* r = cluster_.has_scheduler() ? routes_->cache.Find(key) : nullptr;
     if (r != nullptr && e.not_leader().has_leader()) {
       bool listed = false;
       for (const auto& p : r->peers()) listed = listed || p.id() == e.not_leader().leader().id();
       if (!listed) {
-        const sim::NodeId leader = routes_->leader[r->id()];
-        routes_->Forget(r->id());
-        routes_->leader[e.not_leader().region_id()] = leader;
+        const uint64_t leader = routes_->cache.Leader(r->id());
+        routes_->cache.Forget(r->id());
+        routes_->cache.SetLeader(e.not_leader().region_id(), leader);
       }
     }
     return;
@@ -552,22 +525,22 @@ void KvClient::OnRegionError(const errorpb::Error& e, const std::string& key) {
   leader_hint_ = 0;
   if (!cluster_.has_scheduler()) return;
   if (e.has_epoch_not_match()) {
-    for (const auto& r : e.epoch_not_match().current_regions()) routes_->Learn(r);
+    for (const auto& r : e.epoch_not_match().current_regions()) routes_->cache.Learn(r);
   }
-  if (const metapb::Region* r = routes_->Find(key)) routes_->Forget(r->id());
+  if (const metapb::Region* r = routes_->cache.Find(key)) routes_->cache.Forget(r->id());
   // The scheduler may not know yet either (a split not reported): give it a heartbeat's time.
   sim::Sleep(std::chrono::milliseconds(10));
 }
 
 const metapb::Region* KvClient::RegionFor(const std::string& key) {
-  if (const metapb::Region* r = routes_->Find(key)) return r;
+  if (const metapb::Region* r = routes_->cache.Find(key)) return r;
   auto region = cluster_.scheduler().GetRegion(key);
   if (!region) return nullptr;
-  routes_->Learn(*region);
+  routes_->cache.Learn(*region);
   if (auto leader = cluster_.scheduler().Leader(region->id()); leader && leader->id() != 0) {
-    routes_->leader[region->id()] = static_cast<sim::NodeId>(leader->store_id());
+    routes_->cache.SetLeader(region->id(), leader->store_id());
   }
-  return routes_->Find(key);
+  return routes_->cache.Find(key);
 }
 
 sim::NodeId KvClient::PickStore(const std::string& key, kvrpcpb::Context* ctx) {
@@ -582,9 +555,9 @@ sim::NodeId KvClient::PickStore(const std::string& key, kvrpcpb::Context* ctx) {
   *ctx->mutable_region_epoch() = region->region_epoch();
   const metapb::Peer* peer =
       &region->peers(static_cast<int>(routes_->next_peer++ % region->peers_size()));
-  if (auto it = routes_->leader.find(region->id()); it != routes_->leader.end()) {
+  if (const uint64_t leader = routes_->cache.Leader(region->id()); leader != 0) {
     for (const auto& p : region->peers()) {
-      if (p.store_id() == it->second) peer = &p;
+      if (p.store_id() == leader) peer = &p;
     }
   }
   *ctx->mutable_peer() = *peer;
@@ -644,7 +617,7 @@ bool KvClient::Write(size_t op, const char* method, Request req, const std::stri
   }
   // That store may be cut off with a minority: try another one next time.
   leader_hint_ = 0;
-  routes_->leader.erase(req.context().region_id());
+  routes_->cache.SetLeader(req.context().region_id(), 0);
   cluster_.history().Info(op, ex.Now().count());
   return false;
 }
@@ -770,7 +743,7 @@ std::optional<Response> KvClient::Read(const char* method, Request req, const st
         std::min<sim::Duration>(ReadAttemptTimeout(cluster_.options_raft()), give_up - ex.Now()));
     if (!resp || !resp->error().empty()) {  // a read has no effect: just try another store
       leader_hint_ = 0;
-      routes_->leader.erase(req.context().region_id());
+      routes_->cache.SetLeader(req.context().region_id(), 0);
       continue;
     }
     if (resp->has_region_error()) {

@@ -1,0 +1,98 @@
+// TxnClient: a Percolator client over the simulated network (issue 16's first piece), the
+// counterpart of TinySQL's / TiKV's transaction client.
+//
+// A transaction takes its start ts from the scheduler's TSO (Begin), buffers its writes (Set,
+// Delete), reads at its start ts (Get), and commits with two-phase commit: prewrite the primary's
+// region first, then the secondaries' regions; a commit ts from the TSO; commit the primary — the
+// transaction is committed from that moment — then the secondaries. A read that meets another
+// transaction's lock resolves it: it asks the lock's primary (KvCheckTxnStatus), rolls an expired
+// or abandoned transaction back or a committed one forward (KvResolveLock), and waits (virtual
+// time) while the lock is alive.
+//
+// Routing: requests go to a region's leader as the client last learnt it (store::RegionCache,
+// filled from the scheduler's GetRegion); region errors refresh what it knows and the request is
+// retried, until the operation's deadline. Retries are safe: a prewrite of the transaction's own
+// lock and a repeated commit both succeed again.
+//
+// Outcomes: Commit ends kCommitted (the primary committed; secondaries may be left for resolvers
+// if the deadline passed), kAborted (certainly not committed: a prewrite failed, or the primary's
+// lock was gone), or kUnknown (the primary's commit was sent but no answer came). Runs on a fiber
+// of the simulation; the network outlives the client.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proto/kvrpcpb.pb.h"
+#include "sim/network.h"
+#include "store/raftstore/scheduler_client.h"
+#include "store/server/region_cache.h"
+#include "store/status.h"
+
+namespace tinykv::txn {
+
+struct TxnClientOptions {
+  sim::NodeId self = 0;       // the client's node (it sends from it)
+  sim::NodeId scheduler = 0;  // the scheduler node: TSO and region lookups
+  sim::Duration rpc_timeout = std::chrono::milliseconds(500);
+  uint64_t lock_ttl_ms = 3000;
+};
+
+enum class TxnOutcome { kCommitted, kAborted, kUnknown };
+const char* TxnOutcomeName(TxnOutcome outcome);
+
+struct Transaction {
+  uint64_t start_ts = 0;
+  std::map<std::string, std::optional<std::string>> writes;  // key → value; nullopt: delete
+  void Set(const std::string& key, const std::string& value) { writes[key] = value; }
+  void Delete(const std::string& key) { writes[key] = std::nullopt; }
+};
+
+class TxnClient {
+ public:
+  TxnClient(sim::Network& net, TxnClientOptions options);
+
+  // A new transaction with a start ts from the TSO; IOError when none came by the deadline.
+  store::Status Begin(sim::Duration deadline, Transaction* txn);
+  // The value of `key` at the transaction's start ts (nullopt: absent), resolving the locks it
+  // meets. Busy when the deadline passed first.
+  store::Status Get(const Transaction& txn, const std::string& key, sim::Duration deadline,
+                    std::optional<std::string>* value);
+  // Two-phase commit of the buffered writes (an empty transaction commits at once).
+  TxnOutcome Commit(const Transaction& txn, sim::Duration deadline);
+
+ private:
+  // Sends `req` (its context filled for the region holding `key`) until a response without a
+  // region error comes, or the deadline passes (nullopt).
+  template <class Resp, class Req>
+  std::optional<Resp> CallRegion(const std::string& key, const char* method, Req req,
+                                 sim::Time give_up);
+  // Fills `ctx` for the region holding `key`; the store to send to, 0 when no region is known.
+  sim::NodeId Route(const std::string& key, kvrpcpb::Context* ctx);
+  void OnRegionError(const errorpb::Error& e, const std::string& key);
+  // Settles the transaction holding `lock` as its primary says; false when it is still alive.
+  bool ResolveLock(const kvrpcpb::LockInfo& lock, sim::Time give_up);
+  // What sending one region's part of a batch came to.
+  enum class Step { kDone, kRetry, kFailed };
+  // Prewrites or commits `keys` region by region, in their order of first appearance: `send`
+  // sends one region's keys (`ctx` filled for it) to `store` and says how it went (kRetry: a
+  // region error, already taken into the cache — the keys are grouped again). False on the first
+  // kFailed, or when the deadline passed.
+  bool ForEachRegion(const std::vector<std::string>& keys, sim::Time give_up,
+                     const std::function<Step(const std::vector<std::string>&,
+                                              const kvrpcpb::Context&, sim::NodeId)>& send);
+  std::optional<uint64_t> Timestamp(sim::Time give_up);
+
+  sim::Network& net_;
+  TxnClientOptions options_;
+  raftstore::SimSchedulerClient scheduler_;
+  store::RegionCache cache_;
+  size_t next_peer_ = 0;
+};
+
+}  // namespace tinykv::txn
