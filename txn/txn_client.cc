@@ -17,6 +17,14 @@ bool Has(const metapb::Region& r, uint64_t store) {
   return false;
 }
 
+raftstore::SimSchedulerClientOptions SchedulerOptions(const TxnClientOptions& options) {
+  raftstore::SimSchedulerClientOptions o;
+  o.self = options.self;
+  o.scheduler = options.scheduler;
+  o.timeout = options.rpc_timeout;
+  return o;
+}
+
 }  // namespace
 
 const char* TxnOutcomeName(TxnOutcome outcome) {
@@ -32,11 +40,7 @@ const char* TxnOutcomeName(TxnOutcome outcome) {
 }
 
 TxnClient::TxnClient(sim::Network& net, TxnClientOptions options)
-    : net_(net),
-      options_(options),
-      scheduler_(net, raftstore::SimSchedulerClientOptions{.self = options.self,
-                                                           .scheduler = options.scheduler,
-                                                           .timeout = options.rpc_timeout}) {}
+    : net_(net), options_(options), scheduler_(net, SchedulerOptions(options)) {}
 
 std::optional<uint64_t> TxnClient::Timestamp(sim::Time give_up) {
   while (sim::Now() < give_up) {
@@ -50,7 +54,8 @@ std::optional<uint64_t> TxnClient::Timestamp(sim::Time give_up) {
 store::Status TxnClient::Begin(sim::Duration deadline, Transaction* txn) {
   const std::optional<uint64_t> ts = Timestamp(sim::Now() + deadline);
   if (!ts) return store::Status::IOError("begin: no timestamp from the scheduler in time");
-  *txn = Transaction{.start_ts = *ts};
+  *txn = Transaction();
+  txn->start_ts = *ts;
   return store::Status::OK();
 }
 
