@@ -332,8 +332,9 @@ class Checker {
     }
   }
 
-  // Each key's version order is its longest read (the first such in history order); every other
-  // read must be a prefix of it.
+  // Each key's version order is its longest read (the first such in history order), plus the one
+  // committed append no read saw, when there is exactly one; every other read must be a prefix of
+  // the longest.
   void BuildVersionOrders() {
     for (const auto& [key, reads] : reads_) {
       const ReadRef* longest = &reads.front();
@@ -347,7 +348,25 @@ class Checker {
                 "; neither is a prefix of the other"});
         break;  // one per key
       }
-      order_[key] = &longest->mop->read;
+      std::vector<std::string> order = longest->mop->read;
+      // An append no read saw comes after every element the longest read saw (lists only grow
+      // at the end). If exactly one committed append of the key is unseen, its place is known:
+      // last (Elle's inference too: a key's final, unread write).
+      const std::set<std::string> seen(order.begin(), order.end());
+      std::vector<std::string> unseen;
+      for (auto it = appends_.lower_bound({key, ""});
+           it != appends_.end() && it->first.first == key; ++it) {
+        // Possibly committed appends count too: with two candidates the order is not known.
+        if (seen.count(it->first.second) == 0 &&
+            h_.txns[it->second.txn].status != TxnStatus::kFail) {
+          unseen.push_back(it->first.second);
+        }
+      }
+      if (unseen.size() == 1 &&
+          h_.txns[appends_.at({key, unseen.front()}).txn].status == TxnStatus::kOk) {
+        order.push_back(unseen.front());
+      }
+      order_[key] = std::move(order);
     }
   }
 
@@ -366,7 +385,7 @@ class Checker {
 
   void BuildGraph() {
     for (const auto& [key, order] : order_) {
-      const std::vector<std::string>& v = *order;
+      const std::vector<std::string>& v = order;
       for (size_t i = 0; i + 1 < v.size(); ++i) {
         AddEdge(Writer(key, v[i]), Writer(key, v[i + 1]), kWW, key, v[i], v[i + 1]);
       }
@@ -374,7 +393,10 @@ class Checker {
         const std::vector<std::string>& read = r.mop->read;
         if (!IsPrefix(read, v)) continue;  // incompatible: already reported, no safe inference
         if (!read.empty()) AddEdge(Writer(key, read.back()), r.txn, kWR, key, read.back(), "");
-        if (read.size() < v.size()) {
+        // The next element's writer, unless it also wrote the last element seen: the read saw
+        // that txn's intermediate state (G1b, reported), not a version before it.
+        if (read.size() < v.size() &&
+            (read.empty() || Writer(key, v[read.size()]) != Writer(key, read.back()))) {
           AddEdge(r.txn, Writer(key, v[read.size()]), kRW, key, read.empty() ? "" : read.back(),
                   v[read.size()]);
         }
@@ -465,7 +487,7 @@ class Checker {
   Graph graph_;
   std::map<std::pair<std::string, std::string>, AppendInfo> appends_;  // (key, element)
   std::map<std::string, std::vector<ReadRef>> reads_;                  // by key, history order
-  std::map<std::string, const std::vector<std::string>*> order_;       // version order by key
+  std::map<std::string, std::vector<std::string>> order_;              // version order by key
   std::vector<size_t> comp_;  // component id (1-based) of each txn, 0 before FindCycles
   CheckResult result_;
 };

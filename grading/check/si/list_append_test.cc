@@ -73,6 +73,29 @@ TEST(ListAppend, WriteSkewIsG2ItemValidUnderSnapshotIsolation) {
   EXPECT_TRUE(ValidUnder(h, kRC));
 }
 
+// The same write skew with no later read: each key's only append was never read, so it is the
+// key's one version (it follows every element a read saw — here none); and a completed read of
+// nil is a key never written, the empty list. (The shape of a history Elle's authors publish as SI-
+// valid with a G2-item.)
+TEST(ListAppend, WriteSkewWithNilReadsAndUnreadAppendsIsG2Item) {
+  const std::string h =
+      "{:type :ok, :value [[:r 1 nil] [:append 2 1]]}\n"
+      "{:type :ok, :value [[:r 2 nil] [:append 1 1]]}\n";
+  CheckResult r = CheckFinds(h, kSer, "G2-item");
+  ASSERT_EQ(r.anomalies.size(), 1u);
+  EXPECT_TRUE(ValidUnder(h, kSI));
+}
+
+TEST(ListAppend, TwoUnreadAppendsLeaveTheOrderUnknown) {
+  // Key 1 got two appends nobody read: which came first is unknown, so no rw edge is inferred
+  // from the empty read, and nothing is claimed.
+  const std::string h =
+      "{:type :ok, :value [[:r 1 nil] [:append 2 1]]}\n"
+      "{:type :ok, :value [[:r 2 nil] [:append 1 1]]}\n"
+      "{:type :ok, :value [[:append 1 2]]}\n";
+  EXPECT_TRUE(ValidUnder(h, kSer)) << Check(h, kSer).Summary(kSer);
+}
+
 TEST(ListAppend, ReadSkewIsGSingle) {
   const std::string h =
       "{:type :ok, :value [[:append 1 1] [:append 2 1]]}\n"

@@ -57,7 +57,7 @@ Status ParseMops(std::string_view source, const EdnValue& value, bool keep_reads
       mop.element = arg.ToString();
     } else if (f.IsKeyword(":r")) {
       mop.kind = Mop::Kind::kRead;
-      if (arg.kind == EdnValue::Kind::kNil || !keep_reads) {
+      if (!keep_reads) {
         // An invocation's placeholder, or the unknown result of a :fail / :info.
         if (arg.kind != EdnValue::Kind::kNil && arg.kind != EdnValue::Kind::kVector &&
             arg.kind != EdnValue::Kind::kList) {
@@ -65,7 +65,9 @@ Status ParseMops(std::string_view source, const EdnValue& value, bool keep_reads
         }
         continue;
       }
-      if (arg.kind != EdnValue::Kind::kVector && arg.kind != EdnValue::Kind::kList) {
+      // In a completed read, nil is a key never written: the empty list (as Elle reads it).
+      if (arg.kind != EdnValue::Kind::kNil && arg.kind != EdnValue::Kind::kVector &&
+          arg.kind != EdnValue::Kind::kList) {
         return ErrorAt(source, arg, "read result must be nil or a vector, not " + arg.ToString());
       }
       for (const EdnValue& e : arg.items) {
