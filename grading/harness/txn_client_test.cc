@@ -7,7 +7,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -64,16 +63,16 @@ TEST(TxnClient, ConcurrentTransfersKeepTheTotal) {
     for (int i = 0; i < kAccounts; ++i) init.Set(Account(i), std::to_string(kInitial));
     ASSERT_EQ(setup.Commit(init, 10s), txn::TxnOutcome::kCommitted);
 
-    std::mt19937_64 rng(o.seed);
+    sim::Rng rng = c.executor().Stream("transfers");
     sim::WaitGroup done("clients");
     for (int id = 1; id <= 3; ++id) {
       done.Add();
       sim::Go("client" + std::to_string(id), [&, id] {
         txn::TxnClient client = MakeClient(c, id);
         for (int n = 0; n < 15; ++n) {
-          const int from = static_cast<int>(rng() % kAccounts);
-          const int to = (from + 1 + static_cast<int>(rng() % (kAccounts - 1))) % kAccounts;
-          const int amount = 1 + static_cast<int>(rng() % 10);
+          const int from = static_cast<int>(rng.Below(kAccounts));
+          const int to = (from + 1 + static_cast<int>(rng.Below(kAccounts - 1))) % kAccounts;
+          const int amount = 1 + static_cast<int>(rng.Below(10));
           txn::Transaction t;
           if (!client.Begin(5s, &t).ok()) continue;
           std::optional<std::string> a, b;

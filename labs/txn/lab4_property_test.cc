@@ -12,7 +12,7 @@
 //  - atomicity: a transaction whose primary committed commits every secondary; one rolled back
 //    never commits; KvCheckTxnStatus agrees with the model;
 //  - at the end, every lock is resolved and every key holds its model value.
-// Each run is one seed of a std::mt19937_64; TINYKV_SEED picks the first of `kRuns` runs, and a
+// Each run is one seed of a sim::Rng; TINYKV_SEED picks the first of `kRuns` runs, and a
 // failure prints the run's seed and the command that broke the rule.
 #include <gtest/gtest.h>
 
@@ -20,13 +20,13 @@
 #include <cstdio>
 #include <map>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "grading/test_seed.h"
 #include "labs/txn/txn_bed.h"
+#include "sim/random.h"
 #include "txn/printable.h"
 
 namespace tinykv::txn {
@@ -64,7 +64,7 @@ class ScheduleRun : public TxnBed {
   }
 
  private:
-  uint64_t Below(uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_); }
+  uint64_t Below(uint64_t n) { return rng_.Below(n); }
   // A new timestamp: physical ms << 18 | logical, the physical part moving on now and then.
   uint64_t Now() {
     if (Below(3) == 0) ms_ += Below(20);
@@ -398,7 +398,7 @@ class ScheduleRun : public TxnBed {
     }
   }
 
-  std::mt19937_64 rng_;
+  sim::Rng rng_;  // the project's generator: the same draws on every compiler and library
   uint64_t seed_;
   std::string failure_;
   Tally* tally_;
