@@ -8,6 +8,8 @@
 #include <fstream>
 #include <string>
 
+#include "grading/check/cli_run.h"
+
 #ifndef TINYKV_LINCHECK_BIN
 #error "TINYKV_LINCHECK_BIN must name the built tinykv-lincheck"
 #endif
@@ -17,22 +19,10 @@
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
+using tinykv::check::CliRun;
 
 CliRun Lincheck(const std::string& args) {
-  std::string cmd = std::string(TINYKV_LINCHECK_BIN) + " " + args + " 2>&1";
-  CliRun run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.output.append(buf, n);
-  int status = pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return tinykv::check::RunCli(TINYKV_LINCHECK_BIN, args);
 }
 
 std::string Conformance(const char* file) {

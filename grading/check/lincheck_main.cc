@@ -6,7 +6,7 @@
 // 65 malformed history, 66 history file missing or unreadable, 73 HTML file cannot be written.
 // The verdict goes to stdout with its explanation; errors are one line on stderr.
 // The only translation unit that includes CLI11 (it is slow to compile).
-#include <CLI/CLI.hpp>
+#include "grading/check/cli_args.h"
 
 #include <chrono>
 #include <cmath>
@@ -48,17 +48,11 @@ int Run(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_flag("--no-partition", no_partition,
                "Search the whole history at once instead of each key alone (slow; for comparison)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "tinykv-lincheck: " << e.what() << "\n"
-              << "usage: tinykv-lincheck --model kv|register HISTORY.edn [--html F] "
-                 "[--timeout SECONDS]\n";
-    return static_cast<int>(Status::Code::kUsage);
+  if (auto code = tinykv::check::ParseArgs(
+          app, argc, argv, "tinykv-lincheck",
+          "tinykv-lincheck --model kv|register HISTORY.edn [--html F] [--timeout SECONDS]",
+          static_cast<int>(Status::Code::kUsage))) {
+    return *code;
   }
   if (!std::isfinite(timeout_seconds) || timeout_seconds > 1e9) {
     return Fail(Status::Usage("--timeout must be a finite number of seconds"));

@@ -8,29 +8,17 @@
 #include <fstream>
 #include <string>
 
+#include "grading/check/cli_run.h"
+
 #ifndef TINYKV_SICHECK_BIN
 #error "TINYKV_SICHECK_BIN must name the built tinykv-sicheck"
 #endif
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
+using tinykv::check::CliRun;
 
-CliRun Sicheck(const std::string& args) {
-  std::string cmd = std::string(TINYKV_SICHECK_BIN) + " " + args + " 2>&1";
-  CliRun run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.output.append(buf, n);
-  int status = pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+CliRun Sicheck(const std::string& args) { return tinykv::check::RunCli(TINYKV_SICHECK_BIN, args); }
 
 // A history file named after the running test, removed when the test ends.
 class TempHistory {

@@ -9,7 +9,7 @@
 // budget and no "unknown" verdict (2) yet; --html, --timeout and the rw-register model are not
 // implemented in this increment. The verdict goes to stdout with its explanation; errors are one
 // line on stderr. The only translation unit here that includes CLI11 (it is slow to compile).
-#include <CLI/CLI.hpp>
+#include "grading/check/cli_args.h"
 
 #include <iostream>
 #include <string>
@@ -41,17 +41,12 @@ int Run(int argc, char** argv) {
                  "Model to check: read-committed, snapshot-isolation (default) or serializable")
       ->check(CLI::IsMember({"read-committed", "snapshot-isolation", "serializable"}));
   app.add_option("history", history_path, "History file (EDN, one op map per line)")->required();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "tinykv-sicheck: " << e.what() << "\n"
-              << "usage: tinykv-sicheck [--model list-append] [--consistency "
-                 "read-committed|snapshot-isolation|serializable] HISTORY.edn\n";
-    return static_cast<int>(Status::Code::kUsage);
+  if (auto code =
+          tinykv::check::ParseArgs(app, argc, argv, "tinykv-sicheck",
+                                   "tinykv-sicheck [--model list-append] [--consistency "
+                                   "read-committed|snapshot-isolation|serializable] HISTORY.edn",
+                                   static_cast<int>(Status::Code::kUsage))) {
+    return *code;
   }
   const si::Consistency model = *si::ParseConsistency(consistency_name);
 
