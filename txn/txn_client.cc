@@ -1,9 +1,11 @@
 #include "txn/txn_client.h"
 
 #include <algorithm>
+#include <ostream>
 #include <set>
 
 #include "store/server/sim_rpc.h"
+#include "txn/region_keys.h"
 
 namespace tinykv::txn {
 namespace {
@@ -39,6 +41,10 @@ const char* TxnOutcomeName(TxnOutcome outcome) {
   return "?";
 }
 
+std::ostream& operator<<(std::ostream& os, TxnOutcome outcome) {
+  return os << TxnOutcomeName(outcome);
+}
+
 TxnClient::TxnClient(sim::Network& net, TxnClientOptions options)
     : net_(net), options_(options), scheduler_(net, SchedulerOptions(options)) {}
 
@@ -59,15 +65,19 @@ store::Status TxnClient::Begin(sim::Duration deadline, Transaction* txn) {
   return store::Status::OK();
 }
 
+const metapb::Region* TxnClient::CachedRegion(const std::string& key) const {
+  return cache_.Find(RegionKey(key));
+}
+
 sim::NodeId TxnClient::Route(const std::string& key, kvrpcpb::Context* ctx) {
-  const metapb::Region* region = cache_.Find(key);
+  const metapb::Region* region = CachedRegion(key);
   if (region == nullptr) {
     metapb::Region r;
     metapb::Peer leader;
-    if (!scheduler_.GetRegion(key, &r, &leader).ok()) return 0;
+    if (!scheduler_.GetRegion(RegionKey(key), &r, &leader).ok()) return 0;
     cache_.Learn(r);
     if (leader.id() != 0) cache_.SetLeader(r.id(), leader.store_id());
-    region = cache_.Find(key);
+    region = CachedRegion(key);
   }
   if (region == nullptr || region->peers_size() == 0) return 0;
   ctx->set_region_id(region->id());
@@ -83,7 +93,8 @@ sim::NodeId TxnClient::Route(const std::string& key, kvrpcpb::Context* ctx) {
 }
 
 void TxnClient::OnRegionError(const errorpb::Error& e, const std::string& key) {
-  const metapb::Region* r = cache_.Find(key);
+  ++stats_.region_errors;
+  const metapb::Region* r = CachedRegion(key);
   if (e.has_not_leader()) {
     // Follow the hint, unless it names a peer the cached region does not list (the membership
     // changed since): then ask the scheduler again.
@@ -113,7 +124,7 @@ std::optional<Resp> TxnClient::CallRegion(const std::string& key, const char* me
     auto resp = store::CallKv<Resp>(net_, options_.self, store, method, req,
                                     std::min(options_.rpc_timeout, give_up - sim::Now()));
     if (!resp) {  // lost, or that store is down or cut off: try another peer
-      if (const metapb::Region* r = cache_.Find(key)) cache_.SetLeader(r->id(), 0);
+      if (const metapb::Region* r = CachedRegion(key)) cache_.SetLeader(r->id(), 0);
       continue;
     }
     if (resp->has_region_error()) {
@@ -140,7 +151,9 @@ bool TxnClient::ResolveLock(const kvrpcpb::LockInfo& lock, sim::Time give_up) {
   resolve.set_commit_version(status->commit_version());  // 0: rolled back
   auto done =
       CallRegion<kvrpcpb::ResolveLockResponse>(lock.key(), "KvResolveLock", resolve, give_up);
-  return done && !done->has_error();
+  if (!done || done->has_error()) return false;
+  ++stats_.locks_resolved;
+  return true;
 }
 
 store::Status TxnClient::Get(const Transaction& txn, const std::string& key, sim::Duration deadline,
@@ -153,6 +166,7 @@ store::Status TxnClient::Get(const Transaction& txn, const std::string& key, sim
     auto resp = CallRegion<kvrpcpb::GetResponse>(key, "KvGet", req, give_up);
     if (!resp) break;
     if (resp->error().has_locked()) {
+      ++stats_.locks_met;
       if (!ResolveLock(resp->error().locked(), give_up)) sim::Sleep(kBackoff);  // alive: wait
       continue;
     }
@@ -164,6 +178,85 @@ store::Status TxnClient::Get(const Transaction& txn, const std::string& key, sim
     return store::Status::OK();
   }
   return store::Status::Busy("get " + key + ": no answer within the deadline");
+}
+
+template <class Resp>
+TxnClient::Step TxnClient::Settle(const std::optional<Resp>& resp, const kvrpcpb::Context& ctx,
+                                  const std::vector<std::string>& group) {
+  if (!resp) {  // lost, or the store is down or cut off: another peer next time
+    cache_.SetLeader(ctx.region_id(), 0);
+    return Step::kRetry;
+  }
+  if (resp->has_region_error()) {
+    OnRegionError(resp->region_error(), group.front());
+    return Step::kRetry;
+  }
+  return Step::kDone;
+}
+
+void TxnClient::Reached(CommitPoint point) {
+  if (options_.at) options_.at(point);
+}
+
+store::Status TxnClient::Scan(const Transaction& txn, const std::string& start,
+                              const std::string& end, uint32_t limit, sim::Duration deadline,
+                              std::vector<std::pair<std::string, std::string>>* pairs) {
+  const sim::Time give_up = sim::Now() + deadline;
+  pairs->clear();
+  std::string cursor = start;
+  while (pairs->size() < limit && (end.empty() || cursor < end)) {
+    kvrpcpb::ScanRequest req;
+    req.set_start_key(cursor);
+    req.set_limit(limit - static_cast<uint32_t>(pairs->size()));
+    req.set_version(txn.start_ts);
+    auto resp = CallRegion<kvrpcpb::ScanResponse>(cursor, "KvScan", req, give_up);
+    const metapb::Region* region = CachedRegion(cursor);
+    if (!resp || region == nullptr) break;
+    const std::string region_end = region->end_key();
+    bool again = false;  // a lock or a failed read: this region again, from that key
+    for (const kvrpcpb::KvPair& pair : resp->pairs()) {
+      if (!end.empty() && pair.key() >= end) return store::Status::OK();
+      if (pair.has_error()) {
+        if (pair.error().has_locked()) {
+          ++stats_.locks_met;
+          if (!ResolveLock(pair.error().locked(), give_up)) sim::Sleep(kBackoff);
+        } else {
+          sim::Sleep(kBackoff);
+        }
+        if (!pair.key().empty()) cursor = pair.key();
+        again = true;
+        break;
+      }
+      pairs->emplace_back(pair.key(), pair.value());
+    }
+    if (again) continue;
+    if (pairs->size() >= limit) break;
+    // The region is exhausted: on to the next one, from the first user key it can hold.
+    if (region_end.empty()) return store::Status::OK();
+    std::optional<std::string> next = UserKeyOfBound(region_end);
+    if (!next) return store::Status::Corruption("scan: region end is not a region key");
+    cursor = std::move(*next);
+  }
+  if (pairs->size() >= limit || (!end.empty() && cursor >= end)) return store::Status::OK();
+  return store::Status::Busy("scan from " + start + ": no answer within the deadline");
+}
+
+bool TxnClient::Rollback(const Transaction& txn, sim::Duration deadline) {
+  const sim::Time give_up = sim::Now() + deadline;
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : txn.writes) keys.push_back(key);
+  return ForEachRegion(
+      keys, give_up,
+      [&](const std::vector<std::string>& group, const kvrpcpb::Context& ctx, sim::NodeId store) {
+        kvrpcpb::BatchRollbackRequest req;
+        *req.mutable_context() = ctx;
+        req.set_start_version(txn.start_ts);
+        for (const std::string& k : group) req.add_keys(k);
+        auto resp = store::CallKv<kvrpcpb::BatchRollbackResponse>(
+            net_, options_.self, store, "KvBatchRollback", req,
+            std::min(options_.rpc_timeout, give_up - sim::Now()));
+        return Settle(resp, ctx, group);
+      });
 }
 
 bool TxnClient::ForEachRegion(
@@ -183,7 +276,7 @@ bool TxnClient::ForEachRegion(
     std::vector<std::string> group;
     std::vector<std::string> rest;
     for (const std::string& k : left) {
-      const metapb::Region* r = cache_.Find(k);
+      const metapb::Region* r = CachedRegion(k);
       (r != nullptr && r->id() == ctx.region_id() ? group : rest).push_back(k);
     }
     switch (send(group, ctx, store)) {
@@ -225,27 +318,18 @@ TxnOutcome TxnClient::Commit(const Transaction& txn, sim::Duration deadline) {
     auto resp = store::CallKv<kvrpcpb::PrewriteResponse>(
         net_, options_.self, store, "KvPrewrite", req,
         std::min(options_.rpc_timeout, give_up - sim::Now()));
-    if (!resp) {
-      cache_.SetLeader(ctx.region_id(), 0);
-      return Step::kRetry;  // a retried prewrite meets its own locks: safe
-    }
-    if (resp->has_region_error()) {
-      OnRegionError(resp->region_error(), group.front());
-      return Step::kRetry;
-    }
-    return resp->errors_size() == 0 ? Step::kDone : Step::kFailed;
+    // (A retried prewrite meets its own locks: safe.)
+    const Step step = Settle(resp, ctx, group);
+    if (step != Step::kDone) return step;
+    if (resp->errors_size() != 0) return Step::kFailed;
+    if (group.front() == primary) Reached(CommitPoint::kPrimaryPrewritten);
+    return Step::kDone;
   };
   if (!ForEachRegion(keys, give_up, prewrite)) {
-    kvrpcpb::BatchRollbackRequest rollback;
-    rollback.set_start_version(txn.start_ts);
-    for (const std::string& k : keys) {
-      rollback.clear_keys();
-      rollback.add_keys(k);
-      (void)CallRegion<kvrpcpb::BatchRollbackResponse>(k, "KvBatchRollback", rollback,
-                                                       sim::Now() + options_.rpc_timeout);
-    }
+    (void)Rollback(txn, options_.rpc_timeout);
     return TxnOutcome::kAborted;
   }
+  Reached(CommitPoint::kAllPrewritten);
 
   // Phase two: the primary decides.
   const std::optional<uint64_t> commit_ts = Timestamp(give_up);
@@ -257,6 +341,7 @@ TxnOutcome TxnClient::Commit(const Transaction& txn, sim::Duration deadline) {
   auto primary_resp = CallRegion<kvrpcpb::CommitResponse>(primary, "KvCommit", commit, give_up);
   if (!primary_resp) return TxnOutcome::kUnknown;
   if (primary_resp->has_error()) return TxnOutcome::kAborted;  // rolled back by a resolver
+  Reached(CommitPoint::kPrimaryCommitted);
   // Committed. The secondaries follow; any left behind are rolled forward by resolvers.
   std::vector<std::string> secondaries(keys.begin() + 1, keys.end());
   (void)ForEachRegion(
@@ -269,15 +354,7 @@ TxnOutcome TxnClient::Commit(const Transaction& txn, sim::Duration deadline) {
         auto resp = store::CallKv<kvrpcpb::CommitResponse>(
             net_, options_.self, store, "KvCommit", req,
             std::min(options_.rpc_timeout, give_up - sim::Now()));
-        if (!resp) {
-          cache_.SetLeader(ctx.region_id(), 0);
-          return Step::kRetry;
-        }
-        if (resp->has_region_error()) {
-          OnRegionError(resp->region_error(), group.front());
-          return Step::kRetry;
-        }
-        return Step::kDone;
+        return Settle(resp, ctx, group);
       });
   return TxnOutcome::kCommitted;
 }

@@ -9,8 +9,9 @@
 // or abandoned transaction back or a committed one forward (KvResolveLock), and waits (virtual
 // time) while the lock is alive.
 //
-// Routing: requests go to a region's leader as the client last learnt it (store::RegionCache,
-// filled from the scheduler's GetRegion); region errors refresh what it knows and the request is
+// Routing: a user key lives in the region holding its RegionKey (txn/region_keys.h); requests go
+// to that region's leader as the client last learnt it (store::RegionCache, filled from the
+// scheduler's GetRegion); region errors refresh what it knows and the request is
 // retried, until the operation's deadline. Retries are safe: a prewrite of the transaction's own
 // lock and a repeated commit both succeed again.
 //
@@ -23,9 +24,11 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "proto/kvrpcpb.pb.h"
@@ -36,15 +39,34 @@
 
 namespace tinykv::txn {
 
+// The moments of a commit at which a test may crash the client (TxnClientOptions::at).
+enum class CommitPoint {
+  kPrimaryPrewritten,  // the primary's region is prewritten, the secondaries' not yet
+  kAllPrewritten,      // every key is locked, nothing committed
+  kPrimaryCommitted,   // committed (by its primary); the secondaries still locked
+};
+
 struct TxnClientOptions {
   sim::NodeId self = 0;       // the client's node (it sends from it)
   sim::NodeId scheduler = 0;  // the scheduler node: TSO and region lookups
   sim::Duration rpc_timeout = std::chrono::milliseconds(500);
   uint64_t lock_ttl_ms = 3000;
+  // Called as each commit passes each point (may be empty). A test crashes the client's node
+  // from here to leave a transaction half done; the crash lands at the client's next blocking
+  // point.
+  std::function<void(CommitPoint)> at;
 };
 
 enum class TxnOutcome { kCommitted, kAborted, kUnknown };
 const char* TxnOutcomeName(TxnOutcome outcome);
+std::ostream& operator<<(std::ostream& os, TxnOutcome outcome);
+
+// What a client went through, for scenarios and reports.
+struct TxnClientStats {
+  uint64_t locks_met = 0;       // reads that met another transaction's lock
+  uint64_t locks_resolved = 0;  // of those, locks settled (rolled back or forward)
+  uint64_t region_errors = 0;   // region errors answered (not leader, epoch, key not in region)
+};
 
 struct Transaction {
   uint64_t start_ts = 0;
@@ -63,8 +85,20 @@ class TxnClient {
   // meets. Busy when the deadline passed first.
   store::Status Get(const Transaction& txn, const std::string& key, sim::Duration deadline,
                     std::optional<std::string>* value);
+  // Up to `limit` pairs (key, value) with start <= key < end (an empty end: no bound) visible at
+  // the transaction's start ts, in key order, across regions, resolving the locks it meets. Busy
+  // when the deadline passed first (then *pairs holds what was read so far).
+  store::Status Scan(const Transaction& txn, const std::string& start, const std::string& end,
+                     uint32_t limit, sim::Duration deadline,
+                     std::vector<std::pair<std::string, std::string>>* pairs);
   // Two-phase commit of the buffered writes (an empty transaction commits at once).
   TxnOutcome Commit(const Transaction& txn, sim::Duration deadline);
+  // Gives the transaction up: its buffered writes are dropped, and every key it may have
+  // prewritten gets a rollback record (so a delayed prewrite of it can never land), best effort
+  // within the deadline. False when some key's rollback was not acknowledged.
+  bool Rollback(const Transaction& txn, sim::Duration deadline);
+
+  const TxnClientStats& stats() const { return stats_; }
 
  private:
   // Sends `req` (its context filled for the region holding `key`) until a response without a
@@ -72,6 +106,8 @@ class TxnClient {
   template <class Resp, class Req>
   std::optional<Resp> CallRegion(const std::string& key, const char* method, Req req,
                                  sim::Time give_up);
+  // The cached region holding user key `key`, or null.
+  const metapb::Region* CachedRegion(const std::string& key) const;
   // Fills `ctx` for the region holding `key`; the store to send to, 0 when no region is known.
   sim::NodeId Route(const std::string& key, kvrpcpb::Context* ctx);
   void OnRegionError(const errorpb::Error& e, const std::string& key);
@@ -86,6 +122,12 @@ class TxnClient {
   bool ForEachRegion(const std::vector<std::string>& keys, sim::Time give_up,
                      const std::function<Step(const std::vector<std::string>&,
                                               const kvrpcpb::Context&, sim::NodeId)>& send);
+  // How one region's part of a batch went, from its response: kRetry when it was lost (the
+  // leader is forgotten) or a region error came (taken into the cache), else kDone.
+  template <class Resp>
+  Step Settle(const std::optional<Resp>& resp, const kvrpcpb::Context& ctx,
+              const std::vector<std::string>& group);
+  void Reached(CommitPoint point);
   std::optional<uint64_t> Timestamp(sim::Time give_up);
 
   sim::Network& net_;
@@ -93,6 +135,7 @@ class TxnClient {
   raftstore::SimSchedulerClient scheduler_;
   store::RegionCache cache_;
   size_t next_peer_ = 0;
+  TxnClientStats stats_;
 };
 
 }  // namespace tinykv::txn

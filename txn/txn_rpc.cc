@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "store/server/sim_rpc.h"
+#include "txn/region_keys.h"
 
 namespace tinykv::txn {
 std::optional<std::string> HandleTxnRpc(CommandEnv& env, std::string_view method,
@@ -29,7 +30,8 @@ std::optional<std::string> HandleTxnRpc(CommandEnv& env, std::string_view method
 store::KvMethods TxnKvMethods() {
   auto latches = std::make_shared<Latches>();
   return [latches](store::Storage& storage, std::string_view method, std::string_view body) {
-    CommandEnv env{storage, *latches};
+    RegionKeyedStorage region_keyed(storage);  // the cluster's layout (txn/region_keys.h)
+    CommandEnv env{region_keyed, *latches};
     return HandleTxnRpc(env, method, body);
   };
 }

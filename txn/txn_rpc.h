@@ -22,7 +22,8 @@ namespace tinykv::txn {
 std::optional<std::string> HandleTxnRpc(CommandEnv& env, std::string_view method,
                                         std::string_view body);
 
-// KvMethods serving the seven commands, with latches of their own (one set per call of this
+// KvMethods serving the seven commands on a store's raftstore storage, in the cluster's key layout
+// (txn/region_keys.h: CF lock under RegionKeys), with latches of their own (one set per call of this
 // function: give each store its own). The latches live as long as the returned function.
 store::KvMethods TxnKvMethods();
 

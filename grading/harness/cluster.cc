@@ -14,6 +14,7 @@
 #include "store/raftstore/store_node.h"
 #include "store/server/region_cache.h"
 #include "store/server/sim_rpc.h"
+#include "txn/region_keys.h"
 #include "txn/txn_rpc.h"
 
 namespace tinykv::harness {
@@ -82,6 +83,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     so.wrap_engine = options_.wrap_engine;
     so.wrap_transport = options_.wrap_transport;
     so.kv_methods = txn::TxnKvMethods();  // the transactional Kv* methods (lab 4)
+    so.split_key_of = txn::SplitKeyOf;    // regions cut between user keys, not versions
     auto node = std::make_unique<raftstore::StoreNode>(*ex_, *net_, so);
     const sim::NodeId nid = static_cast<sim::NodeId>(id);
     ex_->AddNode(nid, "store" + std::to_string(id), [n = node.get()] { n->Main(); });

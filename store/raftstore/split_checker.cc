@@ -8,7 +8,8 @@
 namespace tinykv::raftstore {
 
 SplitCheckResult CheckSplit(const SplitCheckTask& task, uint64_t max_size, uint64_t split_size,
-                            size_t yield_every, const std::function<void()>& yield) {
+                            const store::SplitKeyOf& split_key_of, size_t yield_every,
+                            const std::function<void()>& yield) {
   SplitCheckResult r;
   r.region = task.region;
   const auto [begin, end] = RegionDataRange(task.region);
@@ -22,8 +23,10 @@ SplitCheckResult CheckSplit(const SplitCheckTask& task, uint64_t max_size, uint6
       r.size += bytes;
       cf_size += bytes;
       if (cf == store::Cf::kDefault && candidate.empty() && cf_size > split_size) {
-        auto user_key = OriginKey(it->key());
-        if (user_key && *user_key != task.region.start_key()) candidate = std::string(*user_key);
+        if (auto data_key = OriginKey(it->key())) {
+          std::string cut = split_key_of ? split_key_of(*data_key) : std::string(*data_key);
+          if (cut > task.region.start_key()) candidate = std::move(cut);
+        }
       }
       if (yield && yield_every != 0 && ++seen % yield_every == 0) yield();
     }
@@ -33,9 +36,10 @@ SplitCheckResult CheckSplit(const SplitCheckTask& task, uint64_t max_size, uint6
 }
 
 void RunSplitChecker(sim::Channel<SplitCheckTask>& tasks, uint64_t max_size, uint64_t split_size,
+                     const store::SplitKeyOf& split_key_of,
                      const std::function<void(SplitCheckResult)>& done) {
   while (auto task = tasks.Recv()) {
-    done(CheckSplit(*task, max_size, split_size, 256, [] { sim::Yield(); }));
+    done(CheckSplit(*task, max_size, split_size, split_key_of, 256, [] { sim::Yield(); }));
   }
 }
 

@@ -5,7 +5,8 @@
 // holding a kv-engine snapshot pinned at that moment and the region as it was. The checker sums
 // the bytes of every key and value in the region's data range (all column families) and, when
 // the total exceeds `region_max_size`, picks the split key: the first default-CF key at which
-// `region_split_size` bytes of that CF are reached (a user key, never the region's start key).
+// `region_split_size` bytes of that CF are reached, mapped through `split_key_of` when given
+// (store/server/kv_methods.h; never the region's start key: then the next key is tried).
 // It reports the size (for the region heartbeat) and the key, if any, to the raft worker, which
 // asks the scheduler for the new ids (scheduler_worker.h) and proposes the Split.
 #pragma once
@@ -18,6 +19,7 @@
 #include "proto/metapb.pb.h"
 #include "sim/sync.h"
 #include "store/engine/engine.h"
+#include "store/server/kv_methods.h"
 
 namespace tinykv::raftstore {
 
@@ -33,11 +35,14 @@ struct SplitCheckResult {
 };
 
 // Measures one region. `yield_every` keys, calls `yield` (may be null).
+// `split_key_of` may be empty.
 SplitCheckResult CheckSplit(const SplitCheckTask& task, uint64_t max_size, uint64_t split_size,
-                            size_t yield_every, const std::function<void()>& yield);
+                            const store::SplitKeyOf& split_key_of, size_t yield_every,
+                            const std::function<void()>& yield);
 
 // Runs tasks until `tasks` closes (or the store crashes), reporting each through `done`.
 void RunSplitChecker(sim::Channel<SplitCheckTask>& tasks, uint64_t max_size, uint64_t split_size,
+                     const store::SplitKeyOf& split_key_of,
                      const std::function<void(SplitCheckResult)>& done);
 
 }  // namespace tinykv::raftstore

@@ -423,9 +423,9 @@ void StoreNode::Main() {
     }
   });
   if (with_splits) {
-    sim::Go("split-check", [rt, cfg] {
+    sim::Go("split-check", [rt, cfg, split_key_of = options_.split_key_of] {
       RunSplitChecker(
-          rt->split_check_tasks, cfg.region_max_size, cfg.region_split_size,
+          rt->split_check_tasks, cfg.region_max_size, cfg.region_split_size, split_key_of,
           [raw = rt.get()](SplitCheckResult r) { raw->split_check_done.TrySend(std::move(r)); });
     });
   }

@@ -113,6 +113,9 @@ struct StoreNodeOptions {
   // More methods of the store's KV service, after the raw ones (txn/txn_rpc.h: the
   // transactional Kv* commands, wired by whoever builds the stores); may be empty.
   store::KvMethods kv_methods;
+  // Where the split checker cuts given the key it picked (txn::SplitKeyOf with the transactional
+  // methods, so a key's versions and lock stay in one region); may be empty.
+  store::SplitKeyOf split_key_of;
 };
 
 class StoreNode {
