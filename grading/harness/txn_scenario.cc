@@ -1,0 +1,331 @@
+#include "grading/harness/txn_scenario.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "grading/check/si/list_append.h"
+#include "grading/check/si/txn_history.h"
+#include "grading/harness/cluster.h"
+#include "grading/harness/crash_nemesis.h"
+#include "grading/harness/nemeses.h"
+#include "grading/harness/region_checks.h"
+#include "grading/harness/scheduler_view.h"
+#include "grading/harness/txn_workloads.h"
+#include "grading/runner/run_facts.h"
+#include "sim/executor.h"
+#include "sim/sync.h"
+#include "store/engine/mem_engine.h"
+#include "store/raftstore/keys.h"
+#include "store/raftstore/store_node.h"
+#include "txn/lock.h"
+#include "txn/printable.h"
+#include "txn/region_keys.h"
+
+namespace tinykv::harness {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Client slot i sends from node kClientBase + i, whatever process it currently runs as.
+constexpr int64_t kClientBase = 100;
+constexpr uint64_t kLockTtlMs = 500;
+
+std::string ArtifactPath(const std::string& name, uint64_t seed, const std::string& ext) {
+  const char* dir = std::getenv(grading::kArtifactDirEnvVar);
+  std::string base = dir != nullptr && *dir != '\0' ? dir : "/tmp";
+  return base + "/" + name + "-seed" + std::to_string(seed) + ext;
+}
+
+txn::TxnClient MakeClient(Cluster& c, int64_t id, std::function<void(txn::CommitPoint)> at = {}) {
+  txn::TxnClientOptions o;
+  o.self = c.ClientNode(id);
+  o.scheduler = kSchedulerNode;
+  o.lock_ttl_ms = kLockTtlMs;
+  o.at = std::move(at);
+  return txn::TxnClient(c.network(), o);
+}
+
+// The first lock any live store still holds, in words ("" when none does).
+std::string LockLeft(Cluster& c) {
+  for (sim::NodeId id : c.store_ids()) {
+    if (c.executor().node_state(id) != sim::NodeState::kUp) continue;
+    const store::MemState& state = c.store(id).disks().kv->live_state();
+    store::PersistentMap::Cursor cur(state[static_cast<size_t>(store::Cf::kLock)]);
+    for (cur.Seek(raftstore::DataKey("")); cur.Valid(); cur.Next()) {
+      const auto key = raftstore::OriginKey(cur.key());
+      if (!key) continue;
+      const std::string user_key = txn::UserKeyOfBound(*key).value_or(std::string(*key));
+      txn::Lock lock;
+      const std::string what = txn::ParseLock(cur.value(), &lock).ok()
+                                   ? "start ts " + std::to_string(lock.start_ts) + ", primary " +
+                                         txn::Printable(lock.primary)
+                                   : "a lock that does not parse";
+      return "store " + std::to_string(id) + " still holds the lock of " +
+             txn::Printable(user_key) + " (" + what + ")";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
+                                 const TxnScenarioOptions& options) {
+  TxnScenarioResult result;
+  ClusterOptions co;
+  co.stores = options.stores;
+  co.seed = seed;
+  co.with_scheduler = true;
+  co.real_scheduler = true;
+  co.max_replicas = 3;
+  if (options.split) {
+    co.raft.region_max_size = 3000;
+    co.raft.region_split_size = 1800;
+  }
+  Cluster cluster(co);
+  sim::Executor& ex = cluster.executor();
+  sim::Rng nemesis = ex.Stream("nemesis");
+  sim::Rng conf_changer = ex.Stream("conf-change-nemesis");
+  sim::Rng client_crasher = ex.Stream("client-crash-nemesis");
+  CrashNemesis crasher(cluster, ex.Stream("crash-nemesis"));
+  BankWorkload bank(options.keys, 100, options.value_padding);
+  ListAppendWorkload lists(options.keys);
+  TxnEdnHistory history;
+  TxnTally tally;
+  std::vector<int64_t> client_ids;
+  for (int i = 0; i < options.clients; ++i) client_ids.push_back(kClientBase + i);
+  int64_t next_process = 0;
+  std::string liveness_failure;
+  const bool is_bank = options.workload == TxnWorkloadKind::kBank;
+
+  sim::RunResult run = cluster.Run([&] {
+    if (is_bank) {
+      txn::TxnClient loader = MakeClient(cluster, 0);
+      for (size_t first = 0; first < bank.accounts().size(); first += 8) {
+        txn::Transaction load;
+        bool ok = loader.Begin(options.liveness_budget, &load).ok();
+        for (size_t i = first; i < std::min(bank.accounts().size(), first + 8); ++i) {
+          load.Set(bank.accounts()[i], bank.Balance(100));
+        }
+        ok = ok && loader.Commit(load, options.liveness_budget) == txn::TxnOutcome::kCommitted;
+        if (!ok) {
+          liveness_failure = "liveness: the bank's accounts could not be loaded within " +
+                             sim::FormatTime(options.liveness_budget) + " (no faults yet)";
+          return;
+        }
+      }
+    }
+    for (int round = 0; round < options.rounds && liveness_failure.empty(); ++round) {
+      cluster.SetUnreliable(options.unreliable);
+      bool stop = false;
+      sim::WaitGroup wg("txn-clients");
+      for (int64_t slot : client_ids) {
+        wg.Add();
+        // The slot's supervisor (on the world): runs the client on its node, and after the node
+        // crashed brings it back as a new process.
+        sim::Go("slot" + std::to_string(slot), [&, slot] {
+          const sim::NodeId node = cluster.ClientNode(slot);
+          sim::Rng rng =
+              ex.Stream("txn-client-" + std::to_string(slot) + "-round-" + std::to_string(round));
+          while (!stop) {
+            if (ex.node_state(node) == sim::NodeState::kDown) {
+              sim::Sleep(std::chrono::milliseconds(100 + client_crasher.Below(400)));
+              ex.Start(node);
+              cluster.Annotate(ex.Now(), "restart client " + std::to_string(slot));
+            }
+            sim::WaitGroup alive("client-alive");
+            alive.Add();
+            int64_t process = next_process++;
+            ex.SpawnOn(node, "txn-client", [&, slot, node, process]() mutable {
+              struct Done {
+                sim::WaitGroup& wg;
+                ~Done() { wg.Done(); }
+              } done{alive};
+              auto crash_at = [&](txn::CommitPoint) {
+                if (options.client_crash_probability > 0 &&
+                    client_crasher.Bernoulli(options.client_crash_probability)) {
+                  ++result.client_crashes;
+                  cluster.Annotate(ex.Now(), "crash client " + std::to_string(slot));
+                  ex.Crash(node);  // lands at the client's next blocking point
+                }
+              };
+              txn::TxnClient client = MakeClient(cluster, slot, crash_at);
+              struct Stats {
+                txn::TxnClient& client;
+                TxnTally& tally;
+                ~Stats() { tally.Add(client.stats()); }
+              } stats{client, tally};
+              while (!stop) {
+                if (is_bank) {
+                  bank.RunOne(client, process, rng, &tally);
+                } else if (!lists.RunOne(client, process, rng, &history, &tally)) {
+                  process = next_process++;  // an unknown outcome retires the process
+                }
+                sim::Sleep(options.think_time);
+              }
+            });
+            alive.Wait();
+          }
+          wg.Done();
+        });
+      }
+      if (options.partitions) {
+        wg.Add();
+        sim::Go("nemesis", [&] {
+          RunPartitionNemesis(cluster, nemesis, client_ids, stop);
+          wg.Done();
+        });
+      }
+      if (options.conf_change) {
+        wg.Add();
+        sim::Go("conf-change-nemesis", [&] {
+          RunConfChangeNemesis(cluster, conf_changer, stop, &result.conf_changes);
+          wg.Done();
+        });
+      }
+      if (options.crash) {
+        wg.Add();
+        sim::Go("crash-nemesis", [&] {
+          crasher.Run(stop);
+          wg.Done();
+        });
+      }
+      sim::Sleep(options.round);
+      stop = true;
+      cluster.Heal();
+      cluster.SetUnreliable(false);
+      wg.Wait();
+      if (options.crash) {
+        for (sim::NodeId id : cluster.store_ids()) cluster.Crash(id);
+        for (sim::NodeId id : cluster.store_ids()) cluster.Restart(id);
+      }
+      // Liveness: healed, a fresh client commits a transaction and reads it back.
+      txn::TxnClient probe = MakeClient(cluster, 1000 + round);
+      const sim::Time start = ex.Now();
+      bool live = false;
+      while (!live && ex.Now() - start < options.liveness_budget) {
+        txn::Transaction t;
+        if (!probe.Begin(options.liveness_budget, &t).ok()) continue;
+        t.Set("probe", "round " + std::to_string(round));
+        live = probe.Commit(t, options.liveness_budget - (ex.Now() - start)) ==
+               txn::TxnOutcome::kCommitted;
+      }
+      if (!live) {
+        liveness_failure = "liveness: after round " + std::to_string(round + 1) +
+                           " the healed cluster did not commit a transaction within " +
+                           sim::FormatTime(options.liveness_budget) + " (virtual)";
+      }
+    }
+    if (!liveness_failure.empty()) return;
+    // Lock resolution: a sweeping client reads every key, settling every lock it meets; then no
+    // store may hold one (each store applies the resolutions within the budget).
+    txn::TxnClient sweeper = MakeClient(cluster, 2000);
+    txn::Transaction t;
+    std::vector<std::pair<std::string, std::string>> pairs;
+    if (!sweeper.Begin(options.liveness_budget, &t).ok() ||
+        !sweeper.Scan(t, "", "", 1u << 20, options.liveness_budget, &pairs).ok()) {
+      liveness_failure = "liveness: a scan of every key did not complete within " +
+                         sim::FormatTime(options.liveness_budget) + " after the last round";
+      return;
+    }
+    tally.Add(sweeper.stats());
+    if (is_bank) {
+      std::string balances;
+      const std::optional<int> sum = bank.Sum(sweeper, true, &balances);
+      if (sum && *sum != bank.total()) {
+        liveness_failure = "bank: after the last round the accounts sum to " +
+                           std::to_string(*sum) + ", not " + std::to_string(bank.total()) + ": " +
+                           balances;
+        return;
+      }
+    }
+    std::string left;
+    if (!WaitFor(
+            cluster, [&] { return (left = LockLeft(cluster)).empty(); }, options.liveness_budget)) {
+      liveness_failure = "locks: " + sim::FormatTime(options.liveness_budget) +
+                         " after a scan of every key settled the locks it met, " + left +
+                         "\nhint: KvResolveLock must remove every lock of the transaction in the "
+                         "region, and KvCheckTxnStatus roll back a primary whose TTL ran out";
+      return;
+    }
+    liveness_failure = CheckRegionsSettle(cluster, options.liveness_budget, 3);
+  });
+
+  result.fingerprint = ex.trace().fingerprint();
+  result.events = ex.trace().event_count();
+  result.virtual_time = run.end_time;
+  result.committed = tally.committed;
+  result.aborted = tally.aborted;
+  result.unknown = tally.unknown;
+  result.gave_up = tally.gave_up;
+  result.sums = tally.sums;
+  result.locks_resolved = tally.client.locks_resolved;
+  result.regions = cluster.scheduler().RegionCount();
+  char fp[32];
+  std::snprintf(fp, sizeof fp, "%016" PRIx64, result.fingerprint);
+  grading::ReportRunFact("fingerprint", fp);
+
+  if (const InvariantMonitor& m = cluster.monitor(); !m.violation().empty()) {
+    result.failure = m.violation();
+    return result;
+  }
+  if (run.outcome != sim::RunOutcome::kCompleted) {
+    result.failure = std::string("the simulation ended early (") +
+                     sim::RunOutcomeName(run.outcome) + "): " + run.report;
+    return result;
+  }
+  if (is_bank && !bank.bad_sums().empty()) {
+    result.failure =
+        "bank: a read-only transaction saw money appear or vanish: " + bank.bad_sums().front() +
+        "\n(" + std::to_string(bank.bad_sums().size()) + " of " + std::to_string(tally.sums) +
+        " sums were off)";
+    return result;
+  }
+  std::string anomaly;
+  if (!is_bank) {
+    auto parsed = check::si::ParseListAppendHistory(history.Text(), name + ".edn");
+    if (!parsed.ok()) {
+      result.failure =
+          "harness error: the recorded history does not parse: " + parsed.status().message();
+      return result;
+    }
+    auto checked =
+        check::si::CheckListAppend(parsed.value(), check::si::Consistency::kSnapshotIsolation);
+    if (!checked.ok()) {
+      anomaly = "the history breaks the list-append contract: " + checked.status().message();
+    } else {
+      result.verdict = checked.value().valid ? "snapshot-isolation" : "not snapshot-isolation";
+      if (!checked.value().valid) {
+        anomaly = checked.value().Summary(check::si::Consistency::kSnapshotIsolation);
+      }
+    }
+    grading::ReportRunFact("verdict", result.verdict);
+    if (!anomaly.empty() || !liveness_failure.empty() || options.always_write_artifacts) {
+      result.history_path = ArtifactPath(name, seed, ".edn");
+      std::ofstream(result.history_path) << history.Text();
+    }
+  }
+  if (!anomaly.empty()) {
+    result.failure = anomaly + "\nhistory: " + result.history_path +
+                     " (tinykv-sicheck --consistency snapshot-isolation " + result.history_path +
+                     ")";
+    return result;
+  }
+  if (!liveness_failure.empty()) {
+    result.failure = liveness_failure;
+    return result;
+  }
+  if (options.split && result.regions < 2) {
+    result.failure = "split: the data never split (1 region at the end)";
+    return result;
+  }
+  result.passed = true;
+  return result;
+}
+
+}  // namespace tinykv::harness
