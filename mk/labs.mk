@@ -1,7 +1,7 @@
 # Lab grading, replay, debugging and handouts: included by the root Makefile.
 #
 #   make lab1 | lab2a | lab2aa | lab2ab | lab2ac | lab2b | lab2c | lab3a | lab3b | lab3c
-#        lab4a | lab4b | lab4c | lab2 | lab3 | lab4 | grade       [SEEDS=N] [SEED_BASE=S] [JOBS=J]
+#        lab4a | lab4b | lab4c | lab4d | lab2 | lab3 | lab4 | grade       [SEEDS=N] [SEED_BASE=S] [JOBS=J]
 #   make replay TEST=Suite.Name SEED=S
 #   make debug  TEST=Suite.Name SEED=S [BREAK=event:N|time:T|on:KIND|file.cc:123]
 #   make vscode TEST=Suite.Name SEED=S [BREAK=...] [VSCODE_DIR=.vscode]
@@ -16,7 +16,7 @@ GRADE_FLAGS = --build-dir $(BUILD) \
   $(if $(SEED_BASE),--seed-base $(SEED_BASE)) \
   $(if $(JOBS),--jobs $(JOBS))
 LAB_TARGETS := lab1 lab2a lab2aa lab2ab lab2ac lab2b lab2c lab3a lab3b lab3c \
-  lab4a lab4b lab4c lab2 lab3 lab4
+  lab4a lab4b lab4c lab4d lab2 lab3 lab4
 VSCODE_DIR ?= .vscode
 VSCODE_LAUNCH = python3 sim/gdb/vscode_launch.py --test '$(TEST)' --seed '$(SEED)' \
   $(if $(BREAK),--break '$(BREAK)')

@@ -146,7 +146,16 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
                 sim::WaitGroup& wg;
                 ~Done() { wg.Done(); }
               } done{alive};
-              auto crash_at = [&](txn::CommitPoint) {
+              auto crash_at = [&](txn::CommitPoint point) {
+                if (options.client_stall_probability > 0 &&
+                    point != txn::CommitPoint::kPrimaryCommitted &&
+                    client_crasher.Bernoulli(options.client_stall_probability)) {
+                  ++result.client_stalls;
+                  const auto stall =
+                      std::chrono::milliseconds(kLockTtlMs + client_crasher.Below(kLockTtlMs));
+                  cluster.Annotate(ex.Now(), "stall client " + std::to_string(slot));
+                  sim::Sleep(stall);
+                }
                 if (options.client_crash_probability > 0 &&
                     client_crasher.Bernoulli(options.client_crash_probability)) {
                   ++result.client_crashes;

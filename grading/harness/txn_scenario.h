@@ -40,6 +40,10 @@ struct TxnScenarioOptions {
   // Clients crash at their commit points (txn::CommitPoint), each with this probability, and
   // come back 0.1-0.5 s later as a new process (0: never).
   double client_crash_probability = 0;
+  // Before its primary commits, a client stalls (a long GC pause) with this probability at each
+  // commit point, for 1-2 times its lock TTL: others roll its transaction back meanwhile, and its
+  // commit must then fail, everywhere (0: never).
+  double client_stall_probability = 0;
   bool split = false;        // regions over 3000 bytes split at 1800 (with value padding)
   bool conf_change = false;  // membership churn
   size_t value_padding = 0;  // bank balances padded so that the data splits
@@ -57,6 +61,7 @@ struct TxnScenarioResult {
   uint64_t sums = 0;  // bank: read-only sums completed
   uint64_t locks_resolved = 0;
   uint64_t client_crashes = 0;
+  uint64_t client_stalls = 0;
   uint64_t regions = 0;
   uint64_t conf_changes = 0;
   uint64_t fingerprint = 0;
