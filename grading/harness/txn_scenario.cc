@@ -35,6 +35,12 @@ using namespace std::chrono_literals;
 constexpr int64_t kClientBase = 100;
 constexpr uint64_t kLockTtlMs = 500;
 
+// What a sum that is off points at: half of a transfer visible, or an update lost.
+constexpr const char* kBankHint =
+    "\nhint: a read must report the lock of any transaction that started at or before it "
+    "(KvGet, KvScan); a prewrite must refuse a key written at or after its start ts or locked by "
+    "another transaction; a commit whose lock is gone must fail if the transaction was rolled back";
+
 std::string ArtifactPath(const std::string& name, uint64_t seed, const std::string& ext) {
   const char* dir = std::getenv(grading::kArtifactDirEnvVar);
   std::string base = dir != nullptr && *dir != '\0' ? dir : "/tmp";
@@ -249,7 +255,7 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
       if (sum && *sum != bank.total()) {
         liveness_failure = "bank: after the last round the accounts sum to " +
                            std::to_string(*sum) + ", not " + std::to_string(bank.total()) + ": " +
-                           balances;
+                           balances + kBankHint;
         return;
       }
     }
@@ -292,7 +298,7 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
     result.failure =
         "bank: a read-only transaction saw money appear or vanish: " + bank.bad_sums().front() +
         "\n(" + std::to_string(bank.bad_sums().size()) + " of " + std::to_string(tally.sums) +
-        " sums were off)";
+        " sums were off)" + kBankHint;
     return result;
   }
   std::string anomaly;
