@@ -34,6 +34,9 @@ using namespace std::chrono_literals;
 // Client slot i sends from node kClientBase + i, whatever process it currently runs as.
 constexpr int64_t kClientBase = 100;
 constexpr uint64_t kLockTtlMs = 500;
+// Short: every request of the client is safe to repeat, and a request to a leader cut off with a
+// minority should be given up quickly.
+constexpr sim::Duration kRpcTimeout = std::chrono::milliseconds(150);
 
 // What a sum that is off points at: half of a transfer visible, or an update lost.
 constexpr const char* kBankHint =
@@ -52,6 +55,7 @@ txn::TxnClient MakeClient(Cluster& c, int64_t id, std::function<void(txn::Commit
   o.self = c.ClientNode(id);
   o.scheduler = kSchedulerNode;
   o.lock_ttl_ms = kLockTtlMs;
+  o.rpc_timeout = kRpcTimeout;
   o.at = std::move(at);
   return txn::TxnClient(c.network(), o);
 }
