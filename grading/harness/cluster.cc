@@ -367,6 +367,16 @@ sim::NodeId Cluster::ClientNode(int64_t client_id) {
   return node;
 }
 
+std::string Cluster::StartFailure() const {
+  for (const auto& s : stores_) {
+    if (!s->start_error().ok()) {
+      return "store " + std::to_string(s->store_id()) +
+             " cannot start: " + s->start_error().ToString();
+    }
+  }
+  return "";
+}
+
 std::optional<sim::NodeId> Cluster::Leader() const {
   std::optional<sim::NodeId> leader;
   for (const auto& s : stores_) {

@@ -162,6 +162,9 @@ class Cluster {
   sim::NodeId ClientNode(int64_t client_id);
   // A store that considers itself leader (the highest-term one, if several), or nothing.
   std::optional<sim::NodeId> Leader() const;
+  // The first store that failed to start ("store 3 cannot start: Corruption: ..."), or "" when
+  // every store started: a store that cannot start is the cause of whatever else went wrong.
+  std::string StartFailure() const;
 
   // ---- membership (lab3b; REQUIRES with_scheduler) ----
   bool has_scheduler() const { return view_ != nullptr; }

@@ -106,15 +106,6 @@ std::string StuckRegion(Cluster& c, const std::string& key, uint64_t* region) {
          "\", " + (r->end_key().empty() ? "end" : "\"" + r->end_key() + "\"") + "); ";
 }
 
-// The first store that failed to start, in words ("" when all started).
-std::string StartFailure(Cluster& c) {
-  for (sim::NodeId id : c.store_ids()) {
-    const store::Status& s = c.store(id).start_error();
-    if (!s.ok()) return "store " + std::to_string(id) + " cannot start: " + s.ToString();
-  }
-  return "";
-}
-
 // Each region's highest term over the live stores' peers of it.
 std::map<uint64_t, uint64_t> TermsByRegion(Cluster& c) {
   std::map<uint64_t, uint64_t> terms;
@@ -597,7 +588,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
       if (!put_ok || !probe.Get("live", options.liveness_budget - (ex.Now() - start))) {
         uint64_t stuck = raftstore::kFirstRegionId;
         // A store that cannot start is the cause, whatever else is stuck.
-        const std::string start_failure = StartFailure(cluster);
+        const std::string start_failure = cluster.StartFailure();
         liveness_failure = (start_failure.empty() ? "" : start_failure + "\n") +
                            "liveness: after round " + std::to_string(round + 1) +
                            " the healed cluster did not complete a put and a get within " +

@@ -54,13 +54,27 @@ Status PeerStorage::Open(Engines engines, uint64_t region_id, std::unique_ptr<Pe
     // reached that far: then only the kv batch survived, and the old log, superseded by the
     // snapshot, must not be read as this peer's log.
     eraftpb::Entry old_entry;
+    bool repaired = false;
     if (rs.last_index() < ps->truncated_index() ||
         GetMsg(engines.raft, RaftLogKey(region_id, ps->truncated_index()), &old_entry).ok()) {
       ps->raft_state_.set_last_index(ps->truncated_index());
       ps->raft_state_.set_last_term(ps->truncated_term());
+      repaired = true;
     }
     if (rs.hard_state().commit() < ps->truncated_index()) {
       ps->raft_state_.mutable_hard_state()->set_commit(ps->truncated_index());
+      repaired = true;
+    }
+    if (repaired) {
+      // Finish the lost raft batch now, before the apply resumes: once the resumed apply has
+      // written the data it deletes the pending snapshot, and a crash after that must find a raft
+      // state that agrees with the apply state (not the superseded one still on disk).
+      WriteBatch raft_wb;
+      raft_wb.DeleteRange(Cf::kDefault, RaftLogKey(region_id, 0),
+                          RaftLogKey(region_id, UINT64_MAX));
+      PutMsg(&raft_wb, RaftStateKey(region_id), ps->raft_state_);
+      s = engines.raft->Write(store::WriteOptions{.sync = true}, raft_wb);
+      if (!s.ok()) return s;
     }
   } else if (!s.IsNotFound()) {
     return s;

@@ -232,5 +232,38 @@ TEST(Raftstore, PeerStorageOpenDropsTheOldLogWhenOnlyTheSnapshotsKvBatchSurvived
   EXPECT_GE(ps->raft_state().hard_state().commit(), 10u);
 }
 
+// The crash that ApplySnapshot's raft batch did not survive, then a second crash right after the
+// resumed apply finished (found by Lab4D.ListAppendUnderCrashesSplitsAndChurn, seed 181): the
+// store must still open, with the log starting after the snapshot.
+TEST(Raftstore, PeerStorageOpenPersistsTheRepairBeforeTheInterruptedApplyResumes) {
+  Disks d;
+  {
+    auto ps = OpenBootstrapped(d);  // the raft state says: last index 5
+    const eraftpb::Snapshot snap = MakeSnapshot(ps->region());
+    raft_serverpb::RaftApplyState apply;
+    apply.set_applied_index(10);
+    apply.mutable_truncated_state()->set_index(10);
+    apply.mutable_truncated_state()->set_term(7);
+    store::WriteBatch wb;
+    PutMsg(&wb, ApplyStateKey(1), apply);
+    PutMsg(&wb, PendingSnapshotKey(1), snap);
+    ASSERT_TRUE(ps->engines().kv->Write(store::WriteOptions{.sync = true}, wb).ok());
+  }
+  Engines e = d.Open();
+  std::unique_ptr<PeerStorage> ps;
+  ASSERT_TRUE(PeerStorage::Open(e, 1, &ps).ok());
+  ASSERT_TRUE(ps->interrupted_snapshot_apply().has_value());
+  ASSERT_TRUE(ApplySnapshotData(e, *ps->interrupted_snapshot_apply(), 100, nullptr).ok());
+  d.raft->Crash(0);
+  d.kv->Crash(0);
+  e = d.Open();
+  store::Status s = PeerStorage::Open(e, 1, &ps);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_FALSE(ps->interrupted_snapshot_apply().has_value());
+  EXPECT_EQ(*ps->LastIndex(), 10u);
+  EXPECT_EQ(*ps->Term(10), 7u);
+  EXPECT_GE(ps->raft_state().hard_state().commit(), 10u);
+}
+
 }  // namespace
 }  // namespace tinykv::raftstore
