@@ -9,7 +9,7 @@ export MIMALLOC_LARGE_OS_PAGES ?= 1
 # Test data may be malformed on purpose (handout generator error cases): not ours to format.
 SOURCES := $(shell git ls-files '*.cc' '*.h' 2>/dev/null | grep -v '/testdata/')
 
-.PHONY: all deps configure build test demo sim-demo bench format check-format clean
+.PHONY: all deps configure build test demo demo-txn sim-demo bench format check-format clean
 
 all: build
 
@@ -30,6 +30,10 @@ test: build
 DEMO_SEED ?= 1
 demo: build
 	@$(BUILD)/grading/harness/tinykv-demo --seed $(DEMO_SEED) --out out/demo
+
+# `make demo-txn` runs Percolator transactions (bank, then list-append) on the cluster.
+demo-txn: build
+	@$(BUILD)/grading/harness/tinykv-demo-txn --seed $(DEMO_SEED) --out out/demo-txn
 
 sim-demo: build
 	@$(BUILD)/sim/tinykv-sim-demo --seed $(DEMO_SEED)

@@ -7,6 +7,8 @@ varies by ±30 %), and the minimum is the closest to what the program costs.
 
     python3 bench/lab3b_speed.py build/labs/multiraft/lab3b_test
     python3 bench/lab3b_speed.py build/labs/multiraft/lab3c_cluster_test Lab3C.BalanceAfterStoresJoin …
+    python3 bench/lab3b_speed.py build/labs/txn/lab4d_cluster_test Lab4D.BankUnderPartitionsAndUnreliableLinks …
+(for a transactional scenario, "ops" counts its committed transactions)
 """
 import os, subprocess, time, re, statistics, sys
 tests = ["ConfChangeRecover","ConfChangeRecoverManyClients","ConfChangeUnreliable","ConfChangeUnreliableRecover","ConfChangeSnapshotUnreliableRecover","ConfChangeSnapshotUnreliableRecoverConcurrentPartition","SplitRecover","SplitRecoverManyClients","SplitUnreliable","SplitUnreliableRecover","SplitConfChangeSnapshotUnreliableRecover","SplitConfChangeSnapshotUnreliableRecoverConcurrentPartition","ManyRegionsUnderTransferLeaderStormsAndCrashes"]
@@ -30,7 +32,11 @@ for t in tests:
             runs.append(time.perf_counter()-t0)
         walls.append(min(runs))
         m=re.search(r"(\d+) operations, ([\d.]+)s virtual.*?, (\d+) regions, (\d+) conf changes",out)
-        if not m: print("no summary for",t,seed,out[-300:]); sys.exit(1)
-        ops.append(int(m.group(1))); virts.append(float(m.group(2))); regs.append(int(m.group(3))); ccs.append(int(m.group(4)))
+        if m:
+            ops.append(int(m.group(1))); virts.append(float(m.group(2))); regs.append(int(m.group(3))); ccs.append(int(m.group(4)))
+        else:  # a transactional scenario (Lab4D): "ops" are its committed transactions
+            m=re.search(r"(\d+) committed, .*?, (\d+) regions, (\d+) conf changes, ([\d.]+)s virtual",out)
+            if not m: print("no summary for",t,seed,out[-300:]); sys.exit(1)
+            ops.append(int(m.group(1))); regs.append(int(m.group(2))); ccs.append(int(m.group(3))); virts.append(float(m.group(4)))
     w=statistics.mean(walls); v=statistics.mean(virts)
     print(f"| {t} | {statistics.mean(ops):,.0f} | {statistics.mean(regs):.1f} | {statistics.mean(ccs):.1f} | {v:.1f} | {w:.3f} | {v/w:,.0f}x | {60/w:,.0f} |")
