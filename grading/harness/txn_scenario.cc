@@ -41,6 +41,14 @@ constexpr uint64_t kLockTtlMs = 500;
 // minority should be given up quickly.
 constexpr sim::Duration kRpcTimeout = std::chrono::milliseconds(150);
 
+// What an anomaly of the list-append history points at: two appends to a key from the same
+// snapshot (a lost update), or a read that missed a transaction committed before it.
+constexpr const char* kListAppendHint =
+    "hint: a prewrite must refuse a key written at or after its start ts or locked by another "
+    "transaction (first committer wins); a read must report the lock of any transaction that "
+    "started at or before it; a commit whose lock is gone must fail if the transaction was rolled "
+    "back";
+
 // What a sum that is off points at: half of a transfer visible, or an update lost.
 constexpr const char* kBankHint =
     "\nhint: a read must report the lock of any transaction that started at or before it "
@@ -244,7 +252,17 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
       stop = true;
       cluster.Heal();
       cluster.SetUnreliable(false);
+      const sim::Time healed = ex.Now();
       wg.Wait();
+      // Liveness of what was under way: healed, every client's last transaction must end (its
+      // locks resolved, its commit through) within the budget.
+      if (ex.Now() - healed > options.liveness_budget) {
+        liveness_failure = "liveness: after round " + std::to_string(round + 1) +
+                           " the clients' pending transactions took " +
+                           sim::FormatTime(ex.Now() - healed) + " to end after the heal (budget " +
+                           sim::FormatTime(options.liveness_budget) + ", virtual)";
+        break;
+      }
       if (options.crash) {
         for (sim::NodeId id : cluster.store_ids()) cluster.Crash(id);
         for (sim::NodeId id : cluster.store_ids()) cluster.Restart(id);
@@ -369,7 +387,7 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
     }
   }
   if (!anomaly.empty()) {
-    result.failure = anomaly + "\nhistory: " + result.history_path +
+    result.failure = anomaly + kListAppendHint + "\nhistory: " + result.history_path +
                      " (tinykv-sicheck --consistency snapshot-isolation " + result.history_path +
                      ")";
     return result;
