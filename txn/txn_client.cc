@@ -5,6 +5,7 @@
 #include <set>
 
 #include "store/server/sim_rpc.h"
+#include "txn/printable.h"
 #include "txn/region_keys.h"
 
 namespace tinykv::txn {
@@ -156,18 +157,32 @@ bool TxnClient::ResolveLock(const kvrpcpb::LockInfo& lock, sim::Time give_up) {
   return true;
 }
 
+void TxnClient::MeetLock(const kvrpcpb::LockInfo& lock, sim::Time give_up,
+                         std::optional<kvrpcpb::LockInfo>* blocked) {
+  ++stats_.locks_met;
+  *blocked = lock;
+  if (!ResolveLock(lock, give_up)) sim::Sleep(kBackoff);  // alive (or unreachable): wait
+}
+
+std::string TxnClient::BlockedBy(const std::optional<kvrpcpb::LockInfo>& lock) {
+  if (!lock) return "";
+  return " (last blocked by the lock of " + Printable(lock->key()) + ": start ts " +
+         std::to_string(lock->lock_version()) + ", primary " + Printable(lock->primary_lock()) +
+         ", ttl " + std::to_string(lock->lock_ttl()) + " ms)";
+}
+
 store::Status TxnClient::Get(const Transaction& txn, const std::string& key, sim::Duration deadline,
                              std::optional<std::string>* value) {
   const sim::Time give_up = sim::Now() + deadline;
   kvrpcpb::GetRequest req;
   req.set_key(key);
   req.set_version(txn.start_ts);
+  std::optional<kvrpcpb::LockInfo> blocked;  // the last lock met
   while (sim::Now() < give_up) {
     auto resp = CallRegion<kvrpcpb::GetResponse>(key, "KvGet", req, give_up);
     if (!resp) break;
     if (resp->error().has_locked()) {
-      ++stats_.locks_met;
-      if (!ResolveLock(resp->error().locked(), give_up)) sim::Sleep(kBackoff);  // alive: wait
+      MeetLock(resp->error().locked(), give_up, &blocked);
       continue;
     }
     if (resp->has_error()) {
@@ -177,7 +192,8 @@ store::Status TxnClient::Get(const Transaction& txn, const std::string& key, sim
     *value = resp->not_found() ? std::nullopt : std::optional<std::string>(resp->value());
     return store::Status::OK();
   }
-  return store::Status::Busy("get " + key + ": no answer within the deadline");
+  return store::Status::Busy("get " + Printable(key) + ": no answer within the deadline" +
+                             BlockedBy(blocked));
 }
 
 template <class Resp>
@@ -204,6 +220,7 @@ store::Status TxnClient::Scan(const Transaction& txn, const std::string& start,
   const sim::Time give_up = sim::Now() + deadline;
   pairs->clear();
   std::string cursor = start;
+  std::optional<kvrpcpb::LockInfo> blocked;  // the last lock met
   while (pairs->size() < limit && (end.empty() || cursor < end)) {
     kvrpcpb::ScanRequest req;
     req.set_start_key(cursor);
@@ -218,8 +235,7 @@ store::Status TxnClient::Scan(const Transaction& txn, const std::string& start,
       if (!end.empty() && pair.key() >= end) return store::Status::OK();
       if (pair.has_error()) {
         if (pair.error().has_locked()) {
-          ++stats_.locks_met;
-          if (!ResolveLock(pair.error().locked(), give_up)) sim::Sleep(kBackoff);
+          MeetLock(pair.error().locked(), give_up, &blocked);
         } else {
           sim::Sleep(kBackoff);
         }
@@ -238,7 +254,8 @@ store::Status TxnClient::Scan(const Transaction& txn, const std::string& start,
     cursor = std::move(*next);
   }
   if (pairs->size() >= limit || (!end.empty() && cursor >= end)) return store::Status::OK();
-  return store::Status::Busy("scan from " + start + ": no answer within the deadline");
+  return store::Status::Busy("scan from " + Printable(start) + ": no answer within the deadline" +
+                             BlockedBy(blocked));
 }
 
 bool TxnClient::Rollback(const Transaction& txn, sim::Duration deadline) {

@@ -111,6 +111,11 @@ class TxnClient {
   // Fills `ctx` for the region holding `key`; the store to send to, 0 when no region is known.
   sim::NodeId Route(const std::string& key, kvrpcpb::Context* ctx);
   void OnRegionError(const errorpb::Error& e, const std::string& key);
+  // A read met `lock`: counts it, records it in *blocked, and settles it or waits a little.
+  void MeetLock(const kvrpcpb::LockInfo& lock, sim::Time give_up,
+                std::optional<kvrpcpb::LockInfo>* blocked);
+  // " (last blocked by the lock of K: start ts …)" for a read that gave up, or "".
+  static std::string BlockedBy(const std::optional<kvrpcpb::LockInfo>& lock);
   // Settles the transaction holding `lock` as its primary says; false when it is still alive.
   bool ResolveLock(const kvrpcpb::LockInfo& lock, sim::Time give_up);
   // What sending one region's part of a batch came to.

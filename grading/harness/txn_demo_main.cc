@@ -127,9 +127,9 @@ int main(int argc, char** argv) {
   if (workload != "bank") {
     harness::TxnScenarioOptions lists = o;
     lists.workload = harness::TxnWorkloadKind::kListAppend;
-    lists.keys = 20;
-    passed &= RunAndReport("List-append: 20 lists, appends and reads, checked by the SI checker",
-                           lists, seed);
+    lists.keys = 300;
+    passed &= RunAndReport(
+        "List-append: up to 300 lists, 8 in use at a time, checked by the SI checker", lists, seed);
   }
   std::printf("\n  replay this run      make demo-txn DEMO_SEED=%" PRIu64 "\n", seed);
   return passed ? 0 : 1;

@@ -138,7 +138,7 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
   sim::Rng client_crasher = ex.Stream("client-crash-nemesis");
   CrashNemesis crasher(cluster, ex.Stream("crash-nemesis"));
   BankWorkload bank(options.keys, 100, options.value_padding);
-  ListAppendWorkload lists(options.keys);
+  ListAppendWorkload lists(options.keys, options.active_keys, options.writes_per_key);
   TxnEdnHistory history;
   TxnTally tally;
   std::vector<int64_t> client_ids;
@@ -290,10 +290,15 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
     txn::TxnClient sweeper = MakeClient(cluster, 2000);
     txn::Transaction t;
     std::vector<std::pair<std::string, std::string>> pairs;
-    if (!sweeper.Begin(options.liveness_budget, &t).ok() ||
-        !sweeper.Scan(t, "", "", 1u << 20, options.liveness_budget, &pairs).ok()) {
+    store::Status swept = sweeper.Begin(options.liveness_budget, &t);
+    if (swept.ok()) swept = sweeper.Scan(t, "", "", 1u << 20, options.liveness_budget, &pairs);
+    if (!swept.ok()) {
       liveness_failure = "liveness: a scan of every key did not complete within " +
-                         sim::FormatTime(options.liveness_budget) + " after the last round";
+                         sim::FormatTime(options.liveness_budget) +
+                         " after the last round: " + swept.ToString() +
+                         "\nhint: a lock whose TTL has run out (in physical milliseconds) must be "
+                         "rolled back by KvCheckTxnStatus on its primary, and KvResolveLock must "
+                         "then remove it";
       return;
     }
     tally.Add(sweeper.stats());

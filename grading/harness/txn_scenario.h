@@ -31,7 +31,11 @@ struct TxnScenarioOptions {
   int clients = 4;
   int rounds = 3;
   sim::Duration round = std::chrono::seconds(5);
-  int keys = 8;  // bank accounts, or list-append keys
+  int keys = 8;  // bank accounts, or list-append keys (over the whole run)
+  // List-append: transactions pick among this many keys at a time; a key retires after this
+  // many appends and a fresh one replaces it (txn_workloads.h).
+  int active_keys = 8;
+  int writes_per_key = 16;
   // Each client pauses this long between transactions.
   sim::Duration think_time = std::chrono::milliseconds(5);
   bool partitions = false;  // random two-way partitions of the stores (clients on either side)

@@ -1,5 +1,6 @@
 #include "grading/harness/txn_workloads.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <utility>
@@ -164,6 +165,21 @@ void BankWorkload::RunOne(txn::TxnClient& client, int64_t process, sim::Rng& rng
 
 // ---- list-append ----
 
+ListAppendWorkload::ListAppendWorkload(int keys, int active, int writes_per_key)
+    : keys_(keys), writes_per_key_(writes_per_key) {
+  for (; next_key_ < std::min(active, keys); ++next_key_) window_.push_back(next_key_);
+}
+
+int ListAppendWorkload::PickKey(sim::Rng& rng, bool append) {
+  const size_t slot = rng.Below(window_.size());
+  const int key = window_[slot];
+  if (append && next_element_[key] + 1 >= static_cast<uint64_t>(writes_per_key_) &&
+      next_key_ < keys_) {
+    window_[slot] = next_key_++;  // this append is the key's last
+  }
+  return key;
+}
+
 std::string ListAppendWorkload::Key(int k) {
   char name[32];
   std::snprintf(name, sizeof name, "list-%05d", k);
@@ -175,7 +191,7 @@ bool ListAppendWorkload::RunOne(txn::TxnClient& client, int64_t process, sim::Rn
   std::vector<Mop> mops(1 + rng.Below(4));
   for (Mop& m : mops) {
     m.append = rng.Below(2) == 0;
-    m.key = static_cast<int>(rng.Below(static_cast<uint64_t>(keys_)));
+    m.key = PickKey(rng, m.append);
     if (m.append) m.element = ++next_element_[m.key];
   }
   history->Add(EdnLine(":invoke", process, mops));

@@ -6,7 +6,8 @@
 // them; a read-only transaction sums every account (Get by Get, or one Scan). The invariant: every
 // sum a read-only transaction completes equals the total the bank started with.
 //
-// List-append (Elle's workload): keys "list-%05d" hold space-separated lists of integers; a
+// List-append (Elle's workload): keys "list-%05d" (rotating, see ListAppendWorkload) hold
+// space-separated lists of integers; a
 // transaction of 1-4 micro-operations appends unique elements ([:append k v], as a read of the
 // list and a write of it extended) or reads whole lists ([:r k [...]]); reads see the
 // transaction's own appends. Each transaction is written to the history as Jepsen EDN — an
@@ -79,9 +80,13 @@ class BankWorkload {
   std::vector<std::string> bad_sums_;
 };
 
+// Keys rotate as in Elle's generator: transactions pick from a window of `active` keys; a key
+// that has been given `writes_per_key` appends leaves the window for good and the next fresh key
+// takes its place, until `keys` keys have been used (then the window stays). Contention stays
+// high while the history spans many keys (and so many regions).
 class ListAppendWorkload {
  public:
-  explicit ListAppendWorkload(int keys) : keys_(keys) {}
+  ListAppendWorkload(int keys, int active, int writes_per_key);
 
   static std::string Key(int k);
   // One transaction by process `process`, recorded in `history`. Returns false when its outcome
@@ -90,7 +95,13 @@ class ListAppendWorkload {
               TxnTally* tally);
 
  private:
+  // A key of the window for the next micro-operation (retiring keys that are full).
+  int PickKey(sim::Rng& rng, bool append);
+
   int keys_;
+  int writes_per_key_;
+  std::vector<int> window_;
+  int next_key_ = 0;
   std::map<int, uint64_t> next_element_;  // per key: elements are unique per key
 };
 

@@ -3,7 +3,8 @@
 // real scheduler, driven by transaction clients (txn/txn_client.h) on nodes of their own while
 // nemeses strike (grading/harness/txn_scenario.h). What each scenario adds:
 //   - Bank*: transfers between accounts and read-only sums; every sum must be the bank's total;
-//   - ListAppend*: Elle's list-append workload; the history must be snapshot-isolated, and a
+//   - ListAppend*: Elle's list-append workload over up to 300 keys, 8 in use at a time; the
+//     history must be snapshot-isolated, and a
 //     failure names the anomaly (G-single, G1c, ...) with its cycle, each edge in one line;
 //   - ClientsStallPastTheirLockTtl: clients pause mid-commit for longer than their locks live,
 //     on data split into many regions; others roll them back region by region, and a stalled
@@ -60,7 +61,7 @@ TxnScenarioOptions Bank() {
 TxnScenarioOptions ListAppend() {
   TxnScenarioOptions o;
   o.workload = TxnWorkloadKind::kListAppend;
-  o.keys = 20;
+  o.keys = 300;  // 8 at a time, each retired after 16 appends
   return o;
 }
 
