@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -42,6 +44,14 @@ std::string ScratchRoot() {
   return (tmp != nullptr && *tmp != '\0') ? tmp : "/tmp";
 }
 
+// Colour on a terminal, unless NO_COLOR is set (https://no-color.org) or TERM is dumb.
+bool UseColour(int fd) {
+  const char* no_colour = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return isatty(fd) && (no_colour == nullptr || *no_colour == '\0') &&
+         !(term != nullptr && std::string(term) == "dumb");
+}
+
 bool LoadFor(const CommonArgs& args, Catalog* catalog, std::string* build_dir) {
   *build_dir = ResolveBuildDir(args.build_dir);
   std::string error;
@@ -55,8 +65,12 @@ bool LoadFor(const CommonArgs& args, Catalog* catalog, std::string* build_dir) {
 const TestPlan* FindTestOrComplain(const Catalog& catalog, const std::string& name) {
   const TestPlan* test = catalog.FindTest(name);
   if (test == nullptr) {
-    std::cerr << "tinykv-grade: unknown test \"" << name
-              << "\" (not in any lab manifest; `tinykv-grade list` shows them)\n";
+    std::vector<std::string> names;
+    for (const PartInfo& part : catalog.parts) {
+      for (const TestPlan& t : part.tests) names.push_back(t.name);
+    }
+    std::cerr << "tinykv-grade: unknown test \"" << name << "\"" << DidYouMean(name, names)
+              << " (not in any lab manifest; `tinykv-grade list` shows them)\n";
   }
   return test;
 }
@@ -160,11 +174,31 @@ int RunCommand(const RunArgs& args) {
   Catalog catalog;
   std::string build_dir;
   if (!LoadFor(args.common, &catalog, &build_dir)) return kExitUsage;
-  std::vector<const PartInfo*> parts;
+  if (args.labs.empty() && args.tests.empty()) {
+    std::cerr << "tinykv-grade: run: name a lab part (e.g. lab2b) or a test (--test "
+                 "Lab2B.Unreliable)\n";
+    return kExitUsage;
+  }
+  std::vector<const PartInfo*> selected;
   std::string error;
-  if (!SelectParts(catalog, args.labs, &parts, &error)) {
+  const std::vector<std::string> labs =
+      args.labs.empty() && !args.tests.empty() ? std::vector<std::string>{"all"} : args.labs;
+  std::vector<PartInfo> filtered;
+  if (!SelectParts(catalog, labs, &selected, &error) ||
+      !FilterTests(selected, args.tests, &filtered, &error)) {
     std::cerr << "tinykv-grade: " << error << "\n";
     return kExitUsage;
+  }
+  std::vector<const PartInfo*> parts;
+  for (const PartInfo& part : filtered) parts.push_back(&part);
+  // An output file that cannot be written is found out now, not after the whole grade ran.
+  for (const std::string* path : {&args.json_file, &args.junit_file, &args.gradescope_file}) {
+    if (path->empty()) continue;
+    std::ofstream probe(*path, std::ios::app);
+    if (!probe) {
+      std::cerr << "tinykv-grade: cannot write " << *path << "\n";
+      return kExitUsage;
+    }
   }
   GradeOptions options;
   options.build_dir = build_dir;
@@ -178,17 +212,31 @@ int RunCommand(const RunArgs& args) {
   options.output_limit_bytes = static_cast<uint64_t>(args.output_limit_mb) << 20;
 
   const bool live = args.progress && isatty(STDERR_FILENO);
+  const bool colour = UseColour(STDERR_FILENO);
   ProgressFn progress;
   if (live) {
-    progress = [](int done, int total, int failed, const std::string& last) {
-      std::cerr << "\r\033[K[" << done << "/" << total << "] " << failed
-                << " failed; last: " << last << std::flush;
+    const auto started = std::chrono::steady_clock::now();  // for the estimate only
+    progress = [started, colour](int done, int total, int failed, const std::string& last) {
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::string eta;
+      if (done > 0 && done < total) {
+        const int left = static_cast<int>(elapsed / done * (total - done) + 0.5);
+        eta = ", about " + (left >= 60 ? std::to_string(left / 60) + " min " : "") +
+              std::to_string(left % 60) + " s left";
+      }
+      const std::string failures = std::to_string(failed) + " failed";
+      std::cerr << "\r\033[K[" << done << "/" << total << "] "
+                << (colour && failed > 0 ? "\033[31m" + failures + "\033[0m" : failures) << eta
+                << "; last: " << last << std::flush;
     };
   }
   GradeReport report = Grade(parts, options, progress);
   if (live) std::cerr << "\r\033[K" << std::flush;
 
-  WriteTable(report, TableOptions(), std::cout);
+  TableOptions table;
+  table.colour = UseColour(STDOUT_FILENO);
+  WriteTable(report, table, std::cout);
   std::cout.flush();
   bool files_ok = true;
   if (!args.json_file.empty()) files_ok &= WriteFile(args.json_file, report, WriteJson);

@@ -20,7 +20,8 @@ struct CommonArgs {
 
 struct RunArgs {
   CommonArgs common;
-  std::vector<std::string> labs;
+  std::vector<std::string> labs;   // empty with `tests`: every lab
+  std::vector<std::string> tests;  // --test: names or globs ("Lab2B.Persist*"); empty: all
   std::optional<uint32_t> seeds;
   std::optional<uint64_t> seed_base;
   int jobs = 0;  // 0: number of CPUs

@@ -31,7 +31,7 @@ void AddCommon(CLI::App* app, CommonArgs* common) {
 CLI::App* AddOneTest(CLI::App& app, const std::string& name, const std::string& help,
                      OneTestArgs* args) {
   CLI::App* sub = app.add_subcommand(name, help);
-  sub->add_option("TEST", args->test, "Test name, Suite.Name (e.g. Lab2AA.InitialElection)")
+  sub->add_option("TEST", args->test, "Test name, Suite.Name (e.g. Lab2AA.StartsAsFollower)")
       ->required();
   sub->add_option("--seed", args->seed, "Seed of the run")->required();
   AddCommon(sub, &args->common);
@@ -47,11 +47,14 @@ int main(int argc, char** argv) {
 
   RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Grade lab parts and print a table of results");
-  run_cmd
-      ->add_option("LAB", run.labs,
-                   "Lab parts or aggregates: lab1 lab2a lab2aa lab2ab lab2ac lab2b lab2c lab3a "
-                   "lab3b lab3c lab4a lab4b lab4c lab2 lab3 lab4 all")
-      ->required();
+  run_cmd->add_option(
+      "LAB", run.labs,
+      "Lab parts or aggregates: lab1 lab2a lab2aa lab2ab lab2ac lab2b lab2c lab3a "
+      "lab3b lab3c lab4a lab4b lab4c lab4d lab2 lab3 lab4 all (default with --test: "
+      "all)");
+  run_cmd->add_option("--test", run.tests,
+                      "Only these tests: a name (Lab2B.Unreliable) or a glob (Lab2B.Persist*); "
+                      "repeatable");
   run_cmd->add_option("--seeds", run.seeds, "Seeds per test (default: the manifest's)")
       ->check(CLI::Range(1, 100000));
   run_cmd->add_option("--seed-base", run.seed_base,

@@ -78,6 +78,7 @@ const std::vector<KnownPart>& KnownParts() {
       {"lab1", "standalone"}, {"lab2aa", "raft"}, {"lab2ab", "raft"},     {"lab2ac", "raft"},
       {"lab2b", "raft"},      {"lab2c", "raft"},  {"lab3a", "multiraft"}, {"lab3b", "multiraft"},
       {"lab3c", "multiraft"}, {"lab4a", "txn"},   {"lab4b", "txn"},       {"lab4c", "txn"},
+      {"lab4d", "txn"},
   };
   return kParts;
 }
@@ -249,13 +250,120 @@ bool SelectParts(const Catalog& catalog, const std::vector<std::string>& selecto
           prefixes.insert(part.name.substr(0, len));
       }
       for (const std::string& p : prefixes) valid += " " + p;
-      *error = "unknown lab \"" + selector + "\"; valid: " + valid;
+      std::vector<std::string> names(prefixes.begin(), prefixes.end());
+      *error =
+          "unknown lab \"" + selector + "\"" + DidYouMean(selector, names) + "; valid: " + valid;
       return false;
     }
   }
   out->clear();
   for (const PartInfo& part : catalog.parts) {
     if (chosen.count(part.name) > 0) out->push_back(&part);
+  }
+  return true;
+}
+
+bool GlobMatch(const std::string& pattern, const std::string& name) {
+  // Iterative matching with one backtrack point (the last '*'), linear in practice.
+  size_t p = 0, n = 0, star = std::string::npos, resume = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = n;
+    } else if (p < pattern.size() && pattern[p] == name[n]) {
+      ++p;
+      ++n;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      n = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+namespace {
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates) {
+  const std::string want = Lower(name);
+  size_t best = std::max<size_t>(2, want.size() / 3) + 1;  // closer than this, or nothing
+  std::vector<std::string> closest;
+  for (const std::string& c : candidates) {
+    const std::string have = Lower(c);
+    // "Unreliable" for "Lab2B.Unreliable" (the suite left out), "Lab4D.Bank" for
+    // "Lab4D.BankUnderStoreAndClientCrashes" (cut short): as close as one typo.
+    const bool part_of = have.size() > want.size() && want.size() >= 4 &&
+                         (have.compare(have.size() - want.size(), want.size(), want) == 0 ||
+                          have.compare(0, want.size(), want) == 0);
+    const size_t d = part_of ? 1 : EditDistance(want, have);
+    if (d < best) {
+      best = d;
+      closest = {c};
+    } else if (d == best && closest.size() < 3) {
+      closest.push_back(c);
+    }
+  }
+  if (closest.empty()) return "";
+  std::string out = " (did you mean ";
+  for (size_t i = 0; i < closest.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == closest.size() ? " or " : ", ") + ("\"" + closest[i] + "\"");
+  }
+  return out + "?)";
+}
+
+bool FilterTests(const std::vector<const PartInfo*>& parts,
+                 const std::vector<std::string>& patterns, std::vector<PartInfo>* out,
+                 std::string* error) {
+  out->clear();
+  std::vector<bool> used(patterns.size(), false);
+  for (const PartInfo* part : parts) {
+    PartInfo kept = *part;
+    if (!patterns.empty()) {
+      kept.tests.clear();
+      for (const TestPlan& test : part->tests) {
+        bool match = false;
+        for (size_t i = 0; i < patterns.size(); ++i) {
+          if (GlobMatch(patterns[i], test.name)) used[i] = match = true;
+        }
+        if (match) kept.tests.push_back(test);
+      }
+      if (kept.tests.empty()) continue;
+    }
+    out->push_back(std::move(kept));
+  }
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    if (used[i]) continue;
+    std::vector<std::string> names;
+    for (const PartInfo* part : parts) {
+      for (const TestPlan& test : part->tests) names.push_back(test.name);
+    }
+    *error = "no graded test matches \"" + patterns[i] + "\"" + DidYouMean(patterns[i], names) +
+             " (`tinykv-grade list` shows them)";
+    return false;
   }
   return true;
 }

@@ -70,4 +70,19 @@ bool LoadCatalog(const std::string& manifest_root, Catalog* catalog, std::string
 bool SelectParts(const Catalog& catalog, const std::vector<std::string>& selectors,
                  std::vector<const PartInfo*>* out, std::string* error);
 
+// Keeps, of `parts`, the tests whose names match one of `patterns` (a full name "Lab2B.Basic",
+// or a glob with '*': "Lab2B.Persist*"), and the parts left with any. Empty patterns keep all.
+// A pattern that matches no test of `parts` is an error naming the closest test names.
+bool FilterTests(const std::vector<const PartInfo*>& parts,
+                 const std::vector<std::string>& patterns, std::vector<PartInfo>* out,
+                 std::string* error);
+
+// " (did you mean \"X\"?)" naming the candidates closest to `name` (case-insensitive edit
+// distance, or containing it), or "" when none is close.
+std::string DidYouMean(const std::string& name, const std::vector<std::string>& candidates);
+
+// Does `name` match the glob `pattern` ('*' matches any run of characters, nothing else is
+// special)?
+bool GlobMatch(const std::string& pattern, const std::string& name);
+
 }  // namespace tinykv::grading::runner

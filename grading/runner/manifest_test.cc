@@ -134,11 +134,61 @@ TEST(Manifest, SelectorsExpandAggregates) {
   EXPECT_EQ(Select(catalog, {"lab2a"}), (V{"lab2aa", "lab2ab", "lab2ac"}));
   EXPECT_EQ(Select(catalog, {"lab2"}), (V{"lab2aa", "lab2ab", "lab2ac", "lab2b", "lab2c"}));
   EXPECT_EQ(Select(catalog, {"lab3b", "lab1", "lab3"}), (V{"lab1", "lab3a", "lab3b", "lab3c"}));
-  EXPECT_EQ(Select(catalog, {"all"}).size(), 15u);  // 12 course parts + lab9a, lab9b, lab9c
+  EXPECT_EQ(Select(catalog, {"all"}).size(), 16u);  // 13 course parts + lab9a, lab9b, lab9c
   std::vector<const PartInfo*> parts;
   EXPECT_FALSE(SelectParts(catalog, {"lab5"}, &parts, &error));
   EXPECT_NE(error.find("unknown lab \"lab5\""), std::string::npos) << error;
   EXPECT_FALSE(SelectParts(catalog, {"lab"}, &parts, &error));
+  EXPECT_FALSE(SelectParts(catalog, {"lab2x"}, &parts, &error));
+  EXPECT_NE(error.find("did you mean"), std::string::npos) << error;
+}
+
+TEST(Manifest, GlobsMatchWholeNames) {
+  EXPECT_TRUE(GlobMatch("Lab2B.Persist*", "Lab2B.PersistOneClient"));
+  EXPECT_TRUE(GlobMatch("Lab2B.Basic", "Lab2B.Basic"));
+  EXPECT_FALSE(GlobMatch("Lab2B.Basic", "Lab2B.BasicX")) << "no implicit prefix match";
+  EXPECT_TRUE(GlobMatch("*Unreliable*", "Lab2B.PersistConcurrentUnreliable"));
+  EXPECT_TRUE(GlobMatch("Lab*.*Snap*Recover", "Lab2C.SnapshotRecover"));
+  EXPECT_FALSE(GlobMatch("Lab*.*Snap*Recover", "Lab2C.SnapshotRecoverManyClients"));
+  EXPECT_TRUE(GlobMatch("*", ""));
+}
+
+TEST(Manifest, DidYouMeanNamesTheClosestNames) {
+  const std::vector<std::string> names = {"Lab2B.Unreliable", "Lab2B.Basic",
+                                          "Lab4D.BankUnderStoreAndClientCrashes"};
+  EXPECT_EQ(DidYouMean("Lab2B.Unrelable", names), " (did you mean \"Lab2B.Unreliable\"?)");
+  EXPECT_EQ(DidYouMean("lab2b.basic", names), " (did you mean \"Lab2B.Basic\"?)");
+  EXPECT_EQ(DidYouMean("Unreliable", names), " (did you mean \"Lab2B.Unreliable\"?)");
+  EXPECT_EQ(DidYouMean("Lab4D.BankUnder", names),
+            " (did you mean \"Lab4D.BankUnderStoreAndClientCrashes\"?)");
+  EXPECT_EQ(DidYouMean("Completely.Different", names), "");
+}
+
+TEST(Manifest, TestFiltersKeepMatchingTestsAndNameTheClosestOnAMiss) {
+  Catalog catalog;
+  std::string error;
+  ASSERT_TRUE(LoadCatalog(RUNNER_TESTDATA "/manifests", &catalog, &error)) << error;
+  std::vector<const PartInfo*> all;
+  ASSERT_TRUE(SelectParts(catalog, {"all"}, &all, &error)) << error;
+  ASSERT_FALSE(all.empty());
+  // The first test of the first part with tests: kept alone, in its own part.
+  const PartInfo* part = nullptr;
+  for (const PartInfo* p : all) {
+    if (!p->tests.empty() && part == nullptr) part = p;
+  }
+  ASSERT_NE(part, nullptr);
+  const std::string name = part->tests.front().name;
+  std::vector<PartInfo> kept;
+  ASSERT_TRUE(FilterTests(all, {name}, &kept, &error)) << error;
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].name, part->name);
+  ASSERT_EQ(kept[0].tests.size(), 1u);
+  EXPECT_EQ(kept[0].tests[0].name, name);
+  ASSERT_TRUE(FilterTests(all, {}, &kept, &error));
+  EXPECT_EQ(kept.size(), all.size()) << "no pattern keeps everything";
+  const std::string typo = name.substr(0, name.size() - 1) + "x";
+  EXPECT_FALSE(FilterTests(all, {typo}, &kept, &error));
+  EXPECT_NE(error.find("did you mean \"" + name + "\""), std::string::npos) << error;
 }
 
 }  // namespace

@@ -158,7 +158,83 @@ std::string XmlEscape(const std::string& text) {
   return out;
 }
 
+namespace {
+
+// Failing seeds of one test whose failures read the same (reason, details, missing parts): shown
+// once, with every seed they happened on.
+struct FailureGroup {
+  std::vector<const SeedResult*> seeds;
+};
+
+std::vector<FailureGroup> GroupFailures(const TestGrade& test) {
+  std::vector<FailureGroup> groups;
+  auto same = [](const SeedResult& a, const SeedResult& b) {
+    return a.outcome == b.outcome && a.reason == b.reason && a.details == b.details &&
+           a.todos == b.todos;
+  };
+  for (const SeedResult& seed : test.seeds) {
+    if (seed.passed()) continue;
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const FailureGroup& g) { return same(*g.seeds.front(), seed); });
+    if (it == groups.end()) {
+      groups.push_back(FailureGroup{{&seed}});
+    } else {
+      it->seeds.push_back(&seed);
+    }
+  }
+  return groups;
+}
+
+// One group in the table's failure list: the text of its first seed, naming every seed it
+// covers ("Lab2AA.X seeds 1, 2, 3 (same failure): ...").
+std::string GroupText(const TestGrade& test, const FailureGroup& group, int max_detail_lines) {
+  std::string text = SeedFailureText(test, *group.seeds.front(), max_detail_lines);
+  if (group.seeds.size() > 1) {
+    const std::string one = test.test.name + " seed " + std::to_string(group.seeds[0]->seed);
+    text.replace(0, one.size(),
+                 test.test.name + " seeds " + SeedList(group.seeds) + " (same failure)");
+  }
+  return text;
+}
+
+}  // namespace
+
 void WriteTable(const GradeReport& report, const TableOptions& options, std::ostream& out) {
+  // The failures first, the table and the total last: what is left on the screen is the grade.
+  const TestGrade* first_failed = nullptr;
+  const SeedResult* first_failed_seed = nullptr;
+  bool header = false;
+  for (const PartGrade& part : report.parts) {
+    for (const TestGrade& test : part.tests) {
+      const std::vector<FailureGroup> groups = GroupFailures(test);
+      if (groups.empty()) continue;
+      if (first_failed == nullptr) {
+        first_failed = &test;
+        first_failed_seed = groups.front().seeds.front();
+      }
+      if (!header) {
+        out << "Failures:\n";
+        header = true;
+      }
+      std::vector<const SeedResult*> rest;
+      for (size_t g = 0; g < groups.size(); ++g) {
+        if (static_cast<int>(g) < options.max_failures_per_test) {
+          out << "\n" << GroupText(test, groups[g], options.max_detail_lines);
+        } else {
+          rest.insert(rest.end(), groups[g].seeds.begin(), groups[g].seeds.end());
+        }
+      }
+      if (!rest.empty()) {
+        std::sort(rest.begin(), rest.end(),
+                  [](const SeedResult* a, const SeedResult* b) { return a->seed < b->seed; });
+        out << "\n"
+            << test.test.name << ": " << rest.size() << " more failing seeds: " << SeedList(rest)
+            << "\n";
+      }
+    }
+  }
+  if (header) out << "\n";
+
   size_t width = 30;
   for (const PartGrade& part : report.parts) {
     for (const TestGrade& test : part.tests) width = std::max(width, test.test.name.size() + 2);
@@ -173,8 +249,10 @@ void WriteTable(const GradeReport& report, const TableOptions& options, std::ost
       std::string seeds =
           std::to_string(test.seeds_passed()) + "/" + std::to_string(test.seeds.size());
       std::string points = std::to_string(test.earned()) + "/" + std::to_string(test.test.points);
-      out << Pad(part.part.name, 8) << Pad(test.test.name, width) << Pad(seeds, 10)
-          << PadLeft(points, 7) << (test.passed() ? "" : "  FAIL") << "\n";
+      const char* on = !options.colour ? "" : test.passed() ? "\033[32m" : "\033[31m";
+      const char* off = options.colour ? "\033[0m" : "";
+      out << Pad(part.part.name, 8) << Pad(test.test.name, width) << Pad(seeds, 10) << on
+          << PadLeft(points, 7) << (test.passed() ? "" : "  FAIL") << off << "\n";
     }
   }
   std::string total = std::to_string(report.earned()) + "/" + std::to_string(report.max_points());
@@ -182,35 +260,10 @@ void WriteTable(const GradeReport& report, const TableOptions& options, std::ost
       << " s";
   if (report.seed_base.has_value()) out << ", seed base " << *report.seed_base;
   out << ")\n";
-
-  bool header = false;
-  for (const PartGrade& part : report.parts) {
-    for (const TestGrade& test : part.tests) {
-      std::vector<const SeedResult*> failed;
-      for (const SeedResult& seed : test.seeds) {
-        if (!seed.passed()) failed.push_back(&seed);
-      }
-      if (failed.empty()) continue;
-      if (!header) {
-        out << "\nFailures:\n";
-        header = true;
-      }
-      int shown = 0;
-      std::vector<const SeedResult*> rest;
-      for (const SeedResult* seed : failed) {
-        if (shown < options.max_failures_per_test) {
-          out << "\n" << SeedFailureText(test, *seed, options.max_detail_lines);
-          ++shown;
-        } else {
-          rest.push_back(seed);
-        }
-      }
-      if (!rest.empty()) {
-        out << "\n"
-            << test.test.name << ": " << rest.size() << " more failing seeds: " << SeedList(rest)
-            << "\n";
-      }
-    }
+  if (first_failed != nullptr) {
+    out << "next: " << ReplayCommand(first_failed->test.name, first_failed_seed->seed)
+        << "   (the first failure above, alone; `make debug` with the same TEST and SEED stops "
+           "it in gdb)\n";
   }
 }
 

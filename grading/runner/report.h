@@ -15,6 +15,7 @@ namespace tinykv::grading::runner {
 struct TableOptions {
   int max_failures_per_test = 3;  // further failing seeds are listed by number only
   int max_detail_lines = 15;
+  bool colour = false;  // ANSI colours: FAIL red, full points green (for a terminal)
 };
 
 void WriteTable(const GradeReport& report, const TableOptions& options, std::ostream& out);

@@ -52,6 +52,48 @@ TEST(Report, TableShowsTotalsNoTestsYetAndCommandsForFailingSeeds) {
   EXPECT_EQ(text.find("SEED=1"), std::string::npos) << "passing seeds get no commands\n" << text;
 }
 
+TEST(Report, IdenticalFailuresAcrossSeedsShowOnceAndTheGradeComesLast) {
+  GradeReport report;
+  PartGrade part;
+  part.part.name = "lab2aa";
+  TestGrade stub;
+  stub.test.name = "Lab2AA.Stub";
+  stub.test.points = 5;
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    SeedResult r;
+    r.seed = seed;
+    r.outcome = Outcome::kAssertion;
+    r.reason = seed == 4 ? "assertion failed at raft.cc:9" : "not implemented: Raft::Step";
+    r.details = "line one\nline two\n";
+    r.facts["fingerprint"] = "f" + std::to_string(seed);
+    stub.seeds.push_back(r);
+  }
+  part.tests = {stub};
+  report.parts = {part};
+  std::ostringstream out;
+  WriteTable(report, TableOptions(), out);
+  const std::string text = out.str();
+  EXPECT_NE(text.find("Lab2AA.Stub seeds 1, 2, 3 (same failure): not implemented: Raft::Step"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Lab2AA.Stub seed 4: assertion failed"), std::string::npos) << text;
+  size_t shown = 0;
+  for (size_t at = text.find("line one"); at != std::string::npos;
+       at = text.find("line one", at + 1)) {
+    ++shown;
+  }
+  EXPECT_EQ(shown, 2u) << "one detail block per distinct failure\n" << text;
+  // The table, the total and what to run next are the last lines on the screen.
+  const size_t table = text.find("part    test");
+  const size_t total = text.find("total ");
+  const size_t next = text.find("next: make replay TEST=Lab2AA.Stub SEED=1");
+  ASSERT_NE(table, std::string::npos) << text;
+  ASSERT_NE(next, std::string::npos) << text;
+  EXPECT_GT(table, text.rfind("line one")) << text;
+  EXPECT_GT(next, total) << text;
+  EXPECT_EQ(text.find('\n', next), text.size() - 1) << "the next step is the last line\n" << text;
+}
+
 TEST(Report, GradescopeScoresAllOrNothingPerTest) {
   std::ostringstream out;
   WriteGradescope(SampleReport(), out);
