@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <string>
 #include <vector>
@@ -58,5 +59,12 @@ struct NodeStatus {
   // One line, for failure messages.
   std::string ToString() const;
 };
+
+// Printers (GoogleTest uses them in failure messages): "Leader", "{lead 2, Follower}",
+// "{match 5, next 6, replicate}", NodeStatus::ToString().
+std::ostream& operator<<(std::ostream& os, Role role);
+std::ostream& operator<<(std::ostream& os, const SoftState& s);
+std::ostream& operator<<(std::ostream& os, const Progress& p);
+std::ostream& operator<<(std::ostream& os, const NodeStatus& s);
 
 }  // namespace tinykv::raft

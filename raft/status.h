@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cassert>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -107,5 +108,8 @@ class [[nodiscard]] Result {
  private:
   std::variant<T, Status> v_;
 };
+
+// "OK", or the code and the message (for GoogleTest failure messages).
+std::ostream& operator<<(std::ostream& os, const Status& s);
 
 }  // namespace tinykv::raft

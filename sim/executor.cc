@@ -43,6 +43,9 @@ const char* FiberStateName(FiberState s) {
 
 }  // namespace
 
+std::ostream& operator<<(std::ostream& os, NodeState s) { return os << NodeStateName(s); }
+std::ostream& operator<<(std::ostream& os, RunOutcome o) { return os << RunOutcomeName(o); }
+
 const char* NodeStateName(NodeState s) {
   switch (s) {
     case NodeState::kUp:

@@ -24,6 +24,7 @@
 #include <boost/context/fiber.hpp>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <string>
@@ -52,6 +53,7 @@ struct FiberKilled {};
 
 enum class NodeState { kUp, kDown, kPaused };
 const char* NodeStateName(NodeState s);
+std::ostream& operator<<(std::ostream& os, NodeState s);  // NodeStateName (for GoogleTest)
 
 enum class FiberState { kReady, kRunning, kBlocked, kDone };
 
@@ -69,6 +71,7 @@ struct WaitToken {
 
 enum class RunOutcome { kCompleted, kStopped, kDeadlock, kTimeLimit, kStepLimit };
 const char* RunOutcomeName(RunOutcome o);
+std::ostream& operator<<(std::ostream& os, RunOutcome o);  // RunOutcomeName (for GoogleTest)
 
 struct RunResult {
   RunOutcome outcome = RunOutcome::kCompleted;

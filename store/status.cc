@@ -1,5 +1,7 @@
 #include "store/status.h"
 
+#include <ostream>
+
 namespace tinykv::store {
 
 std::string_view Status::CodeName(Code code) {
@@ -31,5 +33,7 @@ std::string Status::ToString() const {
   out += message_;
   return out;
 }
+
+std::ostream& operator<<(std::ostream& os, const Status& s) { return os << s.ToString(); }
 
 }  // namespace tinykv::store

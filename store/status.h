@@ -11,6 +11,7 @@
 // so clients can retry elsewhere. Every other code has an empty detail.
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -74,5 +75,8 @@ class Status {
   std::string message_;
   std::string detail_;
 };
+
+// Status::ToString(), for GoogleTest failure messages.
+std::ostream& operator<<(std::ostream& os, const Status& s);
 
 }  // namespace tinykv::store

@@ -1,5 +1,7 @@
 #include "txn/lock.h"
 
+#include <ostream>
+
 #include <string>
 
 #include "txn/codec.h"
@@ -38,6 +40,11 @@ store::Status ParseLock(std::string_view bytes, Lock* lock) {
                .ttl = ReadBigEndian64(bytes.substr(primary_size + 9)),
                .kind = WriteKind{kind}};
   return store::Status::OK();
+}
+
+std::ostream& operator<<(std::ostream& os, const Lock& lock) {
+  return os << "{primary " << Printable(lock.primary) << ", start ts " << lock.start_ts << ", ttl "
+            << lock.ttl << " ms, " << WriteKindName(lock.kind) << "}";
 }
 
 }  // namespace tinykv::txn

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -37,5 +38,8 @@ struct Lock {
 
 // Parses the stored bytes of a Lock. On error returns Corruption and leaves *lock alone.
 store::Status ParseLock(std::string_view bytes, Lock* lock);
+
+// "{primary \"k\", start ts 10, ttl 3000 ms, put}" (for GoogleTest failure messages).
+std::ostream& operator<<(std::ostream& os, const Lock& lock);
 
 }  // namespace tinykv::txn

@@ -42,6 +42,8 @@ struct CommittedWrite {
 
   bool operator==(const CommittedWrite&) const = default;
 };
+// "{put, start ts 10} at 12" (for GoogleTest failure messages; defined in write.cc).
+std::ostream& operator<<(std::ostream& os, const CommittedWrite& w);
 
 class MvccTxn {
  public:

@@ -1,5 +1,9 @@
 #include "txn/write.h"
 
+#include "txn/mvcc_txn.h"
+
+#include <ostream>
+
 #include <string>
 
 #include "txn/codec.h"
@@ -48,6 +52,16 @@ store::Status ParseWrite(std::string_view bytes, Write* write) {
   }
   *write = Write{.start_ts = ReadBigEndian64(bytes.substr(1)), .kind = WriteKind{kind}};
   return store::Status::OK();
+}
+
+std::ostream& operator<<(std::ostream& os, WriteKind kind) { return os << WriteKindName(kind); }
+
+std::ostream& operator<<(std::ostream& os, const Write& w) {
+  return os << "{" << WriteKindName(w.kind) << ", start ts " << w.start_ts << "}";
+}
+
+std::ostream& operator<<(std::ostream& os, const CommittedWrite& w) {
+  return os << w.write << " at " << w.commit_ts;
 }
 
 }  // namespace tinykv::txn

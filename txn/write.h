@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,7 @@ enum class WriteKind : uint8_t { kPut = 1, kDelete = 2, kRollback = 3 };
 
 // "put", "delete", "rollback", or "kind <n>" for a byte outside the enum.
 std::string WriteKindName(WriteKind kind);
+std::ostream& operator<<(std::ostream& os, WriteKind kind);  // WriteKindName (for GoogleTest)
 
 // Is `byte` one of WriteKind's values? (What ParseWrite and ParseLock accept.)
 bool IsWriteKind(uint8_t byte);
@@ -41,5 +43,8 @@ struct Write {
 
 // Parses the stored bytes of a Write. On error returns Corruption and leaves *write alone.
 store::Status ParseWrite(std::string_view bytes, Write* write);
+
+// "{put, start ts 10}" (for GoogleTest failure messages).
+std::ostream& operator<<(std::ostream& os, const Write& w);
 
 }  // namespace tinykv::txn

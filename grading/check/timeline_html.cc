@@ -1,4 +1,5 @@
 #include "grading/check/timeline_html.h"
+#include "grading/check/html_escape.h"
 
 #include <cstdio>
 #include <fstream>
@@ -14,29 +15,6 @@ namespace {
 std::string Json(const std::string& s) { return sim::JsonQuote(s, /*html_safe=*/true); }
 
 std::string JsonTime(int64_t t) { return t == kNoReturn ? "null" : std::to_string(t); }
-
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 const char* StatusName(OpStatus s) {
   switch (s) {

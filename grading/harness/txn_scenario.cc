@@ -8,8 +8,10 @@
 #include <optional>
 #include <vector>
 
-#include "grading/check/si/list_append.h"
-#include "grading/check/si/txn_history.h"
+#include "grading/check/si/budget.h"
+#include "grading/check/si/check.h"
+#include "grading/check/si/history_edn.h"
+#include "grading/check/si/html_report.h"
 #include "grading/harness/cluster.h"
 #include "grading/harness/crash_nemesis.h"
 #include "grading/harness/nemeses.h"
@@ -37,6 +39,8 @@ using namespace std::chrono_literals;
 // Client slot i sends from node kClientBase + i, whatever process it currently runs as.
 constexpr int64_t kClientBase = 100;
 constexpr uint64_t kLockTtlMs = 500;
+// What the list-append history is checked for (tinykv-sicheck's default).
+constexpr check::si::Consistency kTxnModel = check::si::Consistency::kStrongSnapshotIsolation;
 // Short: every request of the client is safe to repeat, and a request to a leader cut off with a
 // minority should be given up quickly.
 constexpr sim::Duration kRpcTimeout = std::chrono::milliseconds(150);
@@ -69,6 +73,35 @@ txn::TxnClient MakeClient(Cluster& c, int64_t id, std::function<void(txn::Commit
   o.rpc_timeout = kRpcTimeout;
   o.at = std::move(at);
   return txn::TxnClient(c.network(), o);
+}
+
+// The verdict and the anomalies the model forbids, each with its explanation (at most three; the
+// HTML report has them all, and the ones the model allows): what a failure shows.
+std::string ForbiddenAnomalies(const check::si::CheckResult& r) {
+  std::string names;
+  std::string body;
+  int shown = 0;
+  int more = 0;
+  for (const check::si::Anomaly& a : r.anomalies) {
+    if (!check::si::Forbids(kTxnModel, a.type)) continue;
+    const std::string name(check::si::AnomalyName(a.type));
+    if (names.find(name) == std::string::npos) names += (names.empty() ? "" : ", ") + name;
+    if (shown == 3) {
+      ++more;
+      continue;
+    }
+    ++shown;
+    body += name + ":\n";
+    for (const std::string& line : a.explanation) body += "  " + line + "\n";
+  }
+  if (names.empty()) {  // undecided: the budget ran out
+    std::string notes;
+    for (const std::string& n : r.notes) notes += "\n  " + n;
+    return "the consistency check did not finish (" +
+           std::string(check::si::ConsistencyName(kTxnModel)) + " undecided):" + notes + "\n";
+  }
+  return "invalid under " + std::string(check::si::ConsistencyName(kTxnModel)) + ": " + names +
+         "\n" + body + (more > 0 ? "(" + std::to_string(more) + " more in the report)\n" : "");
 }
 
 // The first lock any live store still holds, in words ("" when none does).
@@ -369,32 +402,51 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
   }
   std::string anomaly;
   if (!is_bank) {
-    auto parsed = check::si::ParseListAppendHistory(history.Text(), name + ".edn");
+    auto parsed = check::si::ParseTxnHistory(history.Text(), name + ".edn");
     if (!parsed.ok()) {
       result.failure =
           "harness error: the recorded history does not parse: " + parsed.status().message();
       return result;
     }
-    auto checked =
-        check::si::CheckListAppend(parsed.value(), check::si::Consistency::kSnapshotIsolation);
+    // Strong snapshot isolation: snapshot isolation plus real-time order — a transaction that
+    // began after another committed sees it (start timestamps come from the same TSO). A step
+    // budget far above what these histories need (about 1 poll per 1000 transactions), so that
+    // a verdict never depends on the machine's speed.
+    check::si::StepBudget budget(1u << 20);
+    check::si::CheckOptions checking;
+    checking.models = {kTxnModel};
+    checking.budget = &budget;
+    auto checked = check::si::CheckHistory(parsed.value(), checking);
     if (!checked.ok()) {
       anomaly = "the history breaks the list-append contract: " + checked.status().message();
     } else {
-      result.verdict = checked.value().valid ? "snapshot-isolation" : "not snapshot-isolation";
-      if (!checked.value().valid) {
-        anomaly = checked.value().Summary(check::si::Consistency::kSnapshotIsolation);
-      }
+      const check::si::Verdict verdict = checked.value().VerdictFor(kTxnModel);
+      result.verdict = std::string(check::si::VerdictName(verdict)) + " under " +
+                       std::string(check::si::ConsistencyName(kTxnModel));
+      if (verdict != check::si::Verdict::kValid) anomaly = ForbiddenAnomalies(checked.value());
     }
     grading::ReportRunFact("verdict", result.verdict);
     if (!anomaly.empty() || !liveness_failure.empty() || options.always_write_artifacts) {
       result.history_path = ArtifactPath(name, seed, ".edn");
       std::ofstream(result.history_path) << history.Text();
+      if (checked.ok()) {
+        result.report_path = ArtifactPath(name, seed, ".html");
+        check::si::HtmlOptions html;
+        html.title = name + " seed " + std::to_string(seed);
+        html.model = kTxnModel;
+        if (check::si::WriteHtmlReport(result.report_path, parsed.value(), checked.value(), html)
+                .ok()) {
+          grading::ReportRunFact("timeline", result.report_path);
+        } else {
+          result.report_path.clear();
+        }
+      }
     }
   }
   if (!anomaly.empty()) {
     result.failure = anomaly + kListAppendHint + "\nhistory: " + result.history_path +
-                     " (tinykv-sicheck --consistency snapshot-isolation " + result.history_path +
-                     ")";
+                     " (tinykv-sicheck " + result.history_path + ")" +
+                     (result.report_path.empty() ? "" : "\nreport: " + result.report_path);
     return result;
   }
   if (!liveness_failure.empty()) {

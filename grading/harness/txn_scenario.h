@@ -7,8 +7,8 @@
 // What a run must show:
 // - bank: every read-only sum equals the bank's starting total (a transfer is all or nothing,
 //   and a snapshot never shows half of one);
-// - list-append: the recorded history is snapshot-isolated (grading/check/si; the failure names
-//   the anomaly with its cycle, and the EDN history is written for tinykv-sicheck);
+// - list-append: the recorded history is strongly snapshot-isolated (grading/check/si; the failure
+//   names the anomaly with its cycle, and the EDN history and an HTML report are written);
 // - liveness: after each round, healed, a fresh client commits a transaction within the budget;
 // - lock resolution: at the end a sweeping client reads everything (resolving what crashed
 //   clients left), and then no store holds a lock.
@@ -71,8 +71,9 @@ struct TxnScenarioResult {
   uint64_t fingerprint = 0;
   uint64_t events = 0;
   sim::Time virtual_time{0};
-  std::string verdict;  // list-append: the checker's
-  std::string history_path;
+  std::string verdict;       // list-append: the checker's ("valid under strong-snapshot-isolation")
+  std::string history_path;  // list-append, when written: the EDN history
+  std::string report_path;   // and its HTML report (the witnesses over the timeline)
 };
 
 TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,

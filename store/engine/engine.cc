@@ -1,5 +1,7 @@
 #include "store/engine/engine.h"
 
+#include <ostream>
+
 #include <utility>
 
 namespace tinykv::store {
@@ -89,5 +91,7 @@ class ErrorIterator final : public Iterator {
 std::unique_ptr<Iterator> NewErrorIterator(Status status) {
   return std::make_unique<ErrorIterator>(std::move(status));
 }
+
+std::ostream& operator<<(std::ostream& os, Cf cf) { return os << CfName(cf); }
 
 }  // namespace tinykv::store

@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,7 @@ inline constexpr Cf kAllCfs[kNumCfs] = {Cf::kDefault, Cf::kLock, Cf::kWrite};
 
 // "default", "lock" or "write".
 std::string_view CfName(Cf cf);
+std::ostream& operator<<(std::ostream& os, Cf cf);  // CfName (for GoogleTest)
 
 // The CF called `name` ("default", "lock", "write"; case-sensitive), or nullopt for any other
 // name. The empty name is not a CF here; the KV service decides what an empty name in a request

@@ -1,5 +1,6 @@
 #include "grading/check/si/edn_value.h"
 
+#include <array>
 #include <cctype>
 #include <limits>
 #include <utility>
@@ -10,29 +11,89 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
-class Reader {
- public:
-  Reader(std::string_view text, std::string_view source) : text_(text), source_(source) {}
+// Character classes, by table: std::isspace is a library call per character, and reading is
+// mostly skipping characters.
+constexpr uint8_t kSpace = 1;      // whitespace or ',' (EDN treats commas as whitespace)
+constexpr uint8_t kDelimiter = 2;  // ends an atom
 
-  Status ReadAll(std::vector<EdnValue>* out) {
+constexpr std::array<uint8_t, 256> MakeClasses() {
+  std::array<uint8_t, 256> c{};
+  for (unsigned char ch : {' ', '\t', '\n', '\v', '\f', '\r', ','}) c[ch] = kSpace | kDelimiter;
+  for (unsigned char ch : {'{', '}', '[', ']', '(', ')', '"', ';'}) c[ch] = kDelimiter;
+  return c;
+}
+constexpr std::array<uint8_t, 256> kClasses = MakeClasses();
+
+bool IsSpace(char c) { return (kClasses[static_cast<unsigned char>(c)] & kSpace) != 0; }
+bool IsDelimiter(char c) { return (kClasses[static_cast<unsigned char>(c)] & kDelimiter) != 0; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+}  // namespace
+
+class EdnReader::Impl {
+ public:
+  Impl(std::string_view text, std::string_view source)
+      : p_(text.data()), end_(text.data() + text.size()), source_(source) {}
+  Impl(std::istream* in, std::string_view source) : in_(in), buf_(kChunk), source_(source) {
+    p_ = end_ = buf_.data();
+  }
+
+  Status Next(EdnValue* out, bool* done) {
+    SkipSpace();
+    *done = AtEnd();
+    if (*done) return Status::Ok();
+    return Read(out, 0);
+  }
+
+  Status NextFlattened(EdnValue* out, bool* done) {
     for (;;) {
       SkipSpace();
-      if (pos_ >= text_.size()) return Status::Ok();
-      EdnValue v;
-      if (Status s = Read(&v, 0); !s.ok()) return s;
-      out->push_back(std::move(v));
+      if (in_vector_) {
+        if (AtEnd())
+          return Error(vector_line_, vector_column_, "missing ']' for the form opened here");
+        if (*p_ == ']') {
+          Advance();
+          in_vector_ = false;
+          continue;
+        }
+        *done = false;
+        return Read(out, 1);
+      }
+      *done = AtEnd();
+      if (*done) return Status::Ok();
+      if (*p_ != '[') return Read(out, 0);
+      vector_line_ = line_;
+      vector_column_ = column_;
+      Advance();
+      in_vector_ = true;
     }
   }
 
+  bool stream_failed() const { return in_ != nullptr && in_->bad(); }
+
  private:
+  static constexpr size_t kChunk = 1 << 20;
+
   Status Error(int line, int column, const std::string& msg) const {
     return Status::DataError(std::string(source_) + ":" + std::to_string(line) + ":" +
                              std::to_string(column) + ": " + msg);
   }
   Status ErrorHere(const std::string& msg) const { return Error(line_, column_, msg); }
 
+  // True at the end of the input; otherwise *p_ is the next character.
+  bool AtEnd() { return p_ == end_ && !Refill(); }
+
+  bool Refill() {
+    if (in_ == nullptr || !*in_) return false;
+    in_->read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    p_ = buf_.data();
+    end_ = p_ + in_->gcount();
+    return p_ != end_;
+  }
+
+  // REQUIRES: !AtEnd().
   char Advance() {
-    char c = text_[pos_++];
+    char c = *p_++;
     if (c == '\n') {
       ++line_;
       column_ = 1;
@@ -43,30 +104,35 @@ class Reader {
   }
 
   void SkipSpace() {
-    while (pos_ < text_.size()) {
-      char c = text_[pos_];
-      if (c == ',' || std::isspace(static_cast<unsigned char>(c))) {
-        Advance();
-      } else if (c == ';') {
-        while (pos_ < text_.size() && text_[pos_] != '\n') Advance();
-      } else {
-        break;
+    for (;;) {
+      while (p_ != end_ && IsSpace(*p_)) {
+        if (*p_++ == '\n') {
+          ++line_;
+          column_ = 1;
+        } else {
+          ++column_;
+        }
       }
+      if (p_ == end_) {
+        if (!Refill()) return;
+        continue;
+      }
+      if (*p_ != ';') return;
+      while (!AtEnd() && *p_ != '\n') Advance();
     }
   }
 
-  static bool IsDelimiter(char c) {
-    return c == ',' || c == '{' || c == '}' || c == '[' || c == ']' || c == '(' || c == ')' ||
-           c == '"' || c == ';' || std::isspace(static_cast<unsigned char>(c));
-  }
-
+  // Reads into *out, reusing the storage of what it held (a history's ops all have about the same
+  // shape, so reading op after op into one EdnValue allocates almost nothing).
   Status Read(EdnValue* out, int depth) {
+    out->integer = 0;
+    out->text.clear();
     if (depth > kMaxDepth) return ErrorHere("EDN nested too deeply");
     SkipSpace();
-    if (pos_ >= text_.size()) return ErrorHere("unexpected end of input inside a form");
+    if (AtEnd()) return ErrorHere("unexpected end of input inside a form");
     out->line = line_;
     out->column = column_;
-    char c = text_[pos_];
+    char c = *p_;
     switch (c) {
       case '{':
         Advance();
@@ -89,41 +155,48 @@ class Reader {
       case ')':
         return ErrorHere(std::string("unexpected '") + c + "'");
       case '"':
+        out->items.clear();
         return ReadString(out);
       case '#':
         return ErrorHere("'#' forms (sets, tags, discards) are not supported");
       default:
+        out->items.clear();
         return ReadAtom(out);
     }
   }
 
   Status ReadItems(EdnValue* out, char close, int depth) {
+    size_t n = 0;  // items read; out->items beyond them are old storage to reuse
     for (;;) {
       SkipSpace();
-      if (pos_ >= text_.size()) {
+      if (AtEnd()) {
+        out->items.resize(n);
         return Error(out->line, out->column,
                      std::string("missing '") + close + "' for the form opened here");
       }
-      if (text_[pos_] == close) {
+      if (*p_ == close) {
         Advance();
+        out->items.resize(n);
         return Status::Ok();
       }
-      EdnValue item;
-      if (Status s = Read(&item, depth + 1); !s.ok()) return s;
-      out->items.push_back(std::move(item));
+      if (n == out->items.size()) out->items.emplace_back();
+      if (Status s = Read(&out->items[n++], depth + 1); !s.ok()) {
+        out->items.resize(n);
+        return s;
+      }
     }
   }
 
   Status ReadString(EdnValue* out) {
     Advance();  // opening quote
     out->kind = EdnValue::Kind::kString;
-    while (pos_ < text_.size() && text_[pos_] != '"') {
+    while (!AtEnd() && *p_ != '"') {
       char c = Advance();
       if (c != '\\') {
         out->text.push_back(c);
         continue;
       }
-      if (pos_ >= text_.size()) break;
+      if (AtEnd()) break;
       char e = Advance();
       switch (e) {
         case 'n':
@@ -143,26 +216,49 @@ class Reader {
           return Error(line_, column_ - 2, std::string("unknown escape '\\") + e + "' in string");
       }
     }
-    if (pos_ >= text_.size()) return Error(out->line, out->column, "unterminated string");
+    if (AtEnd()) return Error(out->line, out->column, "unterminated string");
     Advance();  // closing quote
     return Status::Ok();
   }
 
   Status ReadAtom(EdnValue* out) {
-    std::string tok;
-    while (pos_ < text_.size() && !IsDelimiter(text_[pos_])) tok.push_back(Advance());
+    // The common case first: a short unsigned integer inside the chunk, parsed while scanned.
+    {
+      const char* q = p_;
+      int64_t v = 0;
+      while (q != end_ && IsDigit(*q) && q - p_ < 18) v = v * 10 + (*q++ - '0');
+      if (q != p_ && q != end_ && IsDelimiter(*q)) {
+        column_ += static_cast<int>(q - p_);
+        p_ = q;
+        out->kind = EdnValue::Kind::kInteger;
+        out->integer = v;
+        return Status::Ok();
+      }
+    }
+    // An atom has no newline, so it only moves the column. When it ends inside the current chunk
+    // it is parsed where it lies; one cut by the chunk's end is gathered first.
+    const char* end = p_;
+    while (end != end_ && !IsDelimiter(*end)) ++end;
+    std::string_view tok;
+    if (end != end_ || in_ == nullptr) {
+      tok = std::string_view(p_, static_cast<size_t>(end - p_));
+      column_ += static_cast<int>(tok.size());
+      p_ = end;
+    } else {
+      token_.clear();
+      while (!AtEnd() && !IsDelimiter(*p_)) token_.push_back(Advance());
+      tok = token_;
+    }
     if (tok.empty()) return Error(out->line, out->column, "empty token");
     if (tok[0] == ':') {
       if (tok.size() == 1) return Error(out->line, out->column, "keyword without a name");
       out->kind = EdnValue::Kind::kKeyword;
-      out->text = std::move(tok);
+      out->text.assign(tok);
       return Status::Ok();
     }
     const bool signed_number =
-        (tok[0] == '-' || tok[0] == '+') && tok.size() > 1 && std::isdigit((unsigned char)tok[1]);
-    if (std::isdigit(static_cast<unsigned char>(tok[0])) || signed_number) {
-      return ParseInteger(tok, out);
-    }
+        (tok[0] == '-' || tok[0] == '+') && tok.size() > 1 && IsDigit(tok[1]);
+    if (IsDigit(tok[0]) || signed_number) return ParseInteger(tok, out);
     if (tok == "nil") {
       out->kind = EdnValue::Kind::kNil;
     } else if (tok == "true" || tok == "false") {
@@ -170,30 +266,32 @@ class Reader {
       out->integer = tok == "true" ? 1 : 0;
     } else {
       out->kind = EdnValue::Kind::kSymbol;
-      out->text = std::move(tok);
+      out->text.assign(tok);
     }
     return Status::Ok();
   }
 
-  Status ParseInteger(const std::string& tok, EdnValue* out) const {
+  Status ParseInteger(std::string_view tok, EdnValue* out) const {
     size_t i = (tok[0] == '-' || tok[0] == '+') ? 1 : 0;
     const bool negative = tok[0] == '-';
     // Accumulate as a negative number so INT64_MIN parses.
     int64_t v = 0;
     for (; i < tok.size(); ++i) {
       char c = tok[i];
-      if (!std::isdigit(static_cast<unsigned char>(c))) {
-        return Error(out->line, out->column, "'" + tok + "' is not an integer");
+      if (!IsDigit(c)) {
+        return Error(out->line, out->column, "'" + std::string(tok) + "' is not an integer");
       }
       const int d = c - '0';
       if (v < (std::numeric_limits<int64_t>::min() + d) / 10) {
-        return Error(out->line, out->column, "integer " + tok + " does not fit in 64 bits");
+        return Error(out->line, out->column,
+                     "integer " + std::string(tok) + " does not fit in 64 bits");
       }
       v = v * 10 - d;
     }
     if (!negative) {
       if (v == std::numeric_limits<int64_t>::min()) {
-        return Error(out->line, out->column, "integer " + tok + " does not fit in 64 bits");
+        return Error(out->line, out->column,
+                     "integer " + std::string(tok) + " does not fit in 64 bits");
       }
       v = -v;
     }
@@ -202,12 +300,20 @@ class Reader {
     return Status::Ok();
   }
 
-  std::string_view text_;
+  std::istream* in_ = nullptr;
+  std::vector<char> buf_;  // stream input: the current chunk
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
   std::string_view source_;
-  size_t pos_ = 0;
+  std::string token_;  // scratch for ReadAtom
   int line_ = 1;
   int column_ = 1;
+  bool in_vector_ = false;  // NextFlattened is inside a top-level vector opened here:
+  int vector_line_ = 0;
+  int vector_column_ = 0;
 };
+
+namespace {
 
 void AppendEdn(const EdnValue& v, std::string* out) {
   switch (v.kind) {
@@ -284,9 +390,25 @@ std::string EdnValue::ToString() const {
 
 Result<std::vector<EdnValue>> ParseEdnValues(std::string_view text, std::string_view source) {
   std::vector<EdnValue> values;
-  Reader reader(text, source);
-  if (Status s = reader.ReadAll(&values); !s.ok()) return s;
-  return values;
+  EdnReader reader(text, source);
+  for (;;) {
+    EdnValue v;
+    bool done = false;
+    if (Status s = reader.Next(&v, &done); !s.ok()) return s;
+    if (done) return values;
+    values.push_back(std::move(v));
+  }
 }
+
+EdnReader::EdnReader(std::string_view text, std::string_view source)
+    : impl_(std::make_unique<Impl>(text, source)) {}
+EdnReader::EdnReader(std::istream* in, std::string_view source)
+    : impl_(std::make_unique<Impl>(in, source)) {}
+EdnReader::~EdnReader() = default;
+Status EdnReader::Next(EdnValue* out, bool* done) { return impl_->Next(out, done); }
+Status EdnReader::NextFlattened(EdnValue* out, bool* done) {
+  return impl_->NextFlattened(out, done);
+}
+bool EdnReader::stream_failed() const { return impl_->stream_failed(); }
 
 }  // namespace tinykv::check::si

@@ -6,10 +6,13 @@
 // nil, true / false, comments and commas. Not supported (a one-line error): floats, ratios,
 // characters, sets and every other '#' dispatch (tagged literals, #_ discard).
 //
-// Pure functions over strings; callable from any thread. Values are plain data.
+// ParseEdnValues is a pure function; EdnReader reads forms one at a time from a string or a
+// stream. Values are plain data.
 #pragma once
 
 #include <cstdint>
+#include <istream>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,5 +40,32 @@ struct EdnValue {
 // Parses every top-level form of `text`. On a syntax error returns kDataError with one line
 // "SOURCE:LINE:COLUMN: what was wrong".
 Result<std::vector<EdnValue>> ParseEdnValues(std::string_view text, std::string_view source);
+
+// Reads forms one at a time, from a string or from a stream read in chunks, so a large file is
+// never held whole (a history of a million transactions is hundreds of megabytes of EDN, and its
+// tree several times that). Errors as for ParseEdnValues. One thread at a time.
+class EdnReader {
+ public:
+  // `text` and `source` must outlive the reader.
+  EdnReader(std::string_view text, std::string_view source);
+  // Reads `in` (which must outlive the reader) in chunks of 1 MiB.
+  EdnReader(std::istream* in, std::string_view source);
+  EdnReader(const EdnReader&) = delete;
+  EdnReader& operator=(const EdnReader&) = delete;
+  ~EdnReader();
+
+  // Reads the next top-level form into *out (replacing what it held); *done is true, and *out
+  // untouched, at the end of the input.
+  Status Next(EdnValue* out, bool* done);
+  // The same, except that a top-level vector is not returned: its items are, one per call
+  // (a Jepsen history is either a sequence of op maps or one vector of them).
+  Status NextFlattened(EdnValue* out, bool* done);
+  // The stream failed (not end of file) while being read.
+  bool stream_failed() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace tinykv::check::si

@@ -2,576 +2,402 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <map>
-#include <set>
-#include <tuple>
+#include <span>
 #include <utility>
 
 namespace tinykv::check::si {
 
 namespace {
 
-enum EdgeType : uint8_t { kWW = 0, kWR = 1, kRW = 2 };
-constexpr unsigned kMaskWW = 1u << kWW;
-constexpr unsigned kMaskWWWR = kMaskWW | (1u << kWR);
-constexpr unsigned kMaskAll = kMaskWWWR | (1u << kRW);
-constexpr size_t kNone = static_cast<size_t>(-1);
+constexpr size_t kNpos = static_cast<size_t>(-1);
 
-struct Edge {
-  size_t from = 0;
-  size_t to = 0;
-  EdgeType type = kWW;
-  const std::string* key = nullptr;
-  // ww: `from` appended a, `to` appended b right after. wr: `to` read up to a, appended by
-  // `from`. rw: `from` read up to a (empty when the read was empty), `to` appended b next.
-  std::string a;
-  std::string b;
-};
-
-struct AppendInfo {
-  size_t txn = 0;
-  std::string next;  // the element the same txn appended to the key after this one, if any
+// One append: (key, value) by txn; `next` is the value the same txn appended to the key right
+// after this one (kNoId if none), which makes this append an intermediate state.
+struct AppendRec {
+  uint32_t key;
+  uint32_t value;
+  uint32_t txn;
+  uint32_t next;
 };
 
 struct ReadRef {
-  size_t txn;
-  const Mop* mop;
+  uint32_t txn;
+  uint32_t mop;  // index into TxnHistory::mops
 };
 
-std::string Name(const TxnHistory& h, size_t t) { return "T" + std::to_string(h.txns[t].index); }
-
-std::string List(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i > 0) out += " ";
-    out += v[i];
+// The position of the first element that repeats an earlier one, or kNpos.
+size_t FirstRepeat(std::span<const uint32_t> values,
+                   std::vector<std::pair<uint32_t, uint32_t>>* scratch) {
+  scratch->clear();
+  for (uint32_t i = 0; i < values.size(); ++i) scratch->emplace_back(values[i], i);
+  std::sort(scratch->begin(), scratch->end());
+  size_t first = kNpos;
+  for (size_t i = 1; i < scratch->size(); ++i) {
+    if ((*scratch)[i].first == (*scratch)[i - 1].first)
+      first = std::min<size_t>(first, (*scratch)[i].second);
   }
-  return out + "]";
+  return first;
 }
 
-std::string ReadText(const TxnHistory& h, const ReadRef& r) {
-  return Name(h, r.txn) + " read key " + r.mop->key + " = " + List(r.mop->read);
-}
-
-bool IsPrefix(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  return a.size() <= b.size() && std::equal(a.begin(), a.end(), b.begin());
-}
-
-// The dependency graph with scratch space for searches, reused so that each search costs only
-// the nodes it visits.
-class Graph {
+class Inferrer {
  public:
-  explicit Graph(size_t n) : adj_(n), index_(n, -1), low_(n), on_stack_(n), parent_(n, kNone) {}
+  Inferrer(const TxnHistory& h, Meter* meter, DependencyGraph* graph, std::vector<Anomaly>* out)
+      : h_(h), meter_(*meter), graph_(*graph), out_(*out) {}
 
-  void Add(Edge e) {
-    auto [it, inserted] = seen_.insert({e.from, e.to, e.type});
-    if (!inserted) return;  // keep the first explanation of each (from, to, type)
-    adj_[e.from].push_back(edges_.size());
-    edges_.push_back(std::move(e));
-  }
-
-  void Finish() {
-    for (auto& out : adj_) {
-      std::sort(out.begin(), out.end(), [&](size_t x, size_t y) {
-        return std::tie(edges_[x].to, edges_[x].type) < std::tie(edges_[y].to, edges_[y].type);
-      });
-    }
-    seen_.clear();
-  }
-
-  const Edge& edge(size_t e) const { return edges_[e]; }
-  const std::vector<size_t>& out(size_t v) const { return adj_[v]; }
-  size_t size() const { return adj_.size(); }
-
-  // Strongly connected components (iterative Tarjan) of the subgraph of `nodes` and the edges
-  // in `mask` whose target is in `region` (region[v] == region_id). Components come out in
-  // reverse topological order; members of each sorted.
-  std::vector<std::vector<size_t>> Scc(const std::vector<size_t>& nodes, unsigned mask,
-                                       const std::vector<size_t>& region, size_t region_id) {
-    std::vector<std::vector<size_t>> comps;
-    std::vector<size_t> touched;
-    std::vector<size_t> stack;
-    std::vector<std::pair<size_t, size_t>> calls;  // node, next position in its adjacency
-    int counter = 0;
-    auto visit = [&](size_t v) {
-      index_[v] = low_[v] = counter++;
-      on_stack_[v] = true;
-      stack.push_back(v);
-      touched.push_back(v);
-      calls.emplace_back(v, 0);
-    };
-    for (size_t s : nodes) {
-      if (index_[s] != -1) continue;
-      visit(s);
-      while (!calls.empty()) {
-        const size_t v = calls.back().first;
-        const size_t pos = calls.back().second;
-        if (pos < adj_[v].size()) {
-          ++calls.back().second;
-          const Edge& e = edges_[adj_[v][pos]];
-          if (((mask >> e.type) & 1u) == 0 || region[e.to] != region_id) continue;
-          if (index_[e.to] == -1) {
-            visit(e.to);
-          } else if (on_stack_[e.to]) {
-            low_[v] = std::min(low_[v], index_[e.to]);
-          }
-          continue;
-        }
-        calls.pop_back();
-        if (!calls.empty()) low_[calls.back().first] = std::min(low_[calls.back().first], low_[v]);
-        if (low_[v] != index_[v]) continue;
-        std::vector<size_t> comp;
-        for (;;) {
-          const size_t w = stack.back();
-          stack.pop_back();
-          on_stack_[w] = false;
-          comp.push_back(w);
-          if (w == v) break;
-        }
-        std::sort(comp.begin(), comp.end());
-        comps.push_back(std::move(comp));
-      }
-    }
-    for (size_t v : touched) index_[v] = -1;
-    return comps;
-  }
-
-  // Shortest path (edge ids) from `from` to `to` over `mask` edges whose ends are in `region`;
-  // from == to asks for a shortest cycle through `from`. Empty when there is none.
-  std::vector<size_t> Path(size_t from, size_t to, unsigned mask, const std::vector<size_t>& region,
-                           size_t region_id) {
-    std::vector<size_t> queue{from};
-    std::vector<size_t> touched;
-    size_t found = kNone;  // the edge that reached `to`
-    for (size_t head = 0; head < queue.size() && found == kNone; ++head) {
-      const size_t v = queue[head];
-      for (size_t id : adj_[v]) {
-        const Edge& e = edges_[id];
-        if (((mask >> e.type) & 1u) == 0 || region[e.to] != region_id) continue;
-        if (e.to == to) {
-          found = id;
-          break;
-        }
-        if (parent_[e.to] != kNone || e.to == from) continue;
-        parent_[e.to] = id;
-        touched.push_back(e.to);
-        queue.push_back(e.to);
-      }
-    }
-    std::vector<size_t> path;
-    if (found != kNone) {
-      for (size_t id = found;; id = parent_[edges_[id].from]) {
-        path.push_back(id);
-        if (edges_[id].from == from) break;
-      }
-      std::reverse(path.begin(), path.end());
-    }
-    for (size_t v : touched) parent_[v] = kNone;
-    return path;
-  }
-
- private:
-  std::vector<Edge> edges_;
-  std::vector<std::vector<size_t>> adj_;
-  std::set<std::tuple<size_t, size_t, EdgeType>> seen_;
-  std::vector<int> index_;
-  std::vector<int> low_;
-  std::vector<char> on_stack_;
-  std::vector<size_t> parent_;
-};
-
-std::string ExplainEdge(const TxnHistory& h, const Edge& e) {
-  switch (e.type) {
-    case kWW:
-      return Name(h, e.to) + " appended " + e.b + " to key " + *e.key + " after " +
-             Name(h, e.from) + " appended " + e.a + " (ww)";
-    case kWR:
-      return Name(h, e.to) + " read key " + *e.key + " up to " + e.a + ", which " +
-             Name(h, e.from) + " appended (wr)";
-    case kRW:
-      return Name(h, e.from) + " read key " + *e.key +
-             (e.a.empty() ? " as empty" : " up to " + e.a) + " and missed " + e.b + ", which " +
-             Name(h, e.to) + " appended next (rw)";
-  }
-  return "";
-}
-
-class Checker {
- public:
-  Checker(const TxnHistory& h, Consistency model) : h_(h), model_(model), graph_(h.txns.size()) {}
-
-  Result<CheckResult> Run() {
-    if (Status s = IndexAppends(); !s.ok()) return s;
+  Status Run() {
+    if (Status s = IndexAppends(); !s.ok() || meter_.stopped()) return s;
     CheckInternal();
-    CollectReads();
-    CheckReads();
-    BuildVersionOrders();
-    BuildGraph();
-    FindCycles();
-    std::stable_sort(result_.anomalies.begin(), result_.anomalies.end(),
-                     [](const Anomaly& a, const Anomaly& b) { return a.type < b.type; });
-    for (Anomaly& a : result_.anomalies) {
-      a.forbidden = Forbids(model_, a.type);
-      if (a.forbidden) result_.valid = false;
-    }
-    return std::move(result_);
+    if (meter_.stopped()) return Status::Ok();
+    IndexReads();
+    graph_.Reserve(graph_.pending_edges() + recs_.size() + 2 * reads_.size());
+    for (uint32_t key = 0; key < h_.key_texts.size() && !meter_.stopped(); ++key) Key(key);
+    return Status::Ok();
   }
 
  private:
-  void Report(AnomalyType type, std::vector<size_t> txns, std::vector<std::string> lines) {
+  std::string List(std::span<const uint32_t> values) const {
+    std::string out = "[";
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) out += " ";
+      out += h_.ValueText(values[i]);
+    }
+    return out + "]";
+  }
+  std::string ReadText(uint32_t txn, const Mop& m) const {
+    return h_.TxnName(txn) + " read key " + h_.KeyText(m.key) + " = " + List(h_.ReadOf(m));
+  }
+  void Report(AnomalyType type, std::vector<size_t> txns, std::string line) {
     Anomaly a;
     a.type = type;
     a.txns = std::move(txns);
-    a.explanation = std::move(lines);
-    result_.anomalies.push_back(std::move(a));
+    a.explanation.push_back(std::move(line));
+    out_.push_back(std::move(a));
   }
+  TxnStatus StatusOf(uint32_t txn) const { return h_.txns[txn].status; }
 
   Status IndexAppends() {
-    for (size_t t = 0; t < h_.txns.size(); ++t) {
-      std::map<std::string, AppendInfo*> last;  // key -> this txn's latest append so far
-      for (const Mop& m : h_.txns[t].mops) {
+    const size_t keys = h_.key_texts.size();
+    key_begin_.assign(keys + 1, 0);
+    for (const Mop& m : h_.mops) {
+      if (m.kind == Mop::Kind::kAppend) ++key_begin_[m.key + 1];
+    }
+    for (size_t k = 0; k < keys; ++k) key_begin_[k + 1] += key_begin_[k];
+    recs_.resize(key_begin_[keys]);
+    std::vector<uint32_t> fill(key_begin_.begin(), key_begin_.end() - 1);
+    std::vector<uint32_t> last(keys, kNoId);  // key -> this txn's latest append record so far
+    std::vector<uint32_t> touched;
+    for (uint32_t t = 0; t < h_.txns.size(); ++t) {
+      if (meter_.Spend()) return Status::Ok();
+      for (const Mop& m : h_.MopsOf(h_.txns[t])) {
         if (m.kind != Mop::Kind::kAppend) continue;
-        auto [it, inserted] = appends_.try_emplace({m.key, m.element}, AppendInfo{t, ""});
-        if (!inserted) {
-          return Status::DataError(Name(h_, it->second.txn) + " and " + Name(h_, t) +
-                                   " both append " + m.element + " to key " + m.key +
-                                   "; list-append needs each element appended once per key");
+        const uint32_t r = fill[m.key]++;
+        recs_[r] = AppendRec{m.key, m.value, t, kNoId};
+        if (last[m.key] == kNoId) {
+          touched.push_back(m.key);
+        } else {
+          recs_[last[m.key]].next = m.value;
         }
-        AppendInfo*& prev = last[m.key];
-        if (prev != nullptr) prev->next = m.element;
-        prev = &it->second;
+        last[m.key] = r;
+      }
+      for (uint32_t k : touched) last[k] = kNoId;
+      touched.clear();
+    }
+    for (size_t k = 0; k < keys; ++k) {
+      auto begin = recs_.begin() + key_begin_[k];
+      auto end = recs_.begin() + key_begin_[k + 1];
+      std::sort(begin, end, [](const AppendRec& a, const AppendRec& b) {
+        return std::pair(a.value, a.txn) < std::pair(b.value, b.txn);
+      });
+      for (auto it = begin; it != end && it + 1 != end; ++it) {
+        if (it->value != (it + 1)->value) continue;
+        return Status::DataError(h_.TxnName(it->txn) + " and " + h_.TxnName((it + 1)->txn) +
+                                 " both append " + h_.ValueText(it->value) + " to key " +
+                                 h_.KeyText(static_cast<uint32_t>(k)) +
+                                 "; list-append needs each element appended once per key");
       }
     }
     return Status::Ok();
   }
 
-  const AppendInfo* Appender(const std::string& key, const std::string& element) const {
-    auto it = appends_.find({key, element});
-    return it == appends_.end() ? nullptr : &it->second;
+  // The record of `value` appended to `key`, or kNoId.
+  uint32_t Find(uint32_t key, uint32_t value) const {
+    auto begin = recs_.begin() + key_begin_[key];
+    auto end = recs_.begin() + key_begin_[key + 1];
+    auto it = std::lower_bound(begin, end, value,
+                               [](const AppendRec& r, uint32_t v) { return r.value < v; });
+    return it != end && it->value == value ? static_cast<uint32_t>(it - recs_.begin()) : kNoId;
+  }
+  // The committed-or-possibly-committed appender of record `r`, or kNoId.
+  uint32_t Writer(uint32_t r) const {
+    if (r == kNoId || StatusOf(recs_[r].txn) == TxnStatus::kFail) return kNoId;
+    return recs_[r].txn;
   }
 
-  // A txn's reads must agree with its own earlier read of the key plus its appends since; with
-  // no earlier read, they must end with its appends so far.
+  // A txn's reads must agree with its own earlier read of the key plus its appends since; with no
+  // earlier read, they must end with its appends so far.
   void CheckInternal() {
-    for (size_t t = 0; t < h_.txns.size(); ++t) {
-      if (h_.txns[t].status != TxnStatus::kOk) continue;
-      struct State {
-        bool known = false;
-        std::vector<std::string> expected;  // known: the whole list; else the suffix required
-      };
-      std::map<std::string, State> keys;
-      for (const Mop& m : h_.txns[t].mops) {
-        State& st = keys[m.key];
-        if (m.kind == Mop::Kind::kAppend) {
-          st.expected.push_back(m.element);
-          continue;
-        }
-        const bool ok = st.known ? m.read == st.expected
-                                 : m.read.size() >= st.expected.size() &&
-                                       std::equal(st.expected.begin(), st.expected.end(),
-                                                  m.read.end() - st.expected.size());
-        if (!ok) {
-          Report(AnomalyType::kInternal, {t},
-                 {Name(h_, t) + " read key " + m.key + " = " + List(m.read) + " but expected " +
-                  (st.known ? List(st.expected)
-                            : "a list ending in " + List(st.expected) + " (its own appends)")});
-        }
-        st.known = true;
-        st.expected = m.read;
-      }
-    }
-  }
-
-  void CollectReads() {
-    for (size_t t = 0; t < h_.txns.size(); ++t) {
-      if (h_.txns[t].status != TxnStatus::kOk) continue;
-      for (const Mop& m : h_.txns[t].mops) {
-        if (m.kind == Mop::Kind::kRead) reads_[m.key].push_back({t, &m});
-      }
-    }
-  }
-
-  // Duplicates, unknown elements, G1a and G1b: facts about single reads.
-  void CheckReads() {
-    for (const auto& [key, reads] : reads_) {
-      for (const ReadRef& r : reads) {
-        std::set<std::string> seen;
-        bool duplicate = false;
-        bool unknown = false;
-        bool aborted = false;
-        for (const std::string& e : r.mop->read) {
-          if (!seen.insert(e).second && !duplicate) {
-            duplicate = true;
-            Report(AnomalyType::kDuplicateElements, {r.txn},
-                   {ReadText(h_, r) + ", which holds " + e + " more than once"});
+    std::vector<uint32_t> own;
+    // Within one txn: last[key] is its latest mop on the key so far, prev[j] the one before mop j
+    // on mop j's key, so each read walks back over just its own key's mops.
+    std::vector<uint32_t> last(h_.key_texts.size(), kNoId);
+    std::vector<uint32_t> prev;
+    for (uint32_t t = 0; t < h_.txns.size(); ++t) {
+      if (meter_.Spend()) return;
+      const Txn& txn = h_.txns[t];
+      if (txn.status != TxnStatus::kOk) continue;
+      const std::span<const Mop> mops = h_.MopsOf(txn);
+      prev.resize(mops.size());
+      for (size_t j = 0; j < mops.size(); ++j) {
+        const Mop& m = mops[j];
+        prev[j] = last[m.key];
+        last[m.key] = static_cast<uint32_t>(j);
+        if (m.kind != Mop::Kind::kRead) continue;
+        own.clear();
+        const Mop* before_read = nullptr;
+        for (uint32_t i = prev[j]; i != kNoId; i = prev[i]) {
+          if (mops[i].kind == Mop::Kind::kRead) {
+            before_read = &mops[i];
+            break;
           }
-          const AppendInfo* w = Appender(key, e);
-          if (w == nullptr) {
-            if (!unknown) {
-              unknown = true;
-              Report(AnomalyType::kUnknownElement, {r.txn},
-                     {ReadText(h_, r) + ", but no transaction appended " + e});
-            }
-          } else if (h_.txns[w->txn].status == TxnStatus::kFail && !aborted) {
-            aborted = true;
-            Report(AnomalyType::kG1a, {r.txn, w->txn},
-                   {ReadText(h_, r) + ", which holds " + e + " appended by " + Name(h_, w->txn) +
-                    ", a transaction that failed"});
+          own.push_back(mops[i].value);
+        }
+        std::reverse(own.begin(), own.end());
+        const std::span<const uint32_t> read = h_.ReadOf(m);
+        bool ok;
+        std::vector<uint32_t> expected;
+        if (before_read != nullptr) {
+          const std::span<const uint32_t> before = h_.ReadOf(*before_read);
+          ok = read.size() == before.size() + own.size() &&
+               std::equal(before.begin(), before.end(), read.begin()) &&
+               std::equal(own.begin(), own.end(), read.begin() + before.size());
+          if (!ok) {
+            expected.assign(before.begin(), before.end());
+            expected.insert(expected.end(), own.begin(), own.end());
           }
+        } else {
+          ok = read.size() >= own.size() &&
+               std::equal(own.begin(), own.end(), read.end() - own.size());
         }
-        if (r.mop->read.empty()) continue;
-        const std::string& last = r.mop->read.back();
-        const AppendInfo* w = Appender(key, last);
-        if (w != nullptr && w->txn != r.txn && !w->next.empty() &&
-            h_.txns[w->txn].status != TxnStatus::kFail) {
-          Report(AnomalyType::kG1b, {r.txn, w->txn},
-                 {ReadText(h_, r) + ", ending at " + last + ", an intermediate append of " +
-                  Name(h_, w->txn) + ", which appended " + w->next + " to the key after it"});
+        if (ok) continue;
+        Report(
+            AnomalyType::kInternal, {t},
+            h_.TxnName(t) + " read key " + h_.KeyText(m.key) + " = " + List(read) +
+                " but expected " +
+                (before_read != nullptr ? List(expected)
+                                        : "a list ending in " + List(own) + " (its own appends)"));
+      }
+      for (const Mop& m : mops) last[m.key] = kNoId;
+    }
+  }
+
+  void IndexReads() {
+    const size_t keys = h_.key_texts.size();
+    read_begin_.assign(keys + 1, 0);
+    for (const Txn& txn : h_.txns) {
+      if (txn.status != TxnStatus::kOk) continue;
+      for (const Mop& m : h_.MopsOf(txn)) {
+        if (m.kind == Mop::Kind::kRead) ++read_begin_[m.key + 1];
+      }
+    }
+    for (size_t k = 0; k < keys; ++k) read_begin_[k + 1] += read_begin_[k];
+    reads_.resize(read_begin_[keys]);
+    std::vector<uint32_t> fill(read_begin_.begin(), read_begin_.end() - 1);
+    for (uint32_t t = 0; t < h_.txns.size(); ++t) {
+      const Txn& txn = h_.txns[t];
+      if (txn.status != TxnStatus::kOk) continue;
+      for (uint32_t i = 0; i < txn.mop_count; ++i) {
+        const Mop& m = h_.mops[txn.first_mop + i];
+        if (m.kind == Mop::Kind::kRead) reads_[fill[m.key]++] = ReadRef{t, txn.first_mop + i};
+      }
+    }
+  }
+
+  void AddEdge(uint32_t from, uint32_t to, EdgeKind kind, uint32_t key, uint32_t a, uint32_t b) {
+    if (from == kNoId || to == kNoId || from == to) return;
+    Edge e;
+    e.from = from;
+    e.to = to;
+    e.kind = kind;
+    e.key = key;
+    e.a = a;
+    e.b = b;
+    graph_.Add(e);
+  }
+
+  // Facts about one read that need no version order: duplicates, unknown elements, G1a, G1b.
+  // The slow path, for reads that are not a prefix of the key's order.
+  void CheckReadAlone(const ReadRef& r) {
+    const Mop& m = h_.mops[r.mop];
+    const std::span<const uint32_t> read = h_.ReadOf(m);
+    if (size_t d = FirstRepeat(read, &pairs_); d != kNpos) {
+      Report(AnomalyType::kDuplicateElements, {r.txn},
+             ReadText(r.txn, m) + ", which holds " + h_.ValueText(read[d]) + " more than once");
+    }
+    bool unknown = false;
+    bool aborted = false;
+    for (uint32_t e : read) {
+      const uint32_t rec = Find(m.key, e);
+      if (rec == kNoId && !unknown) {
+        unknown = true;
+        Report(AnomalyType::kUnknownElement, {r.txn},
+               ReadText(r.txn, m) + ", but no transaction appended " + h_.ValueText(e));
+      } else if (rec != kNoId && StatusOf(recs_[rec].txn) == TxnStatus::kFail && !aborted) {
+        aborted = true;
+        ReportAborted(r, m, rec);
+      }
+    }
+    if (!read.empty()) CheckIntermediate(r, m, Find(m.key, read.back()));
+  }
+  void ReportAborted(const ReadRef& r, const Mop& m, uint32_t rec) {
+    Report(AnomalyType::kG1a, {r.txn, recs_[rec].txn},
+           ReadText(r.txn, m) + ", which holds " + h_.ValueText(recs_[rec].value) +
+               " appended by " + h_.TxnName(recs_[rec].txn) + ", a transaction that failed");
+  }
+  // G1b: the read ended at `rec`, an append its writer followed with another to the same key.
+  void CheckIntermediate(const ReadRef& r, const Mop& m, uint32_t rec) {
+    if (rec == kNoId) return;
+    const AppendRec& w = recs_[rec];
+    if (w.txn == r.txn || w.next == kNoId || StatusOf(w.txn) == TxnStatus::kFail) return;
+    Report(AnomalyType::kG1b, {r.txn, w.txn},
+           ReadText(r.txn, m) + ", ending at " + h_.ValueText(w.value) +
+               ", an intermediate append of " + h_.TxnName(w.txn) + ", which appended " +
+               h_.ValueText(w.next) + " to the key after it");
+  }
+
+  void Key(uint32_t key) {
+    const std::span<const ReadRef> reads(reads_.data() + read_begin_[key],
+                                         reads_.data() + read_begin_[key + 1]);
+    if (reads.empty()) return;  // no read, no version order
+    const ReadRef* longest = &reads.front();
+    for (const ReadRef& r : reads) {
+      if (h_.mops[r.mop].read_count > h_.mops[longest->mop].read_count) longest = &r;
+    }
+    const std::span<const uint32_t> seen = h_.ReadOf(h_.mops[longest->mop]);
+
+    // The version order: the longest read, then the single committed append no read saw, if
+    // there is exactly one (lists only grow at the end, so it came after all of them; Elle infers
+    // a key's final, unread append the same way). Possibly committed appends count as unseen
+    // too: with two candidates the order is not known.
+    order_.assign(seen.begin(), seen.end());
+    rec_at_.clear();
+    for (uint32_t e : seen) {
+      const uint32_t rec = Find(key, e);
+      rec_at_.push_back(rec);
+      if (rec != kNoId) marked_.push_back(rec);
+    }
+    if (seen_.size() != recs_.size()) seen_.assign(recs_.size(), 0);
+    for (uint32_t rec : marked_) seen_[rec] = 1;
+    uint32_t unseen = kNoId;
+    size_t unseen_count = 0;
+    for (uint32_t rec = key_begin_[key]; rec < key_begin_[key + 1]; ++rec) {
+      if (seen_[rec] == 0 && StatusOf(recs_[rec].txn) != TxnStatus::kFail) {
+        ++unseen_count;
+        unseen = rec;
+      }
+    }
+    for (uint32_t rec : marked_) seen_[rec] = 0;
+    marked_.clear();
+    if (unseen_count == 1 && StatusOf(recs_[unseen].txn) == TxnStatus::kOk) {
+      order_.push_back(recs_[unseen].value);
+      rec_at_.push_back(unseen);
+    }
+
+    // Facts about every read that is a prefix of the order, computed once for the order.
+    size_t first_unknown = kNpos;
+    size_t first_failed = kNpos;
+    for (size_t i = 0; i < rec_at_.size(); ++i) {
+      if (rec_at_[i] == kNoId) {
+        first_unknown = std::min(first_unknown, i);
+      } else if (StatusOf(recs_[rec_at_[i]].txn) == TxnStatus::kFail) {
+        first_failed = std::min(first_failed, i);
+      }
+    }
+    const size_t first_repeat = FirstRepeat(order_, &pairs_);
+    auto writer_at = [this](size_t i) { return Writer(rec_at_[i]); };
+
+    for (size_t i = 0; i + 1 < order_.size(); ++i) {
+      AddEdge(writer_at(i), writer_at(i + 1), EdgeKind::kWW, key, order_[i], order_[i + 1]);
+    }
+    bool incompatible = false;
+    for (const ReadRef& r : reads) {
+      if (meter_.Spend()) return;
+      const Mop& m = h_.mops[r.mop];
+      const std::span<const uint32_t> read = h_.ReadOf(m);
+      const size_t n = read.size();
+      if (!std::equal(read.begin(), read.end(), seen.begin(),
+                      seen.begin() + std::min(n, seen.size()))) {
+        CheckReadAlone(r);
+        if (!incompatible) {
+          incompatible = true;
+          Report(AnomalyType::kIncompatibleOrder, {r.txn, longest->txn},
+                 ReadText(r.txn, m) + " but " + ReadText(longest->txn, h_.mops[longest->mop]) +
+                     "; neither is a prefix of the other");
         }
+        continue;  // no safe inference from it
       }
-    }
-  }
-
-  // Each key's version order is its longest read (the first such in history order), plus the one
-  // committed append no read saw, when there is exactly one; every other read must be a prefix of
-  // the longest.
-  void BuildVersionOrders() {
-    for (const auto& [key, reads] : reads_) {
-      const ReadRef* longest = &reads.front();
-      for (const ReadRef& r : reads) {
-        if (r.mop->read.size() > longest->mop->read.size()) longest = &r;
+      if (first_repeat < n) {
+        Report(AnomalyType::kDuplicateElements, {r.txn},
+               ReadText(r.txn, m) + ", which holds " + h_.ValueText(order_[first_repeat]) +
+                   " more than once");
       }
-      for (const ReadRef& r : reads) {
-        if (IsPrefix(r.mop->read, longest->mop->read)) continue;
-        Report(AnomalyType::kIncompatibleOrder, {r.txn, longest->txn},
-               {ReadText(h_, r) + " but " + ReadText(h_, *longest) +
-                "; neither is a prefix of the other"});
-        break;  // one per key
+      if (first_unknown < n) {
+        Report(AnomalyType::kUnknownElement, {r.txn},
+               ReadText(r.txn, m) + ", but no transaction appended " +
+                   h_.ValueText(order_[first_unknown]));
       }
-      std::vector<std::string> order = longest->mop->read;
-      // An append no read saw comes after every element the longest read saw (lists only grow
-      // at the end). If exactly one committed append of the key is unseen, its place is known:
-      // last (Elle's inference too: a key's final, unread write).
-      const std::set<std::string> seen(order.begin(), order.end());
-      std::vector<std::string> unseen;
-      for (auto it = appends_.lower_bound({key, ""});
-           it != appends_.end() && it->first.first == key; ++it) {
-        // Possibly committed appends count too: with two candidates the order is not known.
-        if (seen.count(it->first.second) == 0 &&
-            h_.txns[it->second.txn].status != TxnStatus::kFail) {
-          unseen.push_back(it->first.second);
-        }
+      if (first_failed < n) ReportAborted(r, m, rec_at_[first_failed]);
+      if (n > 0) {
+        CheckIntermediate(r, m, rec_at_[n - 1]);
+        AddEdge(writer_at(n - 1), r.txn, EdgeKind::kWR, key, order_[n - 1], kNoId);
       }
-      if (unseen.size() == 1 &&
-          h_.txns[appends_.at({key, unseen.front()}).txn].status == TxnStatus::kOk) {
-        order.push_back(unseen.front());
+      // The next element's writer, unless it also wrote the last element seen: the read saw that
+      // txn's intermediate state (G1b, reported), not a version before it.
+      if (n < order_.size() && (n == 0 || writer_at(n) != writer_at(n - 1))) {
+        AddEdge(r.txn, writer_at(n), EdgeKind::kRW, key, n == 0 ? kNoId : order_[n - 1], order_[n]);
       }
-      order_[key] = std::move(order);
-    }
-  }
-
-  // The committed-or-possibly-committed appender of `e` in `key`, or kNone.
-  size_t Writer(const std::string& key, const std::string& e) const {
-    const AppendInfo* w = Appender(key, e);
-    if (w == nullptr || h_.txns[w->txn].status == TxnStatus::kFail) return kNone;
-    return w->txn;
-  }
-
-  void AddEdge(size_t from, size_t to, EdgeType type, const std::string& key, std::string a,
-               std::string b) {
-    if (from == kNone || to == kNone || from == to) return;
-    graph_.Add(Edge{from, to, type, &key, std::move(a), std::move(b)});
-  }
-
-  void BuildGraph() {
-    for (const auto& [key, order] : order_) {
-      const std::vector<std::string>& v = order;
-      for (size_t i = 0; i + 1 < v.size(); ++i) {
-        AddEdge(Writer(key, v[i]), Writer(key, v[i + 1]), kWW, key, v[i], v[i + 1]);
-      }
-      for (const ReadRef& r : reads_.at(key)) {
-        const std::vector<std::string>& read = r.mop->read;
-        if (!IsPrefix(read, v)) continue;  // incompatible: already reported, no safe inference
-        if (!read.empty()) AddEdge(Writer(key, read.back()), r.txn, kWR, key, read.back(), "");
-        // The next element's writer, unless it also wrote the last element seen: the read saw
-        // that txn's intermediate state (G1b, reported), not a version before it.
-        if (read.size() < v.size() &&
-            (read.empty() || Writer(key, v[read.size()]) != Writer(key, read.back()))) {
-          AddEdge(r.txn, Writer(key, v[read.size()]), kRW, key, read.empty() ? "" : read.back(),
-                  v[read.size()]);
-        }
-      }
-    }
-    graph_.Finish();
-  }
-
-  void ReportCycle(const std::vector<size_t>& cycle) {
-    size_t rw = 0;
-    bool only_ww = true;
-    Anomaly a;
-    for (size_t id : cycle) {
-      const Edge& e = graph_.edge(id);
-      if (e.type == kRW) ++rw;
-      if (e.type != kWW) only_ww = false;
-      a.txns.push_back(e.from);
-      a.explanation.push_back(ExplainEdge(h_, e));
-    }
-    a.type = rw == 0   ? (only_ww ? AnomalyType::kG0 : AnomalyType::kG1c)
-             : rw == 1 ? AnomalyType::kGSingle
-                       : AnomalyType::kG2Item;
-    result_.anomalies.push_back(std::move(a));
-  }
-
-  // A cycle of `mask` edges inside component `c`, or empty.
-  std::vector<size_t> CycleWithin(const std::vector<size_t>& members, unsigned mask, size_t c) {
-    for (const auto& sub : graph_.Scc(members, mask, comp_, c)) {
-      if (sub.size() > 1) return graph_.Path(sub.front(), sub.front(), mask, comp_, c);
-    }
-    return {};
-  }
-
-  // A cycle with exactly one rw edge inside component `c`, or empty.
-  std::vector<size_t> SingleRwCycle(const std::vector<size_t>& members, size_t c) {
-    // Components of the ww+wr subgraph: v reaches u over ww/wr only if sub(v) == sub(u) or sub(v)
-    // comes later in Tarjan's (reverse topological) output.
-    std::vector<std::vector<size_t>> subs = graph_.Scc(members, kMaskWWWR, comp_, c);
-    std::map<size_t, size_t> sub_of;
-    for (size_t i = 0; i < subs.size(); ++i) {
-      for (size_t v : subs[i]) sub_of[v] = i;
-    }
-    std::vector<size_t> rw_edges;
-    for (size_t u : members) {
-      for (size_t id : graph_.out(u)) {
-        const Edge& e = graph_.edge(id);
-        if (e.type == kRW && comp_[e.to] == c) rw_edges.push_back(id);
-      }
-    }
-    for (int pass = 0; pass < 2; ++pass) {
-      for (size_t id : rw_edges) {
-        const Edge& e = graph_.edge(id);
-        const size_t su = sub_of.at(e.from);
-        const size_t sv = sub_of.at(e.to);
-        if (pass == 0 ? su != sv : sv <= su) continue;
-        std::vector<size_t> back = graph_.Path(e.to, e.from, kMaskWWWR, comp_, c);
-        if (back.empty()) continue;
-        back.insert(back.begin(), id);
-        return back;
-      }
-    }
-    return {};
-  }
-
-  void FindCycles() {
-    std::vector<size_t> nodes(h_.txns.size());
-    for (size_t t = 0; t < nodes.size(); ++t) nodes[t] = t;
-    comp_.assign(h_.txns.size(), 0);
-    std::vector<std::vector<size_t>> comps = graph_.Scc(nodes, kMaskAll, comp_, 0);
-    std::sort(comps.begin(), comps.end());  // by smallest member, for a stable report order
-    for (size_t c = 0; c < comps.size(); ++c) {
-      for (size_t v : comps[c]) comp_[v] = c + 1;
-    }
-    for (size_t c = 0; c < comps.size(); ++c) {
-      const std::vector<size_t>& members = comps[c];
-      if (members.size() < 2) continue;
-      const size_t id = c + 1;
-      std::vector<size_t> cycle = CycleWithin(members, kMaskWW, id);
-      if (cycle.empty()) cycle = CycleWithin(members, kMaskWWWR, id);
-      if (cycle.empty()) cycle = SingleRwCycle(members, id);
-      if (cycle.empty()) cycle = graph_.Path(members.front(), members.front(), kMaskAll, comp_, id);
-      if (!cycle.empty()) ReportCycle(cycle);
     }
   }
 
   const TxnHistory& h_;
-  Consistency model_;
-  Graph graph_;
-  std::map<std::pair<std::string, std::string>, AppendInfo> appends_;  // (key, element)
-  std::map<std::string, std::vector<ReadRef>> reads_;                  // by key, history order
-  std::map<std::string, std::vector<std::string>> order_;              // version order by key
-  std::vector<size_t> comp_;  // component id (1-based) of each txn, 0 before FindCycles
-  CheckResult result_;
+  Meter& meter_;
+  DependencyGraph& graph_;
+  std::vector<Anomaly>& out_;
+  std::vector<AppendRec> recs_;       // by key, then value
+  std::vector<uint32_t> key_begin_;   // key -> first record; key + 1 -> one past its last
+  std::vector<ReadRef> reads_;        // :ok reads by key, in history order
+  std::vector<uint32_t> read_begin_;  // likewise
+  // Scratch for Key().
+  std::vector<uint32_t> order_;
+  std::vector<uint32_t> rec_at_;  // the record of each order element, kNoId: never appended
+  std::vector<uint32_t> marked_;  // records the longest read saw ...
+  std::vector<uint8_t> seen_;     // ... flagged here, by record, while Key() runs
+  std::vector<std::pair<uint32_t, uint32_t>> pairs_;
 };
 
 }  // namespace
 
-std::string_view AnomalyName(AnomalyType type) {
-  switch (type) {
-    case AnomalyType::kInternal:
-      return "internal";
-    case AnomalyType::kDuplicateElements:
-      return "duplicate-elements";
-    case AnomalyType::kIncompatibleOrder:
-      return "incompatible-order";
-    case AnomalyType::kUnknownElement:
-      return "unknown-element";
-    case AnomalyType::kG1a:
-      return "G1a";
-    case AnomalyType::kG1b:
-      return "G1b";
-    case AnomalyType::kG0:
-      return "G0";
-    case AnomalyType::kG1c:
-      return "G1c";
-    case AnomalyType::kGSingle:
-      return "G-single";
-    case AnomalyType::kG2Item:
-      return "G2-item";
-  }
-  return "?";
+Status InferListAppend(const TxnHistory& history, Meter* meter, DependencyGraph* graph,
+                       std::vector<Anomaly>* anomalies) {
+  return Inferrer(history, meter, graph, anomalies).Run();
 }
 
-std::string_view ConsistencyName(Consistency model) {
-  switch (model) {
-    case Consistency::kReadCommitted:
-      return "read-committed";
-    case Consistency::kSnapshotIsolation:
-      return "snapshot-isolation";
-    case Consistency::kSerializable:
-      return "serializable";
+std::string ExplainListAppendEdge(const TxnHistory& h, const Edge& e) {
+  const std::string& key = h.KeyText(e.key);
+  switch (e.kind) {
+    case EdgeKind::kWW:
+      return h.TxnName(e.to) + " appended " + h.ValueText(e.b) + " to key " + key + " after " +
+             h.TxnName(e.from) + " appended " + h.ValueText(e.a) + " (ww)";
+    case EdgeKind::kWR:
+      return h.TxnName(e.to) + " read key " + key + " up to " + h.ValueText(e.a) + ", which " +
+             h.TxnName(e.from) + " appended (wr)";
+    case EdgeKind::kRW:
+      return h.TxnName(e.from) + " read key " + key +
+             (e.a == kNoId ? " as empty" : " up to " + h.ValueText(e.a)) + " and missed " +
+             h.ValueText(e.b) + ", which " + h.TxnName(e.to) + " appended next (rw)";
+    case EdgeKind::kRealtime:
+      break;
   }
-  return "?";
-}
-
-std::optional<Consistency> ParseConsistency(std::string_view name) {
-  for (Consistency m :
-       {Consistency::kReadCommitted, Consistency::kSnapshotIsolation, Consistency::kSerializable}) {
-    if (ConsistencyName(m) == name) return m;
-  }
-  return std::nullopt;
-}
-
-bool Forbids(Consistency model, AnomalyType type) {
-  switch (type) {
-    case AnomalyType::kGSingle:
-      return model != Consistency::kReadCommitted;
-    case AnomalyType::kG2Item:
-      return model == Consistency::kSerializable;
-    default:
-      return true;  // G0, G1a-c and the non-cycle anomalies break every model checked here
-  }
-}
-
-std::string CheckResult::Summary(Consistency model) const {
-  std::string out =
-      std::string(valid ? "valid" : "invalid") + " under " + std::string(ConsistencyName(model));
-  std::set<std::string_view> forbidden;
-  for (const Anomaly& a : anomalies) {
-    if (a.forbidden) forbidden.insert(AnomalyName(a.type));
-  }
-  if (!forbidden.empty()) {
-    out += ":";
-    for (std::string_view name : forbidden) out += " " + std::string(name);
-  }
-  out += "\n";
-  for (const Anomaly& a : anomalies) {
-    out += std::string(AnomalyName(a.type)) + (a.forbidden ? " (forbidden)" : " (allowed)") + "\n";
-    for (const std::string& line : a.explanation) out += "  " + line + "\n";
-  }
-  return out;
-}
-
-Result<CheckResult> CheckListAppend(const TxnHistory& history, Consistency model) {
-  return Checker(history, model).Run();
+  return "";
 }
 
 }  // namespace tinykv::check::si

@@ -1,86 +1,44 @@
-// An Elle-style consistency checker for list-append transactional histories (Kingsbury & Alvaro,
-// "Elle: Inferring Isolation Anomalies from Experimental Observations", VLDB 2020; anomaly names
-// from Adya's thesis).
+// Inference for list-append histories (Kingsbury & Alvaro, "Elle: Inferring Isolation Anomalies
+// from Experimental Observations", VLDB 2020): from what each read returned, the anomalies that
+// need no cycle, and the dependency edges between transactions.
 //
-// What it infers, from a TxnHistory (txn_history.h):
 // - Non-cycle anomalies: internal inconsistency (a txn's read disagrees with its own earlier read
 //   plus its own appends since), duplicate elements in a read, incompatible orders (two reads of a
-//   key that are not prefixes of one another), unknown elements (read but never appended),
-//   G1a (a read saw an element of a :fail txn), G1b (a read ended at an element its writer
-//   followed with another append to the same key).
-// - The version order of each key: its longest read (every read must be a prefix of it).
-// - A dependency graph over :ok txns (and :info txns whose appends were read, since those must
-//   have committed): ww (appender of element i -> appender of element i+1), wr (appender of the
-//   last element a read saw -> the reader), rw (a reader that saw the list up to element i ->
-//   the appender of element i+1; an empty read -> the appender of the first element).
-// - Cycles: strongly connected components of the graph (iterative Tarjan); in each nontrivial one
-//   the weakest cycle: G0 (ww only), else G1c (ww+wr), else G-single (exactly one rw), else
-//   G2-item. One witness per component, each a shortest cycle of its kind from a fixed start.
+//   key that are not prefixes of one another), unknown elements (read but never appended), G1a
+//   (a read saw an element of a :fail txn), G1b (a read ended at an element its writer followed
+//   with another append to the same key).
+// - The version order of each key: its longest read (every read must be a prefix of it), plus
+//   the one committed append no read saw when there is exactly one (it can only be last).
+// - Edges over :ok txns (and :info txns whose appends were read, since those must have
+//   committed): ww (appender of element i -> appender of element i+1), wr (appender of the last
+//   element a read saw -> the reader), rw (a reader that saw the list up to element i -> the
+//   appender of element i+1; an empty read -> the appender of the first element).
+// Cycles are cycle_search.h's job; check.h puts the two together.
 //
-// Verdict per model: read-committed forbids G0, G1a, G1b, G1c and the non-cycle anomalies;
-// snapshot-isolation also G-single; serializable also G2-item. Real-time (strict) variants are
-// not implemented.
-//
-// Determinism: results depend only on the history (ordered containers, sorted adjacency); no
-// clocks. Pure function; callable from any thread.
+// Cost: linear in the history's size (mops plus read elements) after sorting each key's appends.
+// Pure; callable from any thread.
 #pragma once
 
-#include <cstddef>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "grading/check/si/anomaly.h"
+#include "grading/check/si/budget.h"
+#include "grading/check/si/dependency_graph.h"
 #include "grading/check/si/txn_history.h"
 #include "grading/check/status.h"
 
 namespace tinykv::check::si {
 
-enum class Consistency { kReadCommitted, kSnapshotIsolation, kSerializable };
+// Adds the non-cycle anomalies of `history` to *anomalies and its edges to *graph (not Finished).
+// kDataError when an element is appended twice to one key. When the meter runs out, stops with
+// what it has (every anomaly reported is real; edges are missing).
+// REQUIRES: history.workload == Workload::kListAppend.
+Status InferListAppend(const TxnHistory& history, Meter* meter, DependencyGraph* graph,
+                       std::vector<Anomaly>* anomalies);
 
-enum class AnomalyType {
-  kInternal,
-  kDuplicateElements,
-  kIncompatibleOrder,
-  kUnknownElement,
-  kG1a,
-  kG1b,
-  kG0,
-  kG1c,
-  kGSingle,
-  kG2Item,
-};
-
-// "internal", "duplicate-elements", "incompatible-order", "unknown-element", "G1a", "G1b", "G0",
-// "G1c", "G-single", "G2-item".
-std::string_view AnomalyName(AnomalyType type);
-// "read-committed", "snapshot-isolation", "serializable".
-std::string_view ConsistencyName(Consistency model);
-// Inverse of ConsistencyName; nullopt for anything else.
-std::optional<Consistency> ParseConsistency(std::string_view name);
-// Whether `model` forbids `type`.
-bool Forbids(Consistency model, AnomalyType type);
-
-struct Anomaly {
-  AnomalyType type = AnomalyType::kInternal;
-  // Indices into TxnHistory::txns. For cycles: the cycle in order (txns[i] -> txns[i+1], the
-  // last back to the first); otherwise the txns involved (the reader first).
-  std::vector<size_t> txns;
-  // One line each. For cycles: one per edge, "T12 appended 3 to key 5 after T9 appended 2 (ww)";
-  // otherwise one line saying what was seen.
-  std::vector<std::string> explanation;
-  bool forbidden = false;  // by the model the check ran for
-};
-
-struct CheckResult {
-  bool valid = true;               // no anomaly the model forbids
-  std::vector<Anomaly> anomalies;  // every anomaly found, forbidden or not, in a fixed order
-  // A few lines for people: the verdict, then each anomaly with its explanation.
-  std::string Summary(Consistency model) const;
-};
-
-// Checks `history` against `model`. kDataError when the history breaks the list-append contract
-// (an element appended twice to the same key).
-Result<CheckResult> CheckListAppend(const TxnHistory& history, Consistency model);
+// "T12 appended 3 to key 5 after T9 appended 2 (ww)" and the like, for an edge InferListAppend
+// added.
+std::string ExplainListAppendEdge(const TxnHistory& history, const Edge& e);
 
 }  // namespace tinykv::check::si
