@@ -434,6 +434,10 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
         check::si::HtmlOptions html;
         html.title = name + " seed " + std::to_string(seed);
         html.model = kTxnModel;
+        // The run's faults (partitions, crashes and restarts of stores and clients, stalls).
+        for (const check::Annotation& a : cluster.history().history().annotations) {
+          html.faults.push_back({.start = a.time, .end = a.end, .label = a.label});
+        }
         if (check::si::WriteHtmlReport(result.report_path, parsed.value(), checked.value(), html)
                 .ok()) {
           grading::ReportRunFact("timeline", result.report_path);

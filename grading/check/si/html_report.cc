@@ -92,8 +92,13 @@ std::string MopsText(const TxnHistory& h, const Txn& t) {
 class Timeline {
  public:
   // `roomy`: wider steps and lanes, for a cycle's few txns and its arrows.
-  Timeline(const TxnHistory& h, std::vector<size_t> txns, bool roomy)
-      : h_(h), txns_(std::move(txns)), step_(roomy ? 90 : 34), lane_(roomy ? 76 : 40) {
+  Timeline(const TxnHistory& h, std::vector<size_t> txns, bool roomy,
+           const std::vector<HtmlOptions::Fault>& faults)
+      : h_(h),
+        txns_(std::move(txns)),
+        faults_(faults),
+        step_(roomy ? 90 : 34),
+        lane_(roomy ? 76 : 40) {
     use_time_ = !txns_.empty();
     for (size_t t : txns_) {
       const Txn& x = h_.txns[t];
@@ -160,6 +165,7 @@ class Timeline {
          (use_time_ ? ":time (ordinal: each distinct value one step)"
                     : "position in the history (ordinal)") +
          "</text>\n";
+    if (use_time_) s += FaultBands(height - kBottom);
     // Bars.
     for (size_t t : txns_) {
       const Txn& x = h_.txns[t];
@@ -187,6 +193,22 @@ class Timeline {
   static constexpr double kRight = 30;
   static constexpr double kTop = 14;
   static constexpr double kBottom = 46;
+
+  // The faults that overlap the drawn span, as translucent bands (an instant fault: a thin one),
+  // each with its label on hover; a run of overlapping faults deepens the shade.
+  std::string FaultBands(double bottom) const {
+    if (events_.empty()) return "";
+    std::string s;
+    for (const HtmlOptions::Fault& f : faults_) {
+      if (f.end < events_.front() || f.start > events_.back()) continue;
+      const double x0 = X(Index(f.start)) - step_ / 2;
+      const double x1 = std::max(x0 + 3, X(Index(f.end)) - step_ / 2);
+      s += "<g><title>" + HtmlEscape(f.label) + "</title><rect x=\"" + Num(x0) + "\" y=\"" +
+           Num(kTop) + "\" width=\"" + Num(x1 - x0) + "\" height=\"" + Num(bottom - kTop) +
+           "\" class=\"fault\"/></g>\n";
+    }
+    return s;
+  }
 
   int64_t Start(const Txn& x) const { return use_time_ ? x.invoke_time : x.invoke_pos; }
   int64_t End(const Txn& x) const { return use_time_ ? x.complete_time : x.complete_pos; }
@@ -255,6 +277,7 @@ class Timeline {
 
   const TxnHistory& h_;
   std::vector<size_t> txns_;
+  const std::vector<HtmlOptions::Fault>& faults_;
   double step_;  // px between two events
   double lane_;  // px per lane
   bool use_time_ = false;
@@ -277,6 +300,7 @@ svg.timeline { font-size: 11px; }
 .axisname { fill: #777; font-size: 11px; }
 .bar.ok { fill: #4c78a8; } .bar.info { fill: #f2a541; } .bar.fail { fill: #c7c7c7; }
 .bar.open { stroke-dasharray: 4 2; stroke: #a65e00; }
+.fault { fill: #d62728; fill-opacity: 0.08; stroke: #d62728; stroke-opacity: 0.25; }
 .txnname { fill: #333; font-size: 10px; }
 .edge { fill: none; stroke-width: 2; }
 .edgelabel { font-size: 11px; font-weight: bold; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
@@ -358,8 +382,12 @@ std::string RenderHtmlReport(const TxnHistory& h, const CheckResult& result,
     s += std::string("<span style=\"color:") + EdgeColor(k) + "\">&rarr; " + EdgeKindName(k) +
          "</span>";
   }
+  if (!options.faults.empty()) {
+    s += "<span><span class=\"swatch\" style=\"background:#f6d6d6\"></span>fault (" +
+         std::to_string(options.faults.size()) + "; hover for what)</span>";
+  }
   s += "</p>\n<div class=\"scroll\">" +
-       Timeline(h, overview, false).Svg(outline, nullptr, 0, "ov") + "</div>\n";
+       Timeline(h, overview, false, options.faults).Svg(outline, nullptr, 0, "ov") + "</div>\n";
 
   s += "<h2>Anomalies</h2>\n";
   if (result.anomalies.empty()) s += "<p>None found.</p>\n";
@@ -399,7 +427,9 @@ std::string RenderHtmlReport(const TxnHistory& h, const CheckResult& result,
              " edges are drawn.</p>\n";
       }
       s += "<div class=\"scroll\">" +
-           Timeline(h, txns, true).Svg(mine, &a, drawn, "c" + std::to_string(i + 1)) + "</div>\n";
+           Timeline(h, txns, true, options.faults)
+               .Svg(mine, &a, drawn, "c" + std::to_string(i + 1)) +
+           "</div>\n";
     }
     s += "</div>\n";
   }

@@ -12,13 +12,16 @@
 //   a history of more than kMaxOverviewTxns txns draws only the witnesses' txns;
 // - each anomaly: its kind, the models that forbid it, its explanation, and for a cycle its own
 //   timeline with the cycle's edges drawn as numbered arrows labelled ww / wr / rw / realtime
-//   (at most kMaxCycleEdgesDrawn edges; the explanation lists every edge, up to a limit).
+//   (at most kMaxCycleEdgesDrawn edges; the explanation lists every edge, up to a limit);
+// - behind the bars of the timelines on :time, the run's faults (HtmlOptions::faults) as bands.
 //
 // Pure functions; callable from any thread.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "grading/check/si/anomaly.h"
 #include "grading/check/si/txn_history.h"
@@ -30,6 +33,15 @@ struct HtmlOptions {
   std::string title = "Transactional consistency report";  // page title and heading
   // The model the user asked about: marked in the verdict table.
   Consistency model = Consistency::kStrongSnapshotIsolation;
+  // The faults of the run (a partition, a crash until its restart), on the history's :time
+  // scale: drawn as bands behind the bars of every timeline that uses :time, each labelled on
+  // hover, so a reader sees which anomaly happened under which fault.
+  struct Fault {
+    int64_t start = 0;
+    int64_t end = 0;  // == start: an instant (a crash, a restart)
+    std::string label;
+  };
+  std::vector<Fault> faults;
 };
 
 inline constexpr size_t kMaxOverviewTxns = 300;
