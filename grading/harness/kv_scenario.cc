@@ -40,12 +40,6 @@ constexpr uint64_t kCheckStepBudget = 50'000'000;
 // New terms a healthy stretch may see: one election for a store that rejoined late, one spare.
 constexpr uint64_t kMaxHealthyTerms = 2;
 
-std::string ArtifactPath(const std::string& name, uint64_t seed, const std::string& ext) {
-  const char* dir = std::getenv(grading::kArtifactDirEnvVar);
-  std::string base = dir != nullptr && *dir != '\0' ? dir : "/tmp";
-  return base + "/" + name + "-seed" + std::to_string(seed) + ext;
-}
-
 // One line per store for a liveness failure: what each is doing and how far it got.
 // Of region `region_id` (the one holding the stuck key: with many regions, lab3b).
 std::string DescribeStores(Cluster& c, uint64_t region_id) {
@@ -666,8 +660,9 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   const bool timeline_asked = timeline_out != nullptr && *timeline_out != '\0';
   // The history as EDN and its HTML timeline, annotated with the faults.
   auto write_artifacts = [&](const check::CheckResult& verdict, const std::string& failure = "") {
-    result.history_path = ArtifactPath(name, seed, ".edn");
-    result.timeline_path = timeline_asked ? timeline_out : ArtifactPath(name, seed, ".html");
+    result.history_path = grading::ArtifactPath(name, seed, ".edn");
+    result.timeline_path =
+        timeline_asked ? timeline_out : grading::ArtifactPath(name, seed, ".html");
     (void)check::WriteEdnHistoryFile(result.history_path, history, check::EdnWriteOptions{});
     check::TimelineOptions to;
     to.title = name + " seed " + std::to_string(seed);

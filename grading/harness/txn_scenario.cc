@@ -59,12 +59,6 @@ constexpr const char* kBankHint =
     "(KvGet, KvScan); a prewrite must refuse a key written at or after its start ts or locked by "
     "another transaction; a commit whose lock is gone must fail if the transaction was rolled back";
 
-std::string ArtifactPath(const std::string& name, uint64_t seed, const std::string& ext) {
-  const char* dir = std::getenv(grading::kArtifactDirEnvVar);
-  std::string base = dir != nullptr && *dir != '\0' ? dir : "/tmp";
-  return base + "/" + name + "-seed" + std::to_string(seed) + ext;
-}
-
 txn::TxnClient MakeClient(Cluster& c, int64_t id, std::function<void(txn::CommitPoint)> at = {}) {
   txn::TxnClientOptions o;
   o.self = c.ClientNode(id);
@@ -427,10 +421,10 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
     }
     grading::ReportRunFact("verdict", result.verdict);
     if (!anomaly.empty() || !liveness_failure.empty() || options.always_write_artifacts) {
-      result.history_path = ArtifactPath(name, seed, ".edn");
+      result.history_path = grading::ArtifactPath(name, seed, ".edn");
       std::ofstream(result.history_path) << history.Text();
       if (checked.ok()) {
-        result.report_path = ArtifactPath(name, seed, ".html");
+        result.report_path = grading::ArtifactPath(name, seed, ".html");
         check::si::HtmlOptions html;
         html.title = name + " seed " + std::to_string(seed);
         html.model = kTxnModel;

@@ -365,6 +365,12 @@ int ReplayCommand(const OneTestArgs& args) {
     return kExitUsage;
   }
   std::vector<std::pair<std::string, std::string>> env;
+  // The run's history and timeline go where a graded run's would, per test and seed.
+  const fs::path artifacts =
+      fs::path(build_dir) / "grade-artifacts" / test->name / ("seed-" + std::to_string(args.seed));
+  std::error_code ec;
+  fs::create_directories(artifacts, ec);
+  env.push_back({kArtifactDirEnvVar, fs::absolute(artifacts).string()});
   if (!args.trace_file.empty()) env.push_back({kTraceOutEnvVar, fs::absolute(args.trace_file)});
   if (!args.html_file.empty()) env.push_back({kTimelineOutEnvVar, fs::absolute(args.html_file)});
   if (!test->scenario) {

@@ -1,5 +1,7 @@
 #include "grading/runner/run_facts.h"
 
+#include <filesystem>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -31,6 +33,17 @@ std::map<std::string, std::string> ReadRunFacts(const std::string& path) {
     facts[line.substr(0, space)] = line.substr(space + 1);
   }
   return facts;
+}
+
+std::string ArtifactPath(const std::string& name, uint64_t seed, const std::string& ext) {
+  const char* dir = std::getenv(kArtifactDirEnvVar);
+  std::filesystem::path base =
+      dir != nullptr && *dir != '\0'
+          ? std::filesystem::path(dir)
+          : std::filesystem::path("tinykv-artifacts") / name / ("seed-" + std::to_string(seed));
+  std::error_code ec;
+  std::filesystem::create_directories(base, ec);  // a failure shows when the file is written
+  return (base / (name + "-seed" + std::to_string(seed) + ext)).string();
 }
 
 }  // namespace tinykv::grading

@@ -24,6 +24,7 @@
 // it without pulling in the runner.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -43,6 +44,12 @@ inline constexpr std::string_view kCauseLinePrefix = "cause: ";
 // Newlines in `value` become spaces. `key` must be one word. Returns false when the file could not
 // be written (the run's verdict does not depend on it, so callers usually ignore this).
 bool ReportRunFact(std::string_view key, std::string_view value);
+
+// Where a test writes a file of `name`'s run at `seed` (its history, timeline, report):
+// $TINYKV_ARTIFACT_DIR/<name>-seed<S><ext> (the runner's build/grade-artifacts/<Test>/seed-<S>/),
+// else, started by hand, tinykv-artifacts/<name>/seed-<S>/ under the working directory — never a
+// fixed name in a shared directory such as /tmp. The directory is created.
+std::string ArtifactPath(const std::string& name, uint64_t seed, const std::string& ext);
 
 // Reads a run-facts file. A missing or unreadable file yields an empty map (a test that reports
 // nothing is normal); malformed lines (no space) are skipped.
