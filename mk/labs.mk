@@ -9,7 +9,8 @@
 #        (adds the same debug session to VSCODE_DIR/launch.json: sim/gdb/vscode_launch.py)
 #   make handout OUT=DIR [LABS="lab2 lab3"]
 #
-# Uses BUILD (build directory) and JOBS from the root Makefile, and its `build` target.
+# Uses BUILD (build directory) and JOBS from the root Makefile, and its `configure` target; each
+# target builds only the test binaries it runs.
 BUILD ?= build
 TINYKV_GRADE = $(BUILD)/grading/runner/tinykv-grade
 GRADE_FLAGS = --build-dir $(BUILD) \
@@ -48,16 +49,27 @@ endif
 # `tinykv-grade run` itself exits 1 when some test failed, for scripts.
 GRADE_STATUS = status=$$?; [ $$status -le 1 ] || exit $$status
 
-$(LAB_TARGETS): build
+# Build only what is graded: tinykv-grade, then the test binaries of the selected tests (it
+# names them: `tinykv-grade targets`), not the whole tree. A build that fails stops here (2).
+# $(1): the selection (a lab part, "all", or --test NAME).
+LAB_BUILD = cmake --build $(BUILD) -j $(JOBS) --target tinykv-grade && \
+  cmake --build $(BUILD) -j $(JOBS) --target $$($(TINYKV_GRADE) targets $(1) --build-dir $(BUILD)) \
+  || exit 2
+
+$(LAB_TARGETS): configure
+	@$(call LAB_BUILD,$@ $(if $(TEST),--test '$(TEST)'))
 	@$(TINYKV_GRADE) run $@ $(GRADE_FLAGS); $(GRADE_STATUS)
 
-grade: build
+grade: configure
+	@$(call LAB_BUILD,all)
 	@$(TINYKV_GRADE) run all $(GRADE_FLAGS); $(GRADE_STATUS)
 
-replay: build
+replay: configure
+	@$(call LAB_BUILD,--test '$(TEST)')
 	@$(TINYKV_GRADE) replay '$(TEST)' --seed '$(SEED)' --build-dir $(BUILD)
 
-debug: build
+debug: configure
+	@$(call LAB_BUILD,--test '$(TEST)')
 	@$(TINYKV_GRADE) debug '$(TEST)' --seed '$(SEED)' --build-dir $(BUILD) $(if $(BREAK),--break '$(BREAK)')
 
 vscode: build

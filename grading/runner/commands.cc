@@ -170,25 +170,45 @@ std::string ResolveManifestRoot(const std::string& flag) {
   return std::string(TINYKV_SOURCE_DIR) + "/labs";
 }
 
-int RunCommand(const RunArgs& args) {
-  Catalog catalog;
-  std::string build_dir;
-  if (!LoadFor(args.common, &catalog, &build_dir)) return kExitUsage;
+// The parts and tests `args` selects (labs, then --test filters), or false after saying why.
+bool SelectTests(const Catalog& catalog, const RunArgs& args, std::vector<PartInfo>* out) {
   if (args.labs.empty() && args.tests.empty()) {
-    std::cerr << "tinykv-grade: run: name a lab part (e.g. lab2b) or a test (--test "
+    std::cerr << "tinykv-grade: name a lab part (e.g. lab2b) or a test (--test "
                  "Lab2B.Unreliable)\n";
-    return kExitUsage;
+    return false;
   }
   std::vector<const PartInfo*> selected;
   std::string error;
   const std::vector<std::string> labs =
-      args.labs.empty() && !args.tests.empty() ? std::vector<std::string>{"all"} : args.labs;
-  std::vector<PartInfo> filtered;
+      args.labs.empty() ? std::vector<std::string>{"all"} : args.labs;
   if (!SelectParts(catalog, labs, &selected, &error) ||
-      !FilterTests(selected, args.tests, &filtered, &error)) {
+      !FilterTests(selected, args.tests, out, &error)) {
     std::cerr << "tinykv-grade: " << error << "\n";
-    return kExitUsage;
+    return false;
   }
+  return true;
+}
+
+int TargetsCommand(const RunArgs& args) {
+  Catalog catalog;
+  std::string build_dir;
+  if (!LoadFor(args.common, &catalog, &build_dir)) return kExitUsage;
+  std::vector<PartInfo> parts;
+  if (!SelectTests(catalog, args, &parts)) return kExitUsage;
+  std::set<std::string> targets;
+  for (const PartInfo& part : parts) {
+    for (const TestPlan& test : part.tests) targets.insert(fs::path(test.binary).filename());
+  }
+  for (const std::string& t : targets) std::cout << t << "\n";
+  return 0;
+}
+
+int RunCommand(const RunArgs& args) {
+  Catalog catalog;
+  std::string build_dir;
+  if (!LoadFor(args.common, &catalog, &build_dir)) return kExitUsage;
+  std::vector<PartInfo> filtered;
+  if (!SelectTests(catalog, args, &filtered)) return kExitUsage;
   std::vector<const PartInfo*> parts;
   for (const PartInfo& part : filtered) parts.push_back(&part);
   // An output file that cannot be written is found out now, not after the whole grade ran.

@@ -49,6 +49,10 @@ int RunCommand(const RunArgs& args);
 // (exit 1) when a manifest names a test its binary lacks, a binary is not built, or a binary has
 // a graded-looking test (suite "Lab…") that no manifest lists.
 int ListCommand(const CommonArgs& args, bool check);
+// Prints, one per line and each once, the CMake targets of the test binaries the selected tests
+// run (args.labs and args.tests as for RunCommand; args.tests alone selects from every lab):
+// what `make labN` builds instead of the whole tree.
+int TargetsCommand(const RunArgs& args);
 int ReplayCommand(const OneTestArgs& args);
 int CheckDeterminismCommand(const OneTestArgs& args);
 int DebugCommand(const OneTestArgs& args);

@@ -84,6 +84,13 @@ int main(int argc, char** argv) {
                      "Check the manifests against the built test binaries (--gtest_list_tests)");
   AddCommon(list_cmd, &list);
 
+  RunArgs targets;
+  CLI::App* targets_cmd = app.add_subcommand(
+      "targets", "Print the build targets (test binaries) that grading these labs / tests needs");
+  targets_cmd->add_option("LAB", targets.labs, "Lab parts or aggregates, as for run");
+  targets_cmd->add_option("--test", targets.tests, "Only these tests (names or globs)");
+  AddCommon(targets_cmd, &targets.common);
+
   OneTestArgs replay;
   CLI::App* replay_cmd =
       AddOneTest(app, "replay", "Re-run one test with one seed in the foreground", &replay);
@@ -108,6 +115,7 @@ int main(int argc, char** argv) {
   namespace r = tinykv::grading::runner;
   if (run_cmd->parsed()) return r::RunCommand(run);
   if (list_cmd->parsed()) return r::ListCommand(list, list_check);
+  if (targets_cmd->parsed()) return r::TargetsCommand(targets);
   if (replay_cmd->parsed()) return r::ReplayCommand(replay);
   if (debug_cmd->parsed()) return r::DebugCommand(debug);
   return r::CheckDeterminismCommand(determinism);

@@ -86,6 +86,7 @@ TEST(Lab3A, CommitAfterRemoveNode) {
 TEST(Lab3A, RemovedLeaderStepsDown) {
   Network nt(3, Opts());
   nt.Send(Hup(1));
+  ASSERT_EQ(nt.raft(1).role(), Role::kLeader) << "the election, before the removal";
   nt.raft(1).RemoveNode(1);
   EXPECT_EQ(nt.raft(1).role(), Role::kFollower);
   (void)nt.raft(1).Step(Hup(1));
@@ -99,6 +100,11 @@ TEST(Lab3A, TimeoutNowToNonMemberDoesNothing) {
   (void)r->Step(Msg(2, 1, MessageType::MsgRequestVoteResponse, 1));
   (void)r->Step(Msg(3, 1, MessageType::MsgRequestVoteResponse, 1));
   EXPECT_EQ(r->role(), Role::kFollower);
+  // The control: to a member, the same MsgTimeoutNow starts an election at once.
+  MemoryStorage s2;
+  auto member = NewTestRaft(1, {1, 2, 3}, 5, 1, &s2, Seed());
+  (void)member->Step(Msg(2, 1, MessageType::MsgTimeoutNow, 1));
+  EXPECT_EQ(member->role(), Role::kCandidate) << "MsgTimeoutNow makes a member campaign";
 }
 
 TEST(Lab3A, RawNodeProposeAndApplyConfChange) {
@@ -112,7 +118,7 @@ TEST(Lab3A, RawNodeProposeAndApplyConfChange) {
   const auto& applied = c.applied(1);
   ASSERT_GE(applied.size(), 2u);
   EXPECT_EQ(applied[applied.size() - 2].data(), "somedata");
-  EXPECT_EQ(applied.back().entry_type(), eraftpb::EntryConfChange);
+  EXPECT_EQ(LastOf(applied, "the applied entries").entry_type(), eraftpb::EntryConfChange);
 }
 
 // Only one conf change may be unapplied at a time.
@@ -165,7 +171,7 @@ TEST(Lab3A, AddedNodeCatchesUpAndRemovedNodeStopsReceiving) {
   EXPECT_EQ(c.node(4).raft().Nodes(), (std::vector<uint64_t>{1, 2, 3, 4}));
   ASSERT_TRUE(c.node(1).Propose("b").ok());
   c.Stabilize();
-  EXPECT_EQ(c.applied(4).back().data(), "b");
+  EXPECT_EQ(LastOf(c.applied(4), "what node 4 applied").data(), "b");
   ASSERT_TRUE(c.node(1).ProposeConfChange(CC(eraftpb::RemoveNode, 2)).ok());
   c.Stabilize();
   c.TickAll(2);
@@ -174,7 +180,7 @@ TEST(Lab3A, AddedNodeCatchesUpAndRemovedNodeStopsReceiving) {
   ASSERT_TRUE(c.node(1).Propose("c").ok());
   c.Stabilize();
   EXPECT_EQ(c.node(2).GetStatus().last_index, before);
-  EXPECT_EQ(c.applied(3).back().data(), "c");
+  EXPECT_EQ(LastOf(c.applied(3), "what node 3 applied").data(), "c");
 }
 
 // ------------------------------- leader transfer ---------------------------------------------
@@ -209,7 +215,7 @@ TEST(Lab3A, LeaderTransferCatchesUpSlowFollower) {
   nt.Send(Prop(1, ""));
   nt.Recover();
   Raft& lead = nt.raft(1);
-  ASSERT_EQ(lead.GetProgress(3)->match, 1u);
+  ASSERT_EQ(ProgressOf(lead, 3).match, 1u);
   nt.Send(TransferTo(3, 1));
   ExpectTransferState(lead, Role::kFollower, 3);
 }
@@ -223,7 +229,7 @@ TEST(Lab3A, LeaderTransferAfterSnapshot) {
   nt.raft(1).mutable_raft_log().MaybeCompact();
   nt.Recover();
   Raft& lead = nt.raft(1);
-  ASSERT_EQ(lead.GetProgress(3)->match, 1u);
+  ASSERT_EQ(ProgressOf(lead, 3).match, 1u);
   nt.Send(TransferTo(3, 1));
   nt.Send(Msg(3, 1, MessageType::MsgHeartbeatResponse, lead.term()));
   ExpectTransferState(lead, Role::kFollower, 3);
@@ -336,7 +342,7 @@ TEST(Lab3A, RawNodeTransferLeader) {
   EXPECT_EQ(c.Leader(), 3u);
   ASSERT_TRUE(c.node(3).Propose("x").ok());
   c.Stabilize();
-  EXPECT_EQ(c.applied(1).back().data(), "x");
+  EXPECT_EQ(LastOf(c.applied(1), "what node 1 applied").data(), "x");
 }
 
 }  // namespace

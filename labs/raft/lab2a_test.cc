@@ -94,10 +94,15 @@ TEST(Lab2AA, LeaderCycleEveryNodeCanWin) {
 
 TEST(Lab2AA, StartsAsFollower) {
   MemoryStorage s;
-  auto r = New(1, {1, 2, 3}, &s);
+  auto r = New(1, {1, 2, 3}, &s, 5);
   EXPECT_EQ(r->role(), Role::kFollower);
   EXPECT_EQ(r->term(), 0u);
   EXPECT_EQ(r->lead(), kNone);
+  // ... and a follower only until its election timeout runs out (a node that merely never moves
+  // would pass the lines above).
+  for (int i = 0; i < 2 * 5; ++i) r->Tick();
+  EXPECT_EQ(r->role(), Role::kCandidate) << "a follower that hears no leader campaigns";
+  EXPECT_EQ(r->term(), 1u);
 }
 
 TEST(Lab2AA, SingleNodeCandidateBecomesLeader) {
@@ -498,6 +503,13 @@ TEST(Lab2AA, NonMemberDoesNotCampaign) {
   EXPECT_EQ(r->role(), Role::kFollower);
   EXPECT_EQ(r->term(), 0u);
   EXPECT_TRUE(r->ReadMessages().empty());
+  // The control: a member of the same configuration, given the same, does campaign — so the
+  // silence above is the non-member rule, not a node that does nothing at all.
+  MemoryStorage s2;
+  auto member = New(2, {2, 3, 4}, &s2, 5);
+  (void)member->Step(Hup(2));
+  EXPECT_EQ(member->role(), Role::kCandidate);
+  EXPECT_EQ(Filter(member->ReadMessages(), MessageType::MsgRequestVote).size(), 2u);
 }
 
 // ============================== Lab2AB: log replication ======================================
@@ -541,7 +553,9 @@ TEST(Lab2AB, LogReplicationCommitsOnEveryNode) {
     nt.Send(Prop(1, "somedata"));
     for (uint64_t id = 1; id <= 3; ++id) {
       EXPECT_EQ(nt.raft(id).raft_log().committed(), 2u) << id;
-      EXPECT_EQ(LogOf(nt.raft(id))[1].second, "somedata") << id;
+      EXPECT_EQ(At(LogOf(nt.raft(id)), 1, "the log of node " + std::to_string(id)).second,
+                "somedata")
+          << id;
     }
   }
   {
@@ -859,7 +873,7 @@ TEST(Lab2AB, LeaderIncreasesNextOnAcks) {
   nt.Send(Hup(1));
   nt.Send(Prop(1, "somedata"));
   // previous entries + empty entry + proposal + 1
-  EXPECT_EQ(nt.raft(1).GetProgress(2)->next, 3u + 1 + 1 + 1);
+  EXPECT_EQ(ProgressOf(nt.raft(1), 2).next, 3u + 1 + 1 + 1);
 }
 
 // §5.3: the leader appends a proposal and sends it to every follower after the previous entry.
@@ -886,7 +900,7 @@ TEST(Lab2AB, LeaderStartsReplication) {
   }
   auto unstable = r->raft_log().UnstableEntries();
   ASSERT_FALSE(unstable.empty());
-  EXPECT_EQ(unstable.back().data(), "some data");
+  EXPECT_EQ(LastOf(unstable, "the unstable entries").data(), "some data");
 }
 
 // §5.3: once a quorum acknowledges, the leader commits and tells every follower.
@@ -1271,8 +1285,8 @@ TEST(Lab2AB, StaleRejectionIsIgnored) {
   rej.set_reject(true);
   rej.set_index(0);
   (void)r->Step(rej);
-  EXPECT_EQ(r->GetProgress(2)->match, 2u);
-  EXPECT_EQ(r->GetProgress(2)->next, 3u);
+  EXPECT_EQ(ProgressOf(*r, 2).match, 2u);
+  EXPECT_EQ(ProgressOf(*r, 2).next, 3u);
   EXPECT_TRUE(r->ReadMessages().empty());
 }
 
@@ -1290,7 +1304,9 @@ TEST(Lab2AB, FollowerForwardsProposalToLeader) {
   nt.Send(Hup(1));
   nt.Send(Prop(2, "via follower"));
   for (uint64_t id = 1; id <= 3; ++id) {
-    EXPECT_EQ(LogOf(nt.raft(id)).back().second, "via follower") << id;
+    EXPECT_EQ(LastOf(LogOf(nt.raft(id)), "the log of node " + std::to_string(id)).second,
+              "via follower")
+        << id;
     EXPECT_EQ(nt.raft(id).raft_log().committed(), 2u) << id;
   }
 }
@@ -1394,6 +1410,12 @@ TEST(Lab2AC, RawNodeStepRejectsLocalMessagesAndUnknownPeers) {
   EXPECT_TRUE(n->Step(Msg(9, 1, MessageType::MsgAppendResponse, 1)).IsStepPeerNotFound());
   EXPECT_TRUE(n->Step(Msg(9, 1, MessageType::MsgHeartbeatResponse, 1)).IsStepPeerNotFound());
   EXPECT_TRUE(n->Step(Msg(2, 1, MessageType::MsgHeartbeat, 1)).ok());
+  // ... and a heartbeat of a known leader is stepped, not only accepted: node 1 follows 2 now.
+  ASSERT_TRUE(n->HasReady());
+  raft::Ready rd = n->GetReady();
+  ASSERT_TRUE(rd.soft_state.has_value()) << "following a new leader changes the soft state";
+  EXPECT_EQ(rd.soft_state->lead, 2u);
+  EXPECT_EQ(Filter(rd.messages, MessageType::MsgHeartbeatResponse).size(), 1u);
 }
 
 TEST(Lab2AC, RawNodeProposeWithoutLeaderIsDropped) {
@@ -1447,7 +1469,7 @@ TEST(Lab2AC, ElectionHappensByTicksAlone) {
   ASSERT_TRUE(c.node(leader).Propose("x").ok());
   c.Stabilize();
   for (uint64_t id = 1; id <= 3; ++id) {
-    EXPECT_EQ(c.applied(id).back().data(), "x");
+    EXPECT_EQ(LastOf(c.applied(id), "what node " + std::to_string(id) + " applied").data(), "x");
   }
 }
 
@@ -1468,7 +1490,7 @@ TEST(Lab2AC, RestartedNodeKeepsTermVoteAndLog) {
   EXPECT_FALSE(c.node(2).HasReady());
   ASSERT_TRUE(c.node(1).Propose("b").ok());
   c.Stabilize();
-  EXPECT_EQ(c.applied(2).back().data(), "b");
+  EXPECT_EQ(LastOf(c.applied(2), "what node 2 applied").data(), "b");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Small helpers shared by the graded Raft tests (labs/raft, labs/multiraft). Test code only.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 
@@ -62,6 +64,29 @@ inline std::vector<uint64_t> Ids(int n) {
   std::vector<uint64_t> ids;
   for (int i = 1; i <= n; ++i) ids.push_back(static_cast<uint64_t>(i));
   return ids;
+}
+
+// Safe reads for assertions on what a node holds. A stub (or a bug) leaves logs, message lists and
+// progress maps empty; indexing them would crash the test itself, which a student takes for a
+// memory bug of their own. These fail the test naming `what` is missing and return a default.
+template <class T>
+T At(const std::vector<T>& v, size_t i, const std::string& what) {
+  if (i < v.size()) return v[i];
+  ADD_FAILURE() << what << " has no element " << i << " (it has " << v.size() << ")";
+  return T{};
+}
+template <class T>
+T LastOf(const std::vector<T>& v, const std::string& what) {
+  if (!v.empty()) return v.back();
+  ADD_FAILURE() << what << " is empty";
+  return T{};
+}
+// The leader's progress of peer `id` (a copy), or a failure when it keeps none.
+inline raft::Progress ProgressOf(const Raft& r, uint64_t id) {
+  if (const raft::Progress* p = r.GetProgress(id)) return *p;
+  ADD_FAILURE() << "node " << r.id() << " keeps no progress of peer " << id
+                << " (only a leader does: is it one?)";
+  return raft::Progress{};
 }
 
 }  // namespace tinykv::labs

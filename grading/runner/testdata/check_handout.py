@@ -15,6 +15,9 @@
       info: it only has to compile and fail), builds only TARGET... (with ccache), grades LAB
       there with one seed per test, and checks that the lab fails and that every failing seed
       of PART names "TODO(PART) not implemented" (tests that pass on stubs are printed as notes).
+      It also builds every graded test binary of that handout and grades everything there with
+      one seed: every seed must fail with an assertion (no crash, timeout or missing result) and
+      the bare stubs must score 0.
       Each --run P:BINARY:FILTER (BINARY relative to the build dir, FILTER a --gtest_filter)
       then runs those tests of that handout directly, default seed, and requires them to fail
       with "TODO(P) not implemented" in their output. Each --handout LABS generates and builds
@@ -310,6 +313,45 @@ def grade_lab(grade_bin, out, build, lab, part):
     print(f"{failed} of {len(tests)} tests of {lab} fail on the handout")
 
 
+def graded_targets(grade_bin, out):
+    """The test binaries of every graded test in the manifests under out/labs (the reference's
+    are the handout's)."""
+    proc = subprocess.run([grade_bin, "targets", "all", "--manifest-root",
+                           os.path.join(out, "labs")], capture_output=True, text=True)
+    check(proc.returncode == 0, f"tinykv-grade targets all: {proc.stderr}")
+    return proc.stdout.split()
+
+
+def audit_stubs(grade_bin, out, build):
+    """Every graded test on the bare stubs: each seed fails cleanly — an assertion, never a crash,
+    a hang or a missing result (a student takes a crash inside a test for a memory bug of their
+    own) — and no test passes: bare stubs earn no points."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = os.path.join(tmp, "grade.json")
+        proc = subprocess.run([grade_bin, "run", "all", "--build-dir", build, "--manifest-root",
+                               os.path.join(out, "labs"), "--seeds", "1", "--timeout", "60",
+                               "--jobs", "2", "--json", report, "--no-progress"],
+                              capture_output=True, text=True)
+        check(proc.returncode == 1, f"grading all on the bare stubs: exit {proc.returncode} "
+              f"{proc.stderr[-2000:]}")
+        with open(report, encoding="utf-8") as f:
+            graded = json.load(f)
+    tests = 0
+    for p in graded["parts"]:
+        for t in p["tests"]:
+            tests += 1
+            check(not t["passed"], f"{t['name']} passes on the bare stubs: it earns "
+                  f"{t['points']} free points (give it a check the stubs cannot meet)")
+            for seed in t["seeds"]:
+                check(seed["outcome"] == "assertion",
+                      f"{t['name']} seed {seed['seed']} on the bare stubs: {seed['outcome']}: "
+                      f"{seed['reason']} (a graded test must fail with an assertion, not "
+                      f"{seed['outcome']})")
+    check(graded["score"] == 0, f"the bare stubs score {graded['score']}/{graded['max_score']}")
+    print(f"bare stubs: {tests} graded tests, all fail with an assertion, 0/"
+          f"{graded['max_score']} points")
+
+
 def real_build(make_handout_bin, grade_bin, source, lab, part, *args):
     # Groups: the full handout first; each --handout LABS starts one stubbing only LABS.
     groups = [{"labs": "all", "targets": [], "runs": []}]
@@ -327,12 +369,16 @@ def real_build(make_handout_bin, grade_bin, source, lab, part, *args):
             groups[-1]["targets"].append(arg)
     for number, group in enumerate(groups):
         with tempfile.TemporaryDirectory() as tmp:
-            built = build_handout(make_handout_bin, source, tmp, group["labs"], group["targets"])
+            targets = list(group["targets"])
+            if number == 0:  # the full handout: every graded test runs on the bare stubs
+                targets += graded_targets(grade_bin, source)
+            built = build_handout(make_handout_bin, source, tmp, group["labs"], targets)
             if built is None:
                 return
             out, build, env = built
             if number == 0:
                 grade_lab(grade_bin, out, build, lab, part)
+                audit_stubs(grade_bin, out, build)
             for run_part, binary, gtest_filter in group["runs"]:
                 run_handout_tests(build, run_part, binary, gtest_filter, env)
 
