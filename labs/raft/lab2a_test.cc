@@ -100,7 +100,7 @@ TEST(Lab2AA, StartsAsFollower) {
   EXPECT_EQ(r->lead(), kNone);
   // ... and a follower only until its election timeout runs out (a node that merely never moves
   // would pass the lines above).
-  for (int i = 0; i < 2 * 5; ++i) r->Tick();
+  for (int i = 0; i < 2 * 5 && r->role() == Role::kFollower; ++i) r->Tick();
   EXPECT_EQ(r->role(), Role::kCandidate) << "a follower that hears no leader campaigns";
   EXPECT_EQ(r->term(), 1u);
 }
