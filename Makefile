@@ -29,14 +29,14 @@ test: build
 # `make sim-demo` runs the simulator's own five-node ping scenario.
 DEMO_SEED ?= 1
 demo: build
-	@$(BUILD)/grading/harness/tinykv-demo --seed $(DEMO_SEED) --out out/demo
+	@$(BUILD)/grading/harness/tinykv-demo --seed '$(DEMO_SEED)' --out out/demo
 
 # `make demo-txn` runs Percolator transactions (bank, then list-append) on the cluster.
 demo-txn: build
-	@$(BUILD)/grading/harness/tinykv-demo-txn --seed $(DEMO_SEED) --out out/demo-txn
+	@$(BUILD)/grading/harness/tinykv-demo-txn --seed '$(DEMO_SEED)' --out out/demo-txn
 
 sim-demo: build
-	@$(BUILD)/sim/tinykv-sim-demo --seed $(DEMO_SEED)
+	@$(BUILD)/sim/tinykv-sim-demo --seed '$(DEMO_SEED)'
 
 bench: build
 	@for b in $$(find $(BUILD)/bench -maxdepth 2 -type f -name 'bench_*' -perm -u+x | sort); do \

@@ -6,9 +6,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
+
+#include "grading/check/status.h"
 
 namespace tinykv::check {
 
@@ -28,6 +32,37 @@ inline std::optional<int> ParseArgs(CLI::App& app, int argc, char** argv,
     return usage_code;
   }
   return std::nullopt;
+}
+
+// A CLI11 validator for a time budget: a number of seconds above 0 and at most 10^9 (so the
+// error reads "must be a number of seconds above 0", not CLI11's range of doubles).
+inline CLI::Validator Seconds() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0' || !std::isfinite(v) || v <= 0 || v > 1e9) {
+          return "must be a number of seconds above 0 (at most 1e9), not \"" + text + "\"";
+        }
+        return "";
+      },
+      "SECONDS", "Seconds");
+}
+
+// A history file argument that can be checked: it exists, is a regular file, and is not empty
+// (an empty history says nothing; "valid: 0 operations" would be a check that cannot fail).
+inline Status CheckHistoryFile(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::NoInput(path + ": is a directory, not a history file");
+  }
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status::NoInput(path + ": no such history file");
+  }
+  if (std::filesystem::file_size(path, ec) == 0 && !ec) {
+    return Status::DataError(path + ": the history is empty (no operations to check)");
+  }
+  return Status::Ok();
 }
 
 }  // namespace tinykv::check

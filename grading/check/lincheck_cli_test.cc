@@ -76,6 +76,25 @@ TEST(LincheckCli, UsageErrorsExit64) {
   EXPECT_EQ(Lincheck("--help").code, 0);
 }
 
+TEST(LincheckCli, ATimeoutOfZeroIsAOneLineUsageError) {
+  CliRun r = Lincheck("--model kv --timeout 0 " + Conformance("c01-ok.edn"));
+  EXPECT_EQ(r.code, 64);
+  EXPECT_NE(r.output.find("--timeout: must be a number of seconds above 0"), std::string::npos)
+      << r.output;
+  EXPECT_LT(r.output.size(), 300u) << "no 310-digit range in the message:\n" << r.output;
+}
+
+TEST(LincheckCli, ADirectoryOrAnEmptyFileIsNoHistory) {
+  TempDir dir;
+  CliRun on_dir = Lincheck("--model kv " + dir.path());
+  EXPECT_EQ(on_dir.code, 66) << on_dir.output;
+  EXPECT_NE(on_dir.output.find("is a directory"), std::string::npos) << on_dir.output;
+  CliRun empty = Lincheck("--model kv " + dir.File("empty.edn", ""));
+  EXPECT_EQ(empty.code, 65) << "\"linearizable: 0 operations\" would be a check that cannot fail\n"
+                            << empty.output;
+  EXPECT_NE(empty.output.find("the history is empty"), std::string::npos) << empty.output;
+}
+
 TEST(LincheckCli, MissingFileExits66) {
   CliRun r = Lincheck("--model kv /nonexistent/history.edn");
   EXPECT_EQ(r.code, 66);

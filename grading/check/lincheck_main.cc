@@ -45,7 +45,7 @@ int Run(int argc, char** argv) {
   app.add_option("--html", html_path, "Also write a self-contained HTML timeline to this file");
   app.add_option("--timeout", timeout_seconds,
                  "Time budget in seconds; when it runs out the verdict is unknown (exit 2)")
-      ->check(CLI::PositiveNumber);
+      ->check(tinykv::check::Seconds());
   app.add_flag("--no-partition", no_partition,
                "Search the whole history at once instead of each key alone (slow; for comparison)");
   if (auto code = tinykv::check::ParseArgs(
@@ -54,9 +54,7 @@ int Run(int argc, char** argv) {
           static_cast<int>(Status::Code::kUsage))) {
     return *code;
   }
-  if (!std::isfinite(timeout_seconds) || timeout_seconds > 1e9) {
-    return Fail(Status::Usage("--timeout must be a finite number of seconds"));
-  }
+  if (Status s = tinykv::check::CheckHistoryFile(history_path); !s.ok()) return Fail(s);
 
   const tinykv::check::Model* model = tinykv::check::FindModel(model_name);
   tinykv::check::EdnReadOptions read_options;

@@ -113,7 +113,19 @@ int main(int argc, char** argv) {
   std::printf("  fingerprint          %016" PRIx64 "\n", r.fingerprint);
   if (!r.timeline_path.empty()) std::printf("  HTML timeline        %s\n", r.timeline_path.c_str());
   if (!r.history_path.empty()) std::printf("  history (EDN)        %s\n", r.history_path.c_str());
-  std::printf("  replay this run      make demo DEMO_SEED=%" PRIu64 "\n", seed);
+  // The same run again: every flag that shaped it (the seed alone does not).
+  std::string flags;
+  if (o.stores != 5) flags += " --stores " + std::to_string(o.stores);
+  if (o.clients != 5) flags += " --clients " + std::to_string(o.clients);
+  if (o.rounds != 3) flags += " --rounds " + std::to_string(o.rounds);
+  if (calm) flags += " --calm";
+  if (single_region) flags += " --single-region";
+  if (flags.empty()) {
+    std::printf("  replay this run      make demo DEMO_SEED=%" PRIu64 "\n", seed);
+  } else {
+    std::printf("  replay this run      build/grading/harness/tinykv-demo --seed %" PRIu64 "%s\n",
+                seed, flags.c_str());
+  }
   if (!r.passed) {
     std::printf("  RESULT               FAILED: %s\n", r.failure.c_str());
     return 1;

@@ -133,6 +133,17 @@ int main(int argc, char** argv) {
         "List-append: up to 300 lists, 8 in use at a time, checked for strong snapshot isolation",
         lists, seed);
   }
-  std::printf("\n  replay this run      make demo-txn DEMO_SEED=%" PRIu64 "\n", seed);
+  std::string flags;
+  if (workload != "both") flags += " --workload " + workload;
+  if (rounds != 3) flags += " --rounds " + std::to_string(rounds);
+  if (clients != 6) flags += " --clients " + std::to_string(clients);
+  if (calm) flags += " --calm";
+  if (flags.empty()) {
+    std::printf("\n  replay this run      make demo-txn DEMO_SEED=%" PRIu64 "\n", seed);
+  } else {
+    std::printf("\n  replay this run      build/grading/harness/tinykv-demo-txn --seed %" PRIu64
+                "%s\n",
+                seed, flags.c_str());
+  }
   return passed ? 0 : 1;
 }

@@ -13,6 +13,7 @@
 
 #include "grading/runner/child_process.h"
 #include "grading/runner/commands.h"
+#include "sim/random.h"
 
 namespace {
 
@@ -57,8 +58,18 @@ int main(int argc, char** argv) {
                       "repeatable");
   run_cmd->add_option("--seeds", run.seeds, "Seeds per test (default: the manifest's)")
       ->check(CLI::Range(1, 100000));
-  run_cmd->add_option("--seed-base", run.seed_base,
-                      "Draw seeds deterministically from this base instead of the defaults");
+  run_cmd
+      ->add_option("--seed-base", run.seed_base,
+                   "Draw seeds deterministically from this base instead of the defaults")
+      // A decimal in [0, 2^64): CLI11 alone would let "-1" wrap to 18446744073709551615.
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            uint64_t v = 0;
+            return tinykv::sim::ParseSeed(text, &v)
+                       ? ""
+                       : "a seed base is a decimal number in [0, 2^64), not \"" + text + "\"";
+          },
+          "S", "SeedBase"));
   run_cmd->add_option("--jobs,-j", run.jobs, "Child processes at a time (default: CPUs)")
       ->check(CLI::Range(1, 256));
   run_cmd

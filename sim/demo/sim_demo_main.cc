@@ -64,6 +64,16 @@ int main(int argc, char** argv) {
     return 64;
   }
 
+  // Output files are checked before the run, not after it: a typo in a path costs no run.
+  for (const std::string* path : {&trace_path, &chrome_path, &save_plan_path}) {
+    if (path->empty()) continue;
+    std::ofstream probe(*path, std::ios::app);
+    if (!probe) {
+      std::fprintf(stderr, "error: cannot write %s\n", path->c_str());
+      return 73;
+    }
+  }
+
   demo::PingOptions options;
   options.nodes = nodes;
   options.chaos =

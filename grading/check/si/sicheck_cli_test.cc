@@ -82,6 +82,21 @@ TEST(SicheckCli, DefaultModelIsStrongSnapshotIsolation) {
   EXPECT_EQ(Sicheck("--consistency read-committed " + h.path()).code, 0);
 }
 
+TEST(SicheckCli, ABadTimeoutADirectoryAndAnEmptyFileAreOneLineErrors) {
+  TempHistory h(kWriteSkew);
+  CliRun zero = Sicheck("--timeout 0 " + h.path());
+  EXPECT_EQ(zero.code, 64);
+  EXPECT_NE(zero.output.find("--timeout: must be a number of seconds above 0"), std::string::npos)
+      << zero.output;
+  CliRun dir = Sicheck(std::filesystem::temp_directory_path().string());
+  EXPECT_EQ(dir.code, 66) << dir.output;
+  EXPECT_NE(dir.output.find("is a directory"), std::string::npos) << dir.output;
+  TempHistory empty("");
+  CliRun none = Sicheck(empty.path());
+  EXPECT_EQ(none.code, 65) << none.output;
+  EXPECT_NE(none.output.find("the history is empty"), std::string::npos) << none.output;
+}
+
 TEST(SicheckCli, HelpNamesTheModelsAndTheDefault) {
   CliRun run = Sicheck("--help");
   EXPECT_EQ(run.code, 0) << run.output;

@@ -68,7 +68,7 @@ int Run(int argc, char** argv) {
   app.add_option("--timeout", timeout_seconds,
                  "Time budget in seconds (default 60); when it runs out before the verdict is "
                  "known, the verdict is unknown (exit 2)")
-      ->check(CLI::PositiveNumber);
+      ->check(tinykv::check::Seconds());
   app.add_option("--html", html_path,
                  "Also write a self-contained HTML report to this file: the verdict under every "
                  "model, a timeline, each anomaly's cycle drawn");
@@ -80,9 +80,7 @@ int Run(int argc, char** argv) {
                                            static_cast<int>(Status::Code::kUsage))) {
     return *code;
   }
-  if (!std::isfinite(timeout_seconds) || timeout_seconds > 1e9) {
-    return Fail(Status::Usage("--timeout must be a finite number of seconds"));
-  }
+  if (Status s = tinykv::check::CheckHistoryFile(history_path); !s.ok()) return Fail(s);
   const si::Consistency model = *si::ParseConsistency(consistency_name);
   DeadlineBudget budget(std::chrono::nanoseconds(static_cast<int64_t>(timeout_seconds * 1e9)));
 

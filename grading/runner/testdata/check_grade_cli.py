@@ -152,6 +152,15 @@ proc = run(["run", "lab5", *COMMON])
 check(proc.returncode == 64 and 'unknown lab "lab5"' in proc.stderr, f"unknown lab: {proc.stderr}")
 proc = run(["run", "lab9a", "--manifest-root", "/nonexistent", "--build-dir", BUILD])
 check(proc.returncode == 64 and "not a directory" in proc.stderr, f"bad root: {proc.stderr}")
+proc = run(["run", "lab9a", "--seed-base", "-1", *COMMON])
+check(proc.returncode == 64 and "a seed base is a decimal number" in proc.stderr,
+      f"--seed-base -1 is refused, not wrapped: {proc.returncode} {proc.stderr}")
+proc = run(["run", "lab9a", "--json", "/nonexistent/dir/x.json", *COMMON])
+check(proc.returncode == 64 and "cannot write /nonexistent/dir/x.json" in proc.stderr,
+      f"an unwritable --json path is refused before grading: {proc.returncode} {proc.stderr}")
+proc = run(["run", "--test", "Broken.Pases", *COMMON])
+check(proc.returncode == 64 and 'did you mean "Broken.Passes' in proc.stderr,
+      f"an unknown test names the closest: {proc.stderr}")
 proc = run(["frobnicate"])
 check(proc.returncode == 64, f"unknown subcommand exits 64, got {proc.returncode}")
 proc = run(["list", *COMMON])
