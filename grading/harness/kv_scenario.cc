@@ -20,6 +20,7 @@
 #include "grading/harness/mock_scheduler.h"
 #include "grading/harness/nemeses.h"
 #include "grading/harness/region_checks.h"
+#include "grading/harness/run_protocol.h"
 #include "grading/harness/store_balance.h"
 #include "grading/runner/run_facts.h"
 #include "raft/node_status.h"
@@ -341,21 +342,13 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
   co.wrap_engine = options.wrap_engine;
   co.wrap_transport = options.wrap_transport;
   // `tinykv-grade replay --trace F / --html F` ask for the full trace and the timeline.
-  const char* trace_out = std::getenv(grading::kTraceOutEnvVar);
+  const std::string trace_out = TraceOutPath();
   const char* timeline_out = std::getenv(grading::kTimelineOutEnvVar);
-  co.keep_full_trace = trace_out != nullptr && *trace_out != '\0';
+  co.keep_full_trace = !trace_out.empty();
   Cluster cluster(co);
   if (options.before_run) options.before_run(cluster);
   sim::Executor& ex = cluster.executor();
-  if (const char* spec = std::getenv(grading::kSimBreakEnvVar); spec != nullptr && *spec) {
-    sim::BreakPoints points;
-    std::string error;
-    if (sim::ParseBreakSpecs(spec, &points, &error)) {
-      sim::InstallBreakPoints(ex, points);
-    } else {
-      std::fprintf(stderr, "warning: ignoring %s: %s\n", grading::kSimBreakEnvVar, error.c_str());
-    }
-  }
+  InstallBreakPointsFromEnv(ex);
   sim::Rng workload = ex.Stream("workload");
   sim::Rng nemesis = ex.Stream("nemesis");
   std::vector<std::unique_ptr<KvClient>> clients;
@@ -471,59 +464,39 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
         });
       }
       if (options.partitions) {
-        wg.Add();
-        sim::Go("nemesis", [&] {
-          RunPartitionNemesis(cluster, nemesis, client_ids, stop);
-          wg.Done();
-        });
+        GoCounted(wg, "nemesis", [&] { RunPartitionNemesis(cluster, nemesis, client_ids, stop); });
       }
       if (options.lagging_store) {
-        wg.Add();
-        sim::Go("laggard", [&] {
+        GoCounted(wg, "laggard", [&] {
           KvClient writer(cluster, 2000 + round);
           RunLaggardNemesis(cluster, nemesis, writer, stop);
-          wg.Done();
         });
       }
       if (options.conf_change) {
-        wg.Add();
-        sim::Go("conf-change-nemesis", [&] {
-          RunConfChangeNemesis(cluster, conf_changer, stop, &result.conf_changes);
-          wg.Done();
-        });
+        GoCounted(wg, "conf-change-nemesis",
+                  [&] { RunConfChangeNemesis(cluster, conf_changer, stop, &result.conf_changes); });
       }
       if (options.leader_transfers) {
-        wg.Add();
-        sim::Go("transfer-leader-nemesis", [&] {
-          RunTransferLeaderNemesis(cluster, transfers, stop);
-          wg.Done();
-        });
+        GoCounted(wg, "transfer-leader-nemesis",
+                  [&] { RunTransferLeaderNemesis(cluster, transfers, stop); });
       }
       if (options.crash_scheduler) {
-        wg.Add();
-        sim::Go("scheduler-crasher", [&] {
+        GoCounted(wg, "scheduler-crasher", [&] {
           sim::Sleep(sim::Duration(nemesis.Below(static_cast<uint64_t>(options.round.count()))));
           cluster.CrashScheduler();
           sim::Sleep(std::chrono::milliseconds(200 + nemesis.Below(1800)));
           cluster.RestartScheduler();
-          wg.Done();
         });
       }
       if (options.retire_round == round + 1) {
-        wg.Add();
-        sim::Go("retirer", [&] {
+        GoCounted(wg, "retirer", [&] {
           sim::Sleep(sim::Duration(nemesis.Below(static_cast<uint64_t>(options.round.count()))));
           const std::vector<sim::NodeId> serving = cluster.serving_store_ids();
           cluster.Retire(serving[nemesis.Below(serving.size())]);
-          wg.Done();
         });
       }
       if (options.crash) {
-        wg.Add();
-        sim::Go("crash-nemesis", [&] {
-          crasher.Run(stop);
-          wg.Done();
-        });
+        GoCounted(wg, "crash-nemesis", [&] { crasher.Run(stop); });
       }
       sim::Sleep(options.round);
       stop = true;
@@ -645,16 +618,7 @@ KvScenarioResult RunKvScenario(const std::string& name, uint64_t seed,
     if (a.label.rfind("partition ", 0) == 0 || a.label.rfind("crash ", 0) == 0) ++result.faults;
     if (a.label.rfind("transfer leader ", 0) == 0) ++result.leader_transfers;
   }
-  char fp[32];
-  std::snprintf(fp, sizeof fp, "%016" PRIx64, result.fingerprint);
-  grading::ReportRunFact("fingerprint", fp);
-  if (co.keep_full_trace) {
-    std::ofstream jsonl(trace_out);
-    ex.trace().WriteJsonl(jsonl);
-    std::ofstream chrome(std::string(trace_out) + ".chrome.json");
-    ex.trace().WriteChromeTrace(chrome);
-    if (jsonl && chrome) grading::ReportRunFact("trace", trace_out);
-  }
+  ReportRun(ex, trace_out);
 
   const std::string debug_test = name.find('.') != std::string::npos ? name : "…";
   const bool timeline_asked = timeline_out != nullptr && *timeline_out != '\0';

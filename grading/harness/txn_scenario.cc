@@ -16,6 +16,7 @@
 #include "grading/harness/crash_nemesis.h"
 #include "grading/harness/nemeses.h"
 #include "grading/harness/region_checks.h"
+#include "grading/harness/run_protocol.h"
 #include "grading/harness/scheduler_view.h"
 #include "grading/harness/txn_workloads.h"
 #include "grading/runner/run_facts.h"
@@ -147,19 +148,11 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
     co.raft.region_split_size = 1800;
   }
   // `tinykv-grade replay --trace F` asks for the full trace; BREAK= specs stop the run in gdb.
-  const char* trace_out = std::getenv(grading::kTraceOutEnvVar);
-  co.keep_full_trace = trace_out != nullptr && *trace_out != '\0';
+  const std::string trace_out = TraceOutPath();
+  co.keep_full_trace = !trace_out.empty();
   Cluster cluster(co);
   sim::Executor& ex = cluster.executor();
-  if (const char* spec = std::getenv(grading::kSimBreakEnvVar); spec != nullptr && *spec) {
-    sim::BreakPoints points;
-    std::string error;
-    if (sim::ParseBreakSpecs(spec, &points, &error)) {
-      sim::InstallBreakPoints(ex, points);
-    } else {
-      std::fprintf(stderr, "warning: ignoring %s: %s\n", grading::kSimBreakEnvVar, error.c_str());
-    }
-  }
+  InstallBreakPointsFromEnv(ex);
   sim::Rng nemesis = ex.Stream("nemesis");
   sim::Rng conf_changer = ex.Stream("conf-change-nemesis");
   sim::Rng client_crasher = ex.Stream("client-crash-nemesis");
@@ -255,25 +248,14 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
         });
       }
       if (options.partitions) {
-        wg.Add();
-        sim::Go("nemesis", [&] {
-          RunPartitionNemesis(cluster, nemesis, client_ids, stop);
-          wg.Done();
-        });
+        GoCounted(wg, "nemesis", [&] { RunPartitionNemesis(cluster, nemesis, client_ids, stop); });
       }
       if (options.conf_change) {
-        wg.Add();
-        sim::Go("conf-change-nemesis", [&] {
-          RunConfChangeNemesis(cluster, conf_changer, stop, &result.conf_changes);
-          wg.Done();
-        });
+        GoCounted(wg, "conf-change-nemesis",
+                  [&] { RunConfChangeNemesis(cluster, conf_changer, stop, &result.conf_changes); });
       }
       if (options.crash) {
-        wg.Add();
-        sim::Go("crash-nemesis", [&] {
-          crasher.Run(stop);
-          wg.Done();
-        });
+        GoCounted(wg, "crash-nemesis", [&] { crasher.Run(stop); });
       }
       sim::Sleep(options.round);
       stop = true;
@@ -361,16 +343,7 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
   result.sums = tally.sums;
   result.locks_resolved = tally.client.locks_resolved;
   result.regions = cluster.scheduler().RegionCount();
-  char fp[32];
-  std::snprintf(fp, sizeof fp, "%016" PRIx64, result.fingerprint);
-  grading::ReportRunFact("fingerprint", fp);
-  if (co.keep_full_trace) {
-    std::ofstream jsonl(trace_out);
-    ex.trace().WriteJsonl(jsonl);
-    std::ofstream chrome(std::string(trace_out) + ".chrome.json");
-    ex.trace().WriteChromeTrace(chrome);
-    if (jsonl && chrome) grading::ReportRunFact("trace", trace_out);
-  }
+  ReportRun(ex, trace_out);
 
   if (const InvariantMonitor& m = cluster.monitor(); !m.violation().empty()) {
     result.failure = m.violation();
