@@ -203,6 +203,20 @@ TEST(Raftstore, PeerStorageSnapshotStaysPendingUntilTheWorkerWroteItsData) {
   EXPECT_EQ(ps->applied_index(), 10u);
 }
 
+// What ApplySnapshot's kv batch writes for MakeSnapshot (index 10, term 7), without its raft
+// batch: the states of a crash between the two.
+void WriteOnlyTheSnapshotsKvBatch(PeerStorage& ps) {
+  const eraftpb::Snapshot snap = MakeSnapshot(ps.region());
+  raft_serverpb::RaftApplyState apply;
+  apply.set_applied_index(10);
+  apply.mutable_truncated_state()->set_index(10);
+  apply.mutable_truncated_state()->set_term(7);
+  store::WriteBatch wb;
+  PutMsg(&wb, ApplyStateKey(1), apply);
+  PutMsg(&wb, PendingSnapshotKey(1), snap);
+  ASSERT_TRUE(ps.engines().kv->Write(store::WriteOptions{.sync = true}, wb).ok());
+}
+
 TEST(Raftstore, PeerStorageOpenDropsTheOldLogWhenOnlyTheSnapshotsKvBatchSurvived) {
   Disks d;
   {
@@ -210,17 +224,8 @@ TEST(Raftstore, PeerStorageOpenDropsTheOldLogWhenOnlyTheSnapshotsKvBatchSurvived
     std::vector<eraftpb::Entry> ents;
     for (uint64_t i = 6; i <= 12; ++i) ents.push_back(Ent(i, 6));
     ASSERT_TRUE(ps->SaveReadyState(ReadyWith(ents)).ok());
-    // What ApplySnapshot's kv batch writes, without its raft batch: the old log (6..12, term 6)
-    // still reaches past the snapshot's index 10 (term 7).
-    const eraftpb::Snapshot snap = MakeSnapshot(ps->region());
-    raft_serverpb::RaftApplyState apply;
-    apply.set_applied_index(10);
-    apply.mutable_truncated_state()->set_index(10);
-    apply.mutable_truncated_state()->set_term(7);
-    store::WriteBatch wb;
-    PutMsg(&wb, ApplyStateKey(1), apply);
-    PutMsg(&wb, PendingSnapshotKey(1), snap);
-    ASSERT_TRUE(ps->engines().kv->Write(store::WriteOptions{.sync = true}, wb).ok());
+    // The old log (6..12, term 6) still reaches past the snapshot's index 10 (term 7).
+    WriteOnlyTheSnapshotsKvBatch(*ps);
   }
   Engines e = d.Open();
   std::unique_ptr<PeerStorage> ps;
@@ -239,15 +244,7 @@ TEST(Raftstore, PeerStorageOpenPersistsTheRepairBeforeTheInterruptedApplyResumes
   Disks d;
   {
     auto ps = OpenBootstrapped(d);  // the raft state says: last index 5
-    const eraftpb::Snapshot snap = MakeSnapshot(ps->region());
-    raft_serverpb::RaftApplyState apply;
-    apply.set_applied_index(10);
-    apply.mutable_truncated_state()->set_index(10);
-    apply.mutable_truncated_state()->set_term(7);
-    store::WriteBatch wb;
-    PutMsg(&wb, ApplyStateKey(1), apply);
-    PutMsg(&wb, PendingSnapshotKey(1), snap);
-    ASSERT_TRUE(ps->engines().kv->Write(store::WriteOptions{.sync = true}, wb).ok());
+    WriteOnlyTheSnapshotsKvBatch(*ps);
   }
   Engines e = d.Open();
   std::unique_ptr<PeerStorage> ps;
