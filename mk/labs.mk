@@ -69,6 +69,8 @@ replay: configure
 	@$(TINYKV_GRADE) replay '$(TEST)' --seed '$(SEED)' --build-dir $(BUILD)
 
 debug: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target tinykv-grade || exit 2
+	@$(TINYKV_GRADE) debug '$(TEST)' --seed '$(SEED)' --build-dir $(BUILD) $(if $(BREAK),--break '$(BREAK)') --print-only >/dev/null
 	@$(call LAB_BUILD,--test '$(TEST)')
 	@$(TINYKV_GRADE) debug '$(TEST)' --seed '$(SEED)' --build-dir $(BUILD) $(if $(BREAK),--break '$(BREAK)')
 

@@ -311,6 +311,18 @@ TxnScenarioResult RunTxnScenario(const std::string& name, uint64_t seed,
       return;
     }
     tally.Add(sweeper.stats());
+    if (!is_bank) {
+      // What was acknowledged must be there: every append whose commit a client was told about.
+      const std::vector<std::string> lost = lists.CheckFinalRead(pairs, next_process++, &history);
+      if (!lost.empty()) {
+        liveness_failure =
+            "lost append: " + lost.front() + " (" + std::to_string(lost.size()) +
+            " acknowledged appends missing in all)\nhint: a commit reported as done must have "
+            "happened: KvCommit must fail when the transaction's lock is gone because it was "
+            "rolled back, and a committed write must survive crashes";
+        return;
+      }
+    }
     if (is_bank) {
       std::string balances;
       const std::optional<int> sum = bank.Sum(sweeper, true, &balances);

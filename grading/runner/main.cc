@@ -14,6 +14,7 @@
 #include "grading/runner/child_process.h"
 #include "grading/runner/commands.h"
 #include "sim/random.h"
+#include "sim/trace.h"
 
 namespace {
 
@@ -114,7 +115,16 @@ int main(int argc, char** argv) {
 
   OneTestArgs debug;
   CLI::App* debug_cmd = AddOneTest(app, "debug", "Run one test with one seed under gdb", &debug);
-  debug_cmd->add_option("--break", debug.break_spec, "gdb breakpoint location (e.g. raft.cc:120)");
+  std::string kinds;
+  for (int k = 0; k <= static_cast<int>(tinykv::sim::EventKind::kNote); ++k) {
+    kinds += std::string(k ? ", " : "") +
+             tinykv::sim::EventKindName(static_cast<tinykv::sim::EventKind>(k));
+  }
+  debug_cmd->add_option("--break", debug.break_spec,
+                        "Where to stop, comma-separated: a gdb location (raft.cc:120, a "
+                        "function), or on a simulator scenario event:N (the N-th event), time:T "
+                        "(virtual time, e.g. 2.5s or 1500ms) or on:KIND, KIND one of: " +
+                            kinds + ", leader-change");
   debug_cmd->add_flag("--print-only", debug.print_only, "Print the gdb command instead");
 
   try {

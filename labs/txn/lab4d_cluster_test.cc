@@ -12,7 +12,9 @@
 //     primary commits half a transfer);
 //   - ClientsCrashMidCommit: clients die between prewrite and commit, or after the primary
 //     committed; others must roll their transactions back or forward, and no lock may remain.
-// Every scenario ends with a liveness probe after each round and a sweep of every key.
+// Every scenario ends with a liveness probe after each round and a sweep of every key; in the
+// list-append ones the sweep's read is the history's last transaction, and every append a client
+// was told had committed must be in it.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -99,6 +101,7 @@ TEST(Lab4D, ListAppendUnderCrashesSplitsAndChurn) {
   TxnScenarioOptions o = ListAppend();
   o.crash = true;
   o.client_crash_probability = 0.05;
+  o.client_stall_probability = 0.05;
   o.split = true;
   o.conf_change = true;
   ExpectTxnScenarioPasses("Lab4D.ListAppendUnderCrashesSplitsAndChurn", o);

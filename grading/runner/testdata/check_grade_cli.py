@@ -161,6 +161,18 @@ check(proc.returncode == 64 and "cannot write /nonexistent/dir/x.json" in proc.s
 proc = run(["run", "--test", "Broken.Pases", *COMMON])
 check(proc.returncode == 64 and 'did you mean "Broken.Passes' in proc.stderr,
       f"an unknown test names the closest: {proc.stderr}")
+proc = run(["debug", "Broken.Passes", "--seed", "1", "--break", "time:2s", "--print-only",
+            *COMMON])
+check(proc.returncode == 64 and "is not a simulator scenario" in proc.stderr,
+      f"a simulator breakpoint on a plain test is refused: {proc.returncode} {proc.stderr}")
+proc = run(["debug", "Broken.Passes", "--seed", "1", "--break", "broken_tests.cc:10",
+            "--print-only", *COMMON])
+check(proc.returncode == 0 and "-ex 'break broken_tests.cc:10'" in proc.stdout,
+      f"a gdb location becomes a gdb breakpoint: {proc.returncode} {proc.stdout}")
+proc = run(["debug", "--help"])
+check(proc.returncode == 0 and all(k in proc.stdout for k in ("event:N", "time:T", "on:KIND",
+                                                              "role-change", "violation")),
+      f"debug --help lists every kind of breakpoint: {proc.stdout}")
 proc = run(["frobnicate"])
 check(proc.returncode == 64, f"unknown subcommand exits 64, got {proc.returncode}")
 proc = run(["list", *COMMON])
@@ -168,14 +180,14 @@ check(proc.returncode == 0 and "Broken.Passes  5 pts, 3 seeds" in proc.stdout
       and "lab3b: no tests yet" in proc.stdout, f"list: {proc.stdout}")
 proc = run(["replay", "Broken.PassesOnEvenSeeds", "--seed", "4", *COMMON])
 check(proc.returncode == 0 and "seed 4: passed" in proc.stdout
-      and "not available yet: needs the simulator scenarios (lab2b)" in proc.stderr,
+      and "for simulator scenarios only (lab 2B on)" in proc.stderr,
       f"replay of a plain test re-runs it: {proc.stdout} {proc.stderr}")
 proc = run(["replay", "Broken.PassesOnEvenSeeds", "--seed", "5", *COMMON])
 check(proc.returncode == 1 and "seed 5 is odd" in proc.stdout, "replay shows the failure")
 proc = run(["replay", "Broken.Passes", "--seed", "1", "--html", "/tmp/x.html", *COMMON])
-check(proc.returncode == 2 and "not available yet" in proc.stderr, f"replay --html: {proc.stderr}")
+check(proc.returncode == 2 and "for simulator scenarios only" in proc.stderr, f"replay --html: {proc.stderr}")
 proc = run(["check-determinism", "Broken.Passes", "--seed", "1", *COMMON])
-check(proc.returncode == 2 and "not available yet" in proc.stderr, "check-determinism plain")
+check(proc.returncode == 2 and "for simulator scenarios only" in proc.stderr, "check-determinism plain")
 proc = run(["check-determinism", "Broken.ReportsFacts", "--seed", "3", *COMMON])
 check(proc.returncode == 0 and "fingerprint fp-3" in proc.stdout,
       f"check-determinism compares fingerprints: {proc.stdout}")
