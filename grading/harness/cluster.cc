@@ -409,6 +409,30 @@ std::string Cluster::DescribeRaft(sim::NodeId id) const {
          "  last " + std::to_string(st.last_index) + " (term " + std::to_string(st.last_term) +
          ")  truncated " + std::to_string(peer->storage().truncated_index()) +
          "  pending proposals " + std::to_string(peer->pending_proposals());
+  // What each waits for: most store bugs show here (a proposal answered never, or twice).
+  constexpr size_t kShown = 8;
+  const std::vector<raftstore::Peer::PendingProposal> pending = peer->PendingProposals();
+  for (size_t i = 0; i < pending.size() && i < kShown; ++i) {
+    const auto& p = pending[i];
+    std::string waits;
+    if (p.index > st.last_index) {
+      waits =
+          "its entry is not in the log any more (overwritten): answered stale at the next apply";
+    } else if (p.index > st.commit) {
+      waits = "waiting to be committed (commit " + std::to_string(st.commit) + ")";
+    } else if (p.index > st.applied) {
+      waits = "committed, waiting to be applied (applied " + std::to_string(st.applied) + ")";
+    } else {
+      waits = "applied but never answered";
+    }
+    if (p.term != st.term)
+      waits += "; proposed in term " + std::to_string(p.term) + ", now " + std::to_string(st.term);
+    out += "\n    proposal at index " + std::to_string(p.index) + " term " +
+           std::to_string(p.term) + ": " + waits;
+  }
+  if (pending.size() > kShown) {
+    out += "\n    (" + std::to_string(pending.size() - kShown) + " more)";
+  }
   if (st.lead_transferee != raft::kNone) out += "  transferring to " + name(st.lead_transferee);
   if (!st.progress.empty()) {
     out += "\n  progress (this leader's view):";

@@ -1,6 +1,8 @@
 // Tests of the Cluster's debugging aids: the per-store Raft inspectors behind gdb's `sim-inspect`,
 // and the online read check that records violation events (Cluster::CheckRead).
 #include "grading/harness/cluster.h"
+#include "proto/kvrpcpb.pb.h"
+#include "store/server/sim_rpc.h"
 
 #include <gtest/gtest.h>
 
@@ -61,6 +63,41 @@ TEST(ClusterInspect, EachStoreShowsItsRaftStateAndTheLeaderItsFollowersProgress)
   EXPECT_TRUE(Contains(crashed_text, ": down (crashed: no Raft state until it restarts)"))
       << crashed_text;
   // The registrations end with the cluster.
+}
+
+// A leader cut off from its followers keeps the write it proposed: sim-inspect says at which
+// index and term, and what it waits for.
+TEST(ClusterInspect, ALeaderShowsEachPendingProposalAndWhatItWaitsFor) {
+  ClusterOptions o;
+  o.stores = 3;
+  o.seed = 7;
+  Cluster c(o);
+  std::string text;
+  sim::RunResult run = c.Run([&] {
+    ASSERT_TRUE(WaitFor(
+        c, [&] { return c.Leader().has_value(); }, 5s));
+    const sim::NodeId leader = *c.Leader();
+    std::vector<sim::NodeId> others;
+    for (sim::NodeId id : c.store_ids()) {
+      if (id != leader) others.push_back(id);
+    }
+    c.Partition({{leader}, others}, {{0, 0}});  // client 0 stays with the old leader
+    kvrpcpb::RawPutRequest put;
+    put.set_key("k");
+    put.set_value("v");
+    put.set_cf("default");
+    sim::Go("writer", [&] {
+      (void)store::CallKv<kvrpcpb::RawPutResponse>(c.network(), c.ClientNode(0), leader, "RawPut",
+                                                   put, 1s);
+    });
+    sim::Sleep(100ms);  // proposed, never committed: no quorum on its side
+    text = sim::DescribeInspectors(leader);
+    c.Heal();
+  });
+  ASSERT_EQ(run.outcome, sim::RunOutcome::kCompleted) << run.report;
+  EXPECT_TRUE(Contains(text, "pending proposals 1")) << text;
+  EXPECT_TRUE(Contains(text, "    proposal at index ")) << text;
+  EXPECT_TRUE(Contains(text, ": waiting to be committed (commit ")) << text;
 }
 
 TEST(ClusterInspect, RegistrationsEndWithTheCluster) {

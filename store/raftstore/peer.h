@@ -198,6 +198,17 @@ class Peer {
   PeerStorage& storage() { return *storage_; }
   const PeerStorage& storage() const { return *storage_; }
   size_t pending_proposals() const { return proposals_.size(); }
+  // The proposals still waiting for their answer, oldest first (for sim-inspect and monitors):
+  // the log index and term each was proposed at.
+  struct PendingProposal {
+    uint64_t index = 0;
+    uint64_t term = 0;
+  };
+  std::vector<PendingProposal> PendingProposals() const {
+    std::vector<PendingProposal> out;
+    for (const Proposal& p : proposals_) out.push_back({.index = p.index, .term = p.term});
+    return out;
+  }
 
  private:
   struct Proposal {
