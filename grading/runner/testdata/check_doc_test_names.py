@@ -3,7 +3,8 @@
 
 Usage: check_doc_test_names.py TINYKV_GRADE SOURCE_DIR
 
-Scans README.md, labs/README.md, labs/*/README.md and docs/*.md, and the --help text of every
+Scans README.md, labs/README.md, labs/*/README.md, docs/*.md and the handout generator (its
+student README), and the --help text of every
 tinykv-grade subcommand, for names shaped like graded tests (Lab2B.Unreliable, Lab4D.X). A name
 counts as real when `tinykv-grade list` shows it; a name followed by '*' or '…', or cut by the
 end of a line (wrapped prose), only has to start some real test's name. Prints each name that
@@ -24,7 +25,9 @@ if len(real) < 50:
     sys.exit(f"tinykv-grade list showed only {len(real)} tests: {listing.stdout[:500]}")
 
 texts = []
-for pattern in ["README.md", "labs/README.md", "labs/*/README.md", "docs/*.md"]:
+# scripts/make-handout holds the student README's template.
+for pattern in ["README.md", "labs/README.md", "labs/*/README.md", "docs/*.md",
+                "scripts/make-handout"]:
     for path in sorted(glob.glob(os.path.join(src, pattern))):
         with open(path, encoding="utf-8") as f:
             texts.append((os.path.relpath(path, src), f.read()))

@@ -224,6 +224,13 @@ def real_tree(make_handout_bin, source):
                                                        "lab2ac lab2b lab2c lab3a lab3b lab3c "
                                                        "lab4a lab4b lab4c")), rel_files)
         print(f"real tree: {n} solution regions checked")
+        # Instructor material stays behind; what the handout says about grading is there.
+        for doc in ("docs/instructors.md", "docs/sweeps.md", "docs/decisions.md"):
+            check(not os.path.exists(os.path.join(out, doc)), f"the handout ships {doc}")
+        check(os.path.exists(os.path.join(out, ".tinykv-handout")), "the handout is marked")
+        with open(os.path.join(out, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        check("is how your work is graded" in readme, "the handout README says how it is graded")
 
 
 def run_handout_tests(build, part, binary, gtest_filter, env):
