@@ -22,8 +22,18 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# In a student handout (.tinykv-handout) every test of code with stubs fails until its part is
+# written — that is what `make labN` grades — so there `make test` checks the tools the students
+# rely on and do not write: the simulator, the checkers and the grader.
+HANDOUT_TEST_DIRS = sim grading/check grading/runner
 test: build
+ifeq ($(wildcard .tinykv-handout),)
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+else
+	@for d in $(HANDOUT_TEST_DIRS); do \
+	  (cd $(BUILD)/$$d && ctest --output-on-failure -j $(JOBS) -LE 'graded|handout') || exit 1; \
+	done
+endif
 
 # A five-store KV cluster under a nemesis, checked for linearizability (grading/harness).
 # `make sim-demo` runs the simulator's own five-node ping scenario.
