@@ -4,17 +4,21 @@
 // of every store; then a linearizability check of every operation and a readable report.
 //
 //   tinykv-demo [--seed N] [--stores N] [--clients N] [--rounds N] [--out DIR] [--calm]
-//               [--single-region]
+//               [--single-region] [--trace FILE.jsonl] [--break SPEC]
+// Under gdb (`gdb --args build/grading/harness/tinykv-demo --break on:crash`, with
+// sim/gdb/debug.gdb loaded) --break stops the run with virtual time standing still.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "grading/harness/kv_scenario.h"
 #include "grading/runner/run_facts.h"
+#include "sim/debug.h"
 #include "sim/random.h"
 
 int main(int argc, char** argv) {
@@ -46,6 +50,14 @@ int main(int argc, char** argv) {
   app.add_flag("--calm", calm, "no faults at all (and no membership changes or transfers)");
   app.add_flag("--single-region", single_region,
                "one region, no scheduler: the lab 2B / 2C shape of the cluster");
+  std::string trace_path;
+  std::string break_specs;
+  app.add_option("--trace", trace_path,
+                 "write the run's event trace as JSON lines here, and a Chrome / Perfetto trace "
+                 "next to it (FILE.chrome.json)");
+  app.add_option("--break", break_specs,
+                 "stop in gdb at simulator events (run the demo under gdb): event:N, time:T or "
+                 "on:KIND, comma-separated (sim/debug.h)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -70,6 +82,23 @@ int main(int argc, char** argv) {
     return 73;
   }
   setenv(grading::kArtifactDirEnvVar, std::filesystem::absolute(out_dir).c_str(), 1);
+  // The scenario harness takes both from the environment, as under `tinykv-grade replay / debug`.
+  if (!trace_path.empty()) {
+    if (!std::ofstream(trace_path, std::ios::app)) {
+      std::fprintf(stderr, "error: cannot write %s\n", trace_path.c_str());
+      return 73;
+    }
+    setenv(grading::kTraceOutEnvVar, std::filesystem::absolute(trace_path).c_str(), 1);
+  }
+  if (!break_specs.empty()) {
+    sim::BreakPoints points;
+    std::string error;
+    if (!sim::ParseBreakSpecs(break_specs, &points, &error)) {
+      std::fprintf(stderr, "error: --break %s: %s\n", break_specs.c_str(), error.c_str());
+      return 64;
+    }
+    setenv(grading::kSimBreakEnvVar, break_specs.c_str(), 1);
+  }
 
   const auto wall_start = std::chrono::steady_clock::now();
   harness::KvScenarioResult r = harness::RunKvScenario("demo", seed, o);
@@ -113,6 +142,10 @@ int main(int argc, char** argv) {
   std::printf("  fingerprint          %016" PRIx64 "\n", r.fingerprint);
   if (!r.timeline_path.empty()) std::printf("  HTML timeline        %s\n", r.timeline_path.c_str());
   if (!r.history_path.empty()) std::printf("  history (EDN)        %s\n", r.history_path.c_str());
+  if (!trace_path.empty()) {
+    std::printf("  event trace          %s (and %s.chrome.json for Perfetto)\n", trace_path.c_str(),
+                trace_path.c_str());
+  }
   // The same run again: every flag that shaped it (the seed alone does not).
   std::string flags;
   if (o.stores != 5) flags += " --stores " + std::to_string(o.stores);
