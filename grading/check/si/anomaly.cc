@@ -15,6 +15,8 @@ std::string_view AnomalyName(AnomalyType type) {
       return "incompatible-order";
     case AnomalyType::kUnknownElement:
       return "unknown-element";
+    case AnomalyType::kLostAppend:
+      return "lost-append";
     case AnomalyType::kG1a:
       return "G1a";
     case AnomalyType::kG1b:
@@ -81,6 +83,7 @@ bool Forbids(Consistency model, AnomalyType type) {
       return si_or_stronger;
     case AnomalyType::kG2Item:
       return serializable;
+    case AnomalyType::kLostAppend:  // without real time, the read may come "before" the append
     case AnomalyType::kG0Realtime:
     case AnomalyType::kG1cRealtime:
     case AnomalyType::kGSingleRealtime:

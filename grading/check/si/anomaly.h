@@ -51,6 +51,9 @@ enum class AnomalyType {
   kDuplicateElements,
   kIncompatibleOrder,
   kUnknownElement,
+  // A committed append no read of its key ever showed, although a read of the key began after
+  // the append's transaction had completed (forbidden by the real-time models only).
+  kLostAppend,
   kG1a,
   kG1b,
   kG0,
@@ -65,7 +68,8 @@ enum class AnomalyType {
   kG2ItemRealtime,
 };
 
-// "internal", "duplicate-elements", "incompatible-order", "unknown-element", "G1a", "G1b", "G0",
+// "internal", "duplicate-elements", "incompatible-order", "unknown-element", "lost-append",
+// "G1a", "G1b", "G0",
 // "G1c", "G-single", "G-nonadjacent", "G2-item", "G0-realtime", ..., "G2-item-realtime".
 std::string_view AnomalyName(AnomalyType type);
 // "read-committed", "snapshot-isolation", "strong-snapshot-isolation", "serializable",

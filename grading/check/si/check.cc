@@ -42,6 +42,12 @@ Result<CheckResult> CheckHistory(const TxnHistory& history, const CheckOptions& 
                     : InferRwRegister(history, &meter, &graph, &result.anomalies);
   if (!s.ok()) return s;
   const bool realtime = std::any_of(options.models.begin(), options.models.end(), NeedsRealtime);
+  if (!realtime) {
+    // A lost append is an anomaly of real-time order only, like the real-time cycles, which are
+    // not looked for either when no model asked for real time.
+    std::erase_if(result.anomalies,
+                  [](const Anomaly& a) { return a.type == AnomalyType::kLostAppend; });
+  }
   if (realtime && !meter.stopped()) AddRealtimeEdges(history, &graph, &meter);
   if (meter.stopped()) {
     return Stopped(std::move(result),

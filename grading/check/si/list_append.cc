@@ -264,6 +264,32 @@ class Inferrer {
                h_.ValueText(w.next) + " to the key after it");
   }
 
+  // Lost appends of `key` (seen_ marks the appends its longest read holds): a committed append
+  // outside every read, although the read of the key that began last began after the append's
+  // transaction completed. (One such append is also the key's last version, which makes the miss
+  // a real-time cycle too; with two or more, no order exists and only this check sees them.)
+  void CheckLostAppends(uint32_t key, std::span<const ReadRef> reads) {
+    const ReadRef* last = &reads.front();
+    for (const ReadRef& r : reads) {
+      if (h_.txns[r.txn].invoke_pos > h_.txns[last->txn].invoke_pos) last = &r;
+    }
+    const int64_t began = h_.txns[last->txn].invoke_pos;
+    if (began < 0) return;  // no :invoke order in this history
+    for (uint32_t rec = key_begin_[key]; rec < key_begin_[key + 1]; ++rec) {
+      const Txn& writer = h_.txns[recs_[rec].txn];
+      if (seen_[rec] != 0 || writer.status != TxnStatus::kOk || writer.complete_pos >= began ||
+          recs_[rec].txn == last->txn) {
+        continue;
+      }
+      Report(AnomalyType::kLostAppend, {recs_[rec].txn, last->txn},
+             h_.TxnName(recs_[rec].txn) + " appended " + h_.ValueText(recs_[rec].value) +
+                 " to key " + h_.KeyText(key) + " and committed before " + h_.TxnName(last->txn) +
+                 " began, but no read of the key holds it (" +
+                 ReadText(last->txn, h_.mops[last->mop]) + ")");
+      meter_.Spend();
+    }
+  }
+
   void Key(uint32_t key) {
     const std::span<const ReadRef> reads(reads_.data() + read_begin_[key],
                                          reads_.data() + read_begin_[key + 1]);
@@ -295,6 +321,7 @@ class Inferrer {
         unseen = rec;
       }
     }
+    CheckLostAppends(key, reads);
     for (uint32_t rec : marked_) seen_[rec] = 0;
     marked_.clear();
     if (unseen_count == 1 && StatusOf(recs_[unseen].txn) == TxnStatus::kOk) {

@@ -339,3 +339,40 @@ TEST(ListAppend, ReportedAnomaliesAreRealOnSmallRandomHistories) {
 
 }  // namespace
 }  // namespace tinykv::check::si
+
+namespace tinykv::check::si {
+namespace {
+
+// Two appends acknowledged as committed, and a read that began after both had completed and saw
+// neither: with no read showing them they have no place in the version order (so no cycle), but
+// under real-time order the read had to see them. Without real time, the read may simply come
+// first.
+constexpr const char* kLostAppends =
+    "{:type :invoke, :process 0, :value [[:append 1 1]]}\n"
+    "{:type :ok, :process 0, :value [[:append 1 1]]}\n"
+    "{:type :invoke, :process 1, :value [[:append 1 2]]}\n"
+    "{:type :ok, :process 1, :value [[:append 1 2]]}\n"
+    "{:type :invoke, :process 2, :value [[:r 1 nil]]}\n"
+    "{:type :ok, :process 2, :value [[:r 1 []]]}\n";
+
+TEST(ListAppend, CommittedAppendsNoLaterReadSawAreLostUnderRealTime) {
+  using testing::CheckFinds;
+  CheckResult r = CheckFinds(kLostAppends, testing::kSSI, "lost-append");
+  ASSERT_EQ(r.anomalies.size(), 2u) << r.Summary(testing::kSSI);
+  EXPECT_NE(r.anomalies[0].explanation[0].find("committed before"), std::string::npos)
+      << r.anomalies[0].explanation[0];
+  EXPECT_TRUE(testing::ValidUnder(kLostAppends, testing::kSI))
+      << "without real-time order the read may come before the appends";
+  EXPECT_TRUE(testing::Names(testing::Check(kLostAppends, testing::kSI)).empty())
+      << "and a check without real time does not look for them";
+  // A read that began before the appends completed may miss them under every model.
+  EXPECT_TRUE(
+      testing::ValidUnder("{:type :invoke, :process 2, :value [[:r 1 nil]]}\n"
+                          "{:type :invoke, :process 0, :value [[:append 1 1]]}\n"
+                          "{:type :ok, :process 0, :value [[:append 1 1]]}\n"
+                          "{:type :ok, :process 2, :value [[:r 1 []]]}\n",
+                          testing::kSSI));
+}
+
+}  // namespace
+}  // namespace tinykv::check::si
