@@ -157,10 +157,14 @@ constexpr const char* kPageTail = R"HTML(</script>
     failure.textContent = "Run failed: " + DATA.failure;
     failure.hidden = false;
   }
+  // "3 keys", "1 register": what the checker checks one at a time.
+  function units(n) {
+    return n + " " + (DATA.model === "kv" ? "key" : "register") + (n === 1 ? "" : "s");
+  }
   var summary = document.getElementById("summary");
   html("strong", {"class": verdictClass(DATA.verdict)}, summary, DATA.verdict);
   summary.appendChild(document.createTextNode(
-      " — model " + DATA.model + ", " + DATA.partitions.length + " partition(s), times " +
+      " — model " + DATA.model + ", " + units(DATA.partitions.length) + ", times " +
       (DATA.timesAreLines ? "are history line numbers" : "are virtual time")));
   document.getElementById("report").textContent = DATA.report;
 
@@ -272,7 +276,7 @@ constexpr const char* kPageTail = R"HTML(</script>
   var example = -1;
   if (collapse) {
     var failing = DATA.partitions.filter(function (p) { return p.verdict !== "linearizable"; });
-    var text = DATA.partitions.length + " partitions, " + failing.length + " not linearizable" +
+    var text = units(DATA.partitions.length) + ", " + failing.length + " not linearizable" +
                (failing.length ? " (drawn first)" : "");
     if (!failing.length) {
       DATA.partitions.forEach(function (p, pi) {
