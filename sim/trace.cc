@@ -2,6 +2,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <map>
 #include <ostream>
 #include <set>
 
@@ -144,25 +145,73 @@ void Trace::WriteChromeTrace(std::ostream& out) const {
   std::set<uint32_t> nodes;
   for (const Event& e : events_) nodes.insert(e.node);
   bool first = true;
+  auto next = [&]() -> std::ostream& {
+    if (!first) out << ",\n";
+    first = false;
+    return out;
+  };
+  auto tid_of = [](uint32_t node) { return node == kNoNode ? uint64_t{0} : uint64_t{node} + 1; };
+  auto micros = [](Time t) {  // Chrome trace timestamps are microseconds
+    char ts[32];
+    std::snprintf(ts, sizeof ts, "%.3f", static_cast<double>(t.count()) / 1000.0);
+    return std::string(ts);
+  };
   for (uint32_t node : nodes) {
-    if (!first) out << ",\n";
-    first = false;
-    const uint64_t tid = node == kNoNode ? 0 : uint64_t{node} + 1;
     const std::string name = node == kNoNode ? "world" : "node " + std::to_string(node);
-    out << "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":" << tid
-        << ",\"args\":{\"name\":\"" << name << "\"}}";
+    next() << "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":" << tid_of(node)
+           << ",\"args\":{\"name\":\"" << name << "\"}}";
   }
+  // While a node is down or paused: a slice on its track, from the crash (pause) to the restart
+  // (resume), or to the end of the trace.
+  std::map<uint32_t, Time> down_since, paused_since;
+  auto slice = [&](uint32_t node, const char* name, Time from, Time to) {
+    next() << "{\"name\":\"" << name << "\",\"ph\":\"X\",\"pid\":1,\"tid\":" << tid_of(node)
+           << ",\"ts\":" << micros(from) << ",\"dur\":" << micros(to - from) << "}";
+  };
   for (const Event& e : events_) {
-    if (!first) out << ",\n";
-    first = false;
-    const uint64_t tid = e.node == kNoNode ? 0 : uint64_t{e.node} + 1;
-    char ts[32];  // Chrome trace timestamps are microseconds
-    std::snprintf(ts, sizeof ts, "%.3f", static_cast<double>(e.time.count()) / 1000.0);
-    out << "{\"name\":\"" << EventKindName(e.kind)
-        << "\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":" << tid << ",\"ts\":" << ts
-        << ",\"args\":{\"seq\":" << e.seq << ",\"detail\":\"" << JsonEscape(EventDetail(e))
-        << "\"}}";
+    const uint64_t tid = tid_of(e.node);
+    const bool packet_slice =
+        e.has_packet && (e.kind == EventKind::kSend || e.kind == EventKind::kDeliver);
+    // A send and a delivery are short slices (not instants), so that the packet's flow arrow
+    // can bind to them: Perfetto draws it from the sender's track to the receiver's.
+    next() << "{\"name\":\"" << EventKindName(e.kind) << "\",\"ph\":\""
+           << (packet_slice ? "X" : "i") << "\"," << (packet_slice ? "\"dur\":1," : "\"s\":\"t\",")
+           << "\"pid\":1,\"tid\":" << tid << ",\"ts\":" << micros(e.time)
+           << ",\"args\":{\"seq\":" << e.seq << ",\"detail\":\"" << JsonEscape(EventDetail(e))
+           << "\"}}";
+    if (packet_slice) {
+      next() << "{\"name\":\"packet\",\"cat\":\"net\",\"ph\":\""
+             << (e.kind == EventKind::kSend ? "s" : "f") << "\","
+             << (e.kind == EventKind::kSend ? "" : "\"bp\":\"e\",") << "\"id\":" << e.packet.id
+             << ",\"pid\":1,\"tid\":" << tid << ",\"ts\":" << micros(e.time) << "}";
+    }
+    if (e.node == kNoNode) continue;
+    switch (e.kind) {
+      case EventKind::kCrash:
+        down_since.emplace(e.node, e.time);
+        break;
+      case EventKind::kRestart:
+        if (auto it = down_since.find(e.node); it != down_since.end()) {
+          slice(e.node, "down", it->second, e.time);
+          down_since.erase(it);
+        }
+        break;
+      case EventKind::kPause:
+        paused_since.emplace(e.node, e.time);
+        break;
+      case EventKind::kResume:
+        if (auto it = paused_since.find(e.node); it != paused_since.end()) {
+          slice(e.node, "paused", it->second, e.time);
+          paused_since.erase(it);
+        }
+        break;
+      default:
+        break;
+    }
   }
+  const Time end = events_.empty() ? Time(0) : events_.back().time;
+  for (const auto& [node, since] : down_since) slice(node, "down", since, end);
+  for (const auto& [node, since] : paused_since) slice(node, "paused", since, end);
   out << "\n]}\n";
 }
 

@@ -53,6 +53,45 @@ TEST(Trace, ExportsJsonlAndChromeTrace) {
   EXPECT_NE(chrome.str().find("\"args\":{\"name\":\"node 3\"}"), std::string::npos) << chrome.str();
 }
 
+// The Chrome / Perfetto export shows the run, not only instants: a packet's send and delivery
+// are slices joined by a flow with the packet's id, and a crashed node's track has a "down"
+// slice until its restart (or the end of the trace).
+TEST(Trace, ChromeTraceHasPacketFlowsAndDownSlices) {
+  Trace t(true);
+  PacketInfo p;
+  p.from = 1;
+  p.to = 2;
+  p.id = 42;
+  p.bytes = 10;
+  t.RecordPacket(Time(1000), EventKind::kSend, 1, p);
+  t.RecordPacket(Time(3000), EventKind::kDeliver, 2, p);
+  t.Record(Time(4000), EventKind::kCrash, 3, "node3");
+  t.Record(Time(9000), EventKind::kRestart, 3, "node3");
+  t.Record(Time(9500), EventKind::kCrash, 2, "node2");
+  t.Record(Time(12000), EventKind::kNote, kNoNode, "end");
+  std::ostringstream out;
+  t.WriteChromeTrace(out);
+  const std::string c = out.str();
+  EXPECT_NE(c.find("\"name\":\"send\",\"ph\":\"X\",\"dur\":1,\"pid\":1,\"tid\":2,\"ts\":1.000"),
+            std::string::npos)
+      << c;
+  EXPECT_NE(c.find("\"ph\":\"s\",\"id\":42,\"pid\":1,\"tid\":2,\"ts\":1.000"), std::string::npos)
+      << c;
+  EXPECT_NE(c.find("\"ph\":\"f\",\"bp\":\"e\",\"id\":42,\"pid\":1,\"tid\":3,\"ts\":3.000"),
+            std::string::npos)
+      << c;
+  EXPECT_NE(
+      c.find("{\"name\":\"down\",\"ph\":\"X\",\"pid\":1,\"tid\":4,\"ts\":4.000,\"dur\":5.000}"),
+      std::string::npos)
+      << "node 3 down from its crash to its restart\n"
+      << c;
+  EXPECT_NE(
+      c.find("{\"name\":\"down\",\"ph\":\"X\",\"pid\":1,\"tid\":3,\"ts\":9.500,\"dur\":2.500}"),
+      std::string::npos)
+      << "node 2 still down at the end of the trace\n"
+      << c;
+}
+
 TEST(Trace, TimeFormatAndParse) {
   EXPECT_EQ(FormatTime(Time(1'250'000'000)), "1.250000s");
   Time t;
