@@ -16,6 +16,7 @@
 #include <fstream>
 #include <string>
 
+#include "grading/harness/demo_cli.h"
 #include "grading/harness/kv_scenario.h"
 #include "grading/runner/run_facts.h"
 #include "sim/debug.h"
@@ -64,24 +65,13 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 64;
   }
   uint64_t seed = 0;
-  if (!sim::ParseSeed(seed_text, &seed)) {
-    std::fprintf(stderr, "error: --seed %s: a seed is a decimal number in [0, 2^64)\n",
-                 seed_text.c_str());
-    return 64;
-  }
+  if (auto code = harness::PrepareDemo(seed_text, out_dir, &seed)) return *code;
   if (calm) o.partitions = o.unreliable = o.crash = o.conf_change = o.leader_transfers = false;
   if (single_region) {
     o.split = o.conf_change = o.leader_transfers = false;
     o.keys = 5;
     o.value_padding = 0;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec) {
-    std::fprintf(stderr, "error: cannot create %s: %s\n", out_dir.c_str(), ec.message().c_str());
-    return 73;
-  }
-  setenv(grading::kArtifactDirEnvVar, std::filesystem::absolute(out_dir).c_str(), 1);
   // The scenario harness takes both from the environment, as under `tinykv-grade replay / debug`.
   if (!trace_path.empty()) {
     if (!std::ofstream(trace_path, std::ios::app)) {

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <string>
 
+#include "grading/harness/demo_cli.h"
 #include "grading/harness/txn_scenario.h"
 #include "grading/runner/run_facts.h"
 #include "sim/random.h"
@@ -89,18 +90,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 64;
   }
   uint64_t seed = 0;
-  if (!sim::ParseSeed(seed_text, &seed)) {
-    std::fprintf(stderr, "error: --seed %s: a seed is a decimal number in [0, 2^64)\n",
-                 seed_text.c_str());
-    return 64;
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);
-  if (ec) {
-    std::fprintf(stderr, "error: cannot create %s: %s\n", out_dir.c_str(), ec.message().c_str());
-    return 73;
-  }
-  setenv(grading::kArtifactDirEnvVar, std::filesystem::absolute(out_dir).c_str(), 1);
+  if (auto code = harness::PrepareDemo(seed_text, out_dir, &seed)) return *code;
 
   harness::TxnScenarioOptions o;
   o.rounds = rounds;
