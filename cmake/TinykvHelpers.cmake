@@ -12,3 +12,30 @@ function(tinykv_add_test)
   endif()
   gtest_discover_tests(${T_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${labels}")
 endfunction()
+
+# tinykv_embed_text(TARGET t NAMESPACE ns FILES kName=path kOther=path)
+#
+# Adds to target `t` a generated source that defines `extern const char kName[]` (in namespace
+# `ns`) with the text of `path` (relative to the current source directory), regenerated when the
+# file changes. Declare the arrays in a header of the target.
+function(tinykv_embed_text)
+  cmake_parse_arguments(E "" "TARGET;NAMESPACE" "FILES" ${ARGN})
+  set(inputs "")
+  set(depends "")
+  foreach(file ${E_FILES})
+    string(REGEX REPLACE "^([^=]+)=(.*)$" "\\1=${CMAKE_CURRENT_SOURCE_DIR}/\\2" input "${file}")
+    string(REGEX REPLACE "^[^=]+=(.*)$" "${CMAKE_CURRENT_SOURCE_DIR}/\\1" path "${file}")
+    list(APPEND inputs "${input}")
+    list(APPEND depends "${path}")
+  endforeach()
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${E_TARGET}_embedded.cc")
+  string(REPLACE ";" "|" inputs_arg "${inputs}")  # one -D argument; the script splits at |
+  add_custom_command(
+    OUTPUT "${out}"
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${E_NAMESPACE} "-DINPUTS=${inputs_arg}"
+            -P ${PROJECT_SOURCE_DIR}/cmake/embed_text.cmake
+    DEPENDS ${depends} ${PROJECT_SOURCE_DIR}/cmake/embed_text.cmake
+    COMMENT "Embedding ${E_FILES}"
+    VERBATIM)
+  target_sources(${E_TARGET} PRIVATE "${out}")
+endfunction()

@@ -432,6 +432,7 @@ class HistoryBuilder {
 
   History Finish() {
     for (auto& [client, index] : nemesis_open_) history_.annotations[index].end = last_time_;
+    for (auto& [label, index] : fault_open_) history_.annotations[index].end = last_time_;
     history_.times_are_lines = !timed_;
     return std::move(history_);
   }
@@ -439,9 +440,28 @@ class HistoryBuilder {
  private:
   Status AddNemesis(const Edn& event, const Edn& type, const Edn* f, int64_t t) {
     last_time_ = std::max(last_time_, t);
+    const Edn* value = Lookup(event, ":value");
+    // Our own annotations (WriteEdnHistory): `:f :fault, :value "label"`, an :invoke at the start
+    // and an :info at the end, overlapping freely; an end belongs to the open one of its label.
+    if (f && f->kind == Edn::Kind::kKeyword && f->text == ":fault" && value &&
+        value->kind == Edn::Kind::kString) {
+      if (type.text == ":invoke") {
+        fault_open_.emplace(value->text, history_.annotations.size());
+        history_.annotations.push_back(Annotation{t, t, value->text});
+        return Status::Ok();
+      }
+      auto it = fault_open_.find(value->text);
+      if (it != fault_open_.end()) {
+        history_.annotations[it->second].end = t;
+        fault_open_.erase(it);
+      } else {
+        history_.annotations.push_back(Annotation{t, t, value->text});
+      }
+      return Status::Ok();
+    }
+    // Jepsen's nemesis: one process, so a completion ends the invocation before it.
     std::string label = f ? EdnText(*f) : std::string(":nemesis");
     if (!label.empty() && label[0] == ':') label.erase(0, 1);
-    const Edn* value = Lookup(event, ":value");
     if (value && value->kind != Edn::Kind::kNil) label += " " + EdnText(*value);
     if (type.text == ":invoke") {
       nemesis_open_[0] = history_.annotations.size();
@@ -481,8 +501,9 @@ class HistoryBuilder {
   std::string_view source_;
   EdnReadOptions options_;
   History history_;
-  std::map<int64_t, size_t> pending_;   // client → index of its in-flight op
-  std::map<int, size_t> nemesis_open_;  // 0 → index of the open nemesis annotation
+  std::map<int64_t, size_t> pending_;              // client → index of its in-flight op
+  std::map<int, size_t> nemesis_open_;             // 0 → index of the open nemesis annotation
+  std::multimap<std::string, size_t> fault_open_;  // label → index of an open :fault annotation
   int line_ = 0;
   size_t events_ = 0;
   bool timed_ = false;

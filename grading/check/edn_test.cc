@@ -125,6 +125,7 @@ History SampleHistory() {
   rec.Ok(e, 5500, "");              // instantaneous
   rec.Invoke(3, 6000, "get", "j");  // still pending at the end
   rec.Annotate(2000, 7000, "partition {1} | {2 3}");
+  rec.Annotate(2000, 2000, "crash 2");  // starts with the partition, inside it
   return rec.history();
 }
 
@@ -146,10 +147,14 @@ TEST(LincheckEdn, WriteThenReadRoundTripsWithTimes) {
     }
   }
   EXPECT_EQ(back->ops[1].output, "v 1");
-  ASSERT_EQ(back->annotations.size(), 1u);
-  EXPECT_EQ(back->annotations[0].label, "fault \"partition {1} | {2 3}\"");
+  // Annotations come back as they went in, with their own labels, although they overlap.
+  ASSERT_EQ(back->annotations.size(), 2u);
+  EXPECT_EQ(back->annotations[0].label, "partition {1} | {2 3}");
   EXPECT_EQ(back->annotations[0].time, 2000);
   EXPECT_EQ(back->annotations[0].end, 7000);
+  EXPECT_EQ(back->annotations[1].label, "crash 2");
+  EXPECT_EQ(back->annotations[1].time, 2000);
+  EXPECT_EQ(back->annotations[1].end, 2000);
 }
 
 TEST(LincheckEdn, WithoutTimesLineOrderKeepsTheVerdict) {

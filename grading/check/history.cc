@@ -51,8 +51,9 @@ void HistoryRecorder::Info(size_t id, int64_t now) {
   Complete(history_, completed_, id, now, OpStatus::kInfo);
 }
 
-void HistoryRecorder::Annotate(int64_t time, int64_t end, std::string label) {
+size_t HistoryRecorder::Annotate(int64_t time, int64_t end, std::string label) {
   history_.annotations.push_back(Annotation{time, end, std::move(label)});
+  return history_.annotations.size() - 1;
 }
 
 std::string ClientName(const History& history, int64_t client) {

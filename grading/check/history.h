@@ -78,8 +78,11 @@ class HistoryRecorder {
   void Fail(size_t id, int64_t now);
   // The outcome is unknown (timeout, connection lost): it may or may not take effect.
   void Info(size_t id, int64_t now);
-  // Records a fault or event over [time, end].
-  void Annotate(int64_t time, int64_t end, std::string label);
+  // Records a fault or event over [time, end]; returns its index in history().annotations.
+  size_t Annotate(int64_t time, int64_t end, std::string label);
+  // Ends annotation `index` (from Annotate) at `end`: for a fault whose end is not known when it
+  // begins. REQUIRES: end >= its time.
+  void EndAnnotation(size_t index, int64_t end) { history_.annotations.at(index).end = end; }
   // Names `client` on the timeline ("client 0 scan").
   void LabelClient(int64_t client, std::string label) {
     history_.client_labels[client] = std::move(label);

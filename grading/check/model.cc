@@ -39,7 +39,16 @@ class Kv final : public Model {
   bool IsReadOnly(const Operation& op) const override { return op.f == "get"; }
 
   std::string Describe(const Operation& op) const override {
-    std::string s = op.f + " " + Quote(op.key);
+    return op.f + " " + Quote(op.key) + Effect(op);
+  }
+  std::string DescribeInRegister(const Operation& op) const override { return op.f + Effect(op); }
+
+  std::string RegisterName(const std::string& reg) const override { return "key " + Quote(reg); }
+
+ private:
+  // What the operation read or wrote: ` → 'x'`, ` 'x'`, or nothing (delete).
+  static std::string Effect(const Operation& op) {
+    std::string s;
     if (op.f == "get") {
       s += " → ";
       s += op.status == OpStatus::kOk ? QuoteValue(op.output.value_or("")) : std::string("?");
@@ -48,8 +57,6 @@ class Kv final : public Model {
     }
     return s;
   }
-
-  std::string RegisterName(const std::string& reg) const override { return "key " + Quote(reg); }
 };
 
 class Register final : public Model {

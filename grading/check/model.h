@@ -56,6 +56,8 @@ class Model {
   virtual bool IsReadOnly(const Operation& op) const = 0;
   // The operation in words: `get "k7" → 'x 1 4 y'`, `cas(expect '1', set '2')`.
   virtual std::string Describe(const Operation& op) const = 0;
+  // The same without naming the register, for a view that already shows it: `get → 'x 1 4 y'`.
+  virtual std::string DescribeInRegister(const Operation& op) const { return Describe(op); }
   // A register in words: `key "k7"`, `the register`.
   virtual std::string RegisterName(const std::string& reg) const = 0;
 };

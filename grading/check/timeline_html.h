@@ -1,18 +1,20 @@
 // The HTML timeline of a checked history: one self-contained file (inline CSS and JS, no network)
 // that a student opens in a browser to see why a history is (not) linearizable.
 //
-// For each partition: a lane per client, each operation a bar from call to return labelled with
-// its input / output (unknown outcomes run to the right edge, failed ones are greyed), its place in
-// the chosen linearization order (#k), the operations that could not be placed after the longest
-// linearizable prefix outlined, and the first operation that cannot be placed highlighted. Faults
-// and other annotations are shaded bands with their labels and virtual times. The time axis is
-// ordinal (every distinct event time one step apart), because only the order of events matters
-// for linearizability; hovering a bar shows its real times. A history of more than 12 partitions
-// (a run over many keys) draws only the partitions that are not linearizable; every other one is
-// a closed line with its verdict and operation count, drawn when the reader opens it.
+// One time axis (virtual time, or history lines) shared by every key, with ticks, zoom (buttons,
+// keys, Ctrl+wheel) and panning (drag, arrows, an overview of the whole run); the run's faults and
+// events in a lane of their own above it, labelled where the label fits and shaded across the
+// keys below. Per key: a lane per client, each operation a bar from call to return labelled with
+// what it did (unknown outcomes end where the client gave up, a dotted tail after), its place in
+// the linearization order (#k); in a key that is not linearizable, the first operation that
+// cannot be placed in red, those that could not be placed next outlined, and the write the
+// longest linearizable prefix ended with marked. A failing run opens zoomed on those operations;
+// keys that failed are drawn first, every other key is one closed line, drawn when opened.
+// No label ever overprints another (the browser test measures it).
 //
-// The page is built by inline JavaScript from a JSON blob; when it has rendered, <body> carries
-// data-rendered="<number of operation bars>" (the browser test checks it). Pure functions.
+// The page is timeline/page.html with timeline/timeline.css and timeline/timeline.js (embedded
+// at build time) around a JSON blob of the history; when it has rendered, <body> carries
+// data-rendered="<operation bars drawn>". Pure functions.
 #pragma once
 
 #include <string>

@@ -255,7 +255,6 @@ void Cluster::Partition(const std::vector<std::vector<sim::NodeId>>& groups,
                                            : std::vector<sim::NodeId>{});
   groups_ = groups;
   partitioned_ = true;
-  partition_start_ = ex_->Now();
   std::vector<std::string> clients_of(groups.size());
   for (const auto& [client, side] : client_sides) {
     if (side >= groups.size()) continue;
@@ -271,7 +270,9 @@ void Cluster::Partition(const std::vector<std::vector<sim::NodeId>>& groups,
     }
     if (!clients_of[g].empty()) text += " (clients " + clients_of[g] + ")";
   }
-  history_.Annotate(ex_->Now().count(), ex_->Now().count(), "partition " + text);
+  // One annotation from here to the heal, which ends it.
+  partition_annotation_ =
+      history_.Annotate(ex_->Now().count(), ex_->Now().count(), "partition " + text);
 }
 
 bool Cluster::CrossesClientSide(const sim::Packet& p) const {
@@ -284,7 +285,7 @@ void Cluster::Heal() {
   net_->HealAll();
   side_of_.clear();
   groups_.clear();
-  if (partitioned_) Annotate(partition_start_, "partitioned");
+  if (partitioned_) history_.EndAnnotation(partition_annotation_, ex_->Now().count());
   partitioned_ = false;
 }
 

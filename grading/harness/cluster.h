@@ -219,7 +219,7 @@ class Cluster {
   SchedulerView* view_ = nullptr;  // either
   std::vector<std::unique_ptr<raftstore::StoreNode>> stores_;
   check::HistoryRecorder history_;
-  sim::Time partition_start_{0};
+  size_t partition_annotation_ = 0;  // the current partition's annotation, ended by Heal
   bool partitioned_ = false;
   std::vector<std::vector<sim::NodeId>> groups_;  // of the current partition
   std::map<sim::NodeId, sim::Time> isolated_;     // → since when

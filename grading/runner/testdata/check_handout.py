@@ -359,6 +359,73 @@ def audit_stubs(grade_bin, out, build):
           f"{graded['max_score']} points")
 
 
+QUOTE = re.compile(r"<!-- quote: (file|output of) (\S+(?: [^\n(]*?)?)\s*(?:\(|-->)")
+
+
+def quoted_blocks(readme):
+    """Yields (kind, what, block lines) for each `<!-- quote: ... -->` comment of `readme` and the
+    fenced block right after it."""
+    for m in QUOTE.finditer(readme):
+        rest = readme[readme.index("-->", m.end() - 1) + 3:]
+        fence = re.match(r"\s*```[a-z]*\n(.*?)\n```", rest, re.S)
+        check(fence is not None, f"labs/README.md: no fenced block after {m.group(0)!r}")
+        if fence:
+            yield m.group(1), m.group(2).strip(), fence.group(1).split("\n")
+
+
+def matches_in_order(block, lines):
+    """True when the block's runs of lines (split at lines that are just `…`) appear in `lines`
+    in order, each run as consecutive lines."""
+    runs, run = [], []
+    for line in block:
+        if line.strip() == "…":
+            runs.append(run)
+            run = []
+        else:
+            run.append(line.rstrip())
+    runs.append(run)
+    at = 0
+    for run in (r for r in runs if r):
+        while at + len(run) <= len(lines) and lines[at:at + len(run)] != run:
+            at += 1
+        if at + len(run) > len(lines):
+            return False
+        at += len(run)
+    return True
+
+
+def check_readme_quotes(grade_bin, out, build):
+    """What labs/README.md quotes (a file of the handout, the grader's output on its stubs) is
+    what the handout has and prints: stale samples mislead a student at the first failure."""
+    with open(os.path.join(out, "labs", "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    quotes = 0
+    for kind, what, block in quoted_blocks(readme):
+        quotes += 1
+        if kind == "file":
+            with open(os.path.join(out, what), encoding="utf-8") as f:
+                lines = [line.rstrip() for line in f.read().split("\n")]
+            source = f"the handout's {what}"
+        else:
+            args = what.split()
+            check(args[0] == "tinykv-grade", f"labs/README.md quotes {what!r}: not tinykv-grade")
+            env = dict(os.environ, NO_COLOR="1")
+            proc = subprocess.run([grade_bin, *args[1:], "--build-dir", build, "--manifest-root",
+                                   os.path.join(out, "labs"), "--no-progress"],
+                                  capture_output=True, text=True, env=env)
+            # Source paths as a student's build prints them (relative to the repository).
+            base = re.escape(os.path.basename(out))
+            lines = [re.sub(r"(?:\.\./)+" + base + "/", "", line.replace(out + "/", "")).rstrip()
+                     for line in (proc.stdout + proc.stderr).split("\n")]
+            source = f"the output of {what} on the handout"
+        check(matches_in_order(block, lines),
+              f"labs/README.md quotes {source}, which no longer reads so; the quote:\n" +
+              "\n".join(block) + "\nwhat it is now (start):\n" + "\n".join(lines[:40]))
+    check(quotes >= 2, f"labs/README.md has {quotes} checked quotes (expected the stub and the "
+          "grader's failure output)")
+    print(f"labs/README.md: {quotes} quotes match the handout")
+
+
 def real_build(make_handout_bin, grade_bin, source, lab, part, *args):
     # Groups: the full handout first; each --handout LABS starts one stubbing only LABS.
     groups = [{"labs": "all", "targets": [], "runs": []}]
@@ -385,6 +452,7 @@ def real_build(make_handout_bin, grade_bin, source, lab, part, *args):
             out, build, env = built
             if number == 0:
                 grade_lab(grade_bin, out, build, lab, part)
+                check_readme_quotes(grade_bin, out, build)
                 audit_stubs(grade_bin, out, build)
             for run_part, binary, gtest_filter in group["runs"]:
                 run_handout_tests(build, run_part, binary, gtest_filter, env)
