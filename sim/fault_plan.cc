@@ -1,6 +1,7 @@
 #include "sim/fault_plan.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -48,16 +49,19 @@ bool ParseLink(const std::string& s, NodeId* a, NodeId* b) {
          ParseNode(s.substr(arrow + 2), b);
 }
 
-bool ParseProbability(const std::string& s, double* out) {
-  char* end = nullptr;
-  *out = std::strtod(s.c_str(), &end);
-  return !s.empty() && *end == '\0';
-}
-
 std::string Fmt3(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", v);
   return buf;
+}
+
+// A finite number with at most three decimals: what ToText writes back unchanged (Fmt3), so a
+// saved plan replays the same faults.
+bool ParseNumber(const std::string& s, double* out) {
+  char* end = nullptr;
+  *out = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || !std::isfinite(*out) || std::fabs(*out) > 1e9) return false;
+  return std::strtod(Fmt3(*out).c_str(), nullptr) == *out;
 }
 
 }  // namespace
@@ -122,6 +126,7 @@ bool FaultPlan::Parse(const std::string& text, const std::string& source, FaultP
     std::istringstream words(line);
     std::vector<std::string> w;
     for (std::string word; words >> word;) w.push_back(word);
+    if (w.empty()) continue;  // only whitespace the first test does not know (\v, \f, \r)
     Fault f;
     if (!ParseTime(w[0], &f.at)) return fail("bad time (expected e.g. 1.500000s or 1500ms)");
     if (f.at < previous) return fail("faults must be in time order");
@@ -176,19 +181,22 @@ bool FaultPlan::Parse(const std::string& text, const std::string& source, FaultP
         if (nargs != 0) return fail("heal takes no arguments");
         break;
       case FaultKind::kLoss:
-        if (nargs != 3 || w[3] != "dup" || !ParseProbability(w[2], &f.value) ||
-            !ParseProbability(w[4], &f.value2)) {
-          return fail("expected 'loss P dup Q'");
+        if (nargs != 3 || w[3] != "dup" || !ParseNumber(w[2], &f.value) ||
+            !ParseNumber(w[4], &f.value2)) {
+          return fail("expected 'loss P dup Q' (numbers with at most three decimals)");
         }
-        if (f.value < 0 || f.value > 1 || f.value2 < 0 || f.value2 > 1) {
+        if (!(f.value >= 0 && f.value <= 1 && f.value2 >= 0 && f.value2 <= 1)) {
           return fail("probabilities must be in [0, 1]");
         }
         break;
       case FaultKind::kDrift:
-        if (nargs != 2 || !ParseNode(w[2], &f.a) || !ParseProbability(w[3], &f.value)) {
-          return fail("expected 'drift NODE FACTOR'");
+        if (nargs != 2 || !ParseNode(w[2], &f.a) || !ParseNumber(w[3], &f.value)) {
+          return fail("expected 'drift NODE FACTOR' (a number with at most three decimals)");
         }
-        if (!(f.value > 0)) return fail("drift factor must be positive");
+        if (!(f.value >= kMinDrift && f.value <= kMaxDrift)) {
+          return fail("drift factor must be in [" + Fmt3(kMinDrift) + ", " + Fmt3(kMaxDrift) +
+                      "] (a node's timers run that many times as long)");
+        }
         break;
     }
     out->faults.push_back(std::move(f));

@@ -58,21 +58,27 @@ struct Fault {
   double value2 = 0;                        // duplicate probability
 };
 
+// A drift factor multiplies every sleep and timer of its node (2.0: the node's clock runs at half
+// speed); plans keep it within these bounds.
+inline constexpr double kMinDrift = 0.1;
+inline constexpr double kMaxDrift = 10.0;
+
 std::string FormatFault(const Fault& f);
 
 struct FaultPlan {
   std::vector<Fault> faults;  // sorted by time (stable)
 
   std::string ToText() const;
-  // Parses the text form. `source` names the input in errors ("plan.txt:7: …").
+  // Parses the text form. `source` names the input in errors ("plan.txt:7: …"). Numbers are
+  // finite with at most three decimals — what ToText writes — so a saved plan replays as it ran.
   // Returns false and sets `error` to a one-line message on the first bad line.
   static bool Parse(const std::string& text, const std::string& source, FaultPlan* out,
                     std::string* error);
   bool SaveToFile(const std::string& path, std::string* error) const;
   static bool LoadFromFile(const std::string& path, FaultPlan* out, std::string* error);
 
-  // Checks the plan against `nodes` (all initially up): known nodes, sensible state transitions,
-  // probabilities in [0, 1], positive drift. Returns false with a message naming the entry.
+  // Checks the plan against `nodes` (all initially up): known nodes, sensible state transitions.
+  // Returns false with a message naming the entry.
   bool Validate(const std::vector<NodeId>& nodes, std::string* error) const;
 };
 

@@ -52,7 +52,15 @@ TEST(FaultPlan, BadLinesNameFileAndLine) {
       {"1s block 1-2\n", "expected a link like 1->2"},
       {"1s crash\n", "expected one node id"},
       {"1s loss 1.5 dup 0\n", "probabilities must be in [0, 1]"},
-      {"1s drift 2 -1\n", "drift factor must be positive"},
+      {"1s drift 2 -1\n", "drift factor must be in [0.100, 10.000]"},
+      // Values a saved plan could not give back, or that no clock can run at.
+      {"1s drift 2 0.0004\n", "at most three decimals"},
+      {"1s drift 2 inf\n", "at most three decimals"},
+      {"1s drift 2 1e300\n", "at most three decimals"},
+      {"1s drift 2 1e12\n", "at most three decimals"},
+      {"1s drift 2 100\n", "drift factor must be in"},
+      {"1s loss nan dup 0\n", "at most three decimals"},
+      {"1s loss 0.5 dup 0.0001\n", "at most three decimals"},
       {"2s heal\n1s heal\n", "plan.txt:2: faults must be in time order"},
       {"1s heal now\n", "heal takes no arguments"},
   };
@@ -61,6 +69,32 @@ TEST(FaultPlan, BadLinesNameFileAndLine) {
     std::string error;
     EXPECT_FALSE(FaultPlan::Parse(c.text, "plan.txt", &plan, &error)) << c.text;
     EXPECT_NE(error.find(c.expect), std::string::npos) << "got: " << error;
+  }
+}
+
+// Lines of whitespace other than spaces and tabs are blank lines, like any other.
+TEST(FaultPlan, LinesOfOtherWhitespaceAreBlank) {
+  FaultPlan plan;
+  std::string error;
+  ASSERT_TRUE(FaultPlan::Parse("\v\n\f\n\r\n \v \r\n1s heal\n", "plan.txt", &plan, &error))
+      << error;
+  ASSERT_EQ(plan.faults.size(), 1u);
+  EXPECT_EQ(plan.faults[0].kind, FaultKind::kHeal);
+}
+
+// Every number a plan accepts comes back the same from its saved text.
+TEST(FaultPlan, AcceptedNumbersSurviveASaveAndLoad) {
+  FaultPlan plan;
+  std::string error;
+  ASSERT_TRUE(FaultPlan::Parse("1s loss 0.125 dup 0.001\n2s drift 3 9.999\n3s drift 3 0.1\n",
+                               "plan.txt", &plan, &error))
+      << error;
+  FaultPlan back;
+  ASSERT_TRUE(FaultPlan::Parse(plan.ToText(), "saved.txt", &back, &error)) << error;
+  ASSERT_EQ(back.faults.size(), plan.faults.size());
+  for (size_t i = 0; i < plan.faults.size(); ++i) {
+    EXPECT_EQ(back.faults[i].value, plan.faults[i].value) << i;
+    EXPECT_EQ(back.faults[i].value2, plan.faults[i].value2) << i;
   }
 }
 

@@ -214,7 +214,10 @@ class EdnReader {
     size_t start = pos_;
     while (pos_ < text_.size() && !IsDelimiter(text_[pos_])) ++pos_;
     std::string tok(text_.substr(start, pos_ - start));
-    if (tok.empty()) return Fail(std::string("unexpected '") + text_[pos_] + "'");
+    if (tok.empty()) {
+      if (pos_ >= text_.size()) return Fail("unexpected end of input inside a form");
+      return Fail(std::string("unexpected '") + text_[pos_] + "'");
+    }
     out->text = tok;
     if (tok == "nil") {
       out->kind = Edn::Kind::kNil;
@@ -484,13 +487,17 @@ class HistoryBuilder {
     if (s.empty()) return false;
     size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
     if (i == s.size()) return false;
-    int64_t v = 0;
+    // The magnitude in 64 unsigned bits: every int64, down to its minimum, fits exactly.
+    const bool negative = s[0] == '-';
+    const uint64_t limit = negative ? uint64_t{1} << 63 : uint64_t{INT64_MAX};
+    uint64_t v = 0;
     for (; i < s.size(); ++i) {
       if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-      if (v > (std::numeric_limits<int64_t>::max() - 9) / 10) return false;
-      v = v * 10 + (s[i] - '0');
+      const uint64_t digit = static_cast<uint64_t>(s[i] - '0');
+      if (v > (limit - digit) / 10) return false;
+      v = v * 10 + digit;
     }
-    *out = s[0] == '-' ? -v : v;
+    *out = negative ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
     return true;
   }
 

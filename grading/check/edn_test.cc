@@ -100,9 +100,30 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"{:process \"zero\", :type :invoke, :f :get, :key \"k\"}\n",
                  "bad.edn:1: :process must be an integer or :nemesis, got \"zero\""},
         BadInput{"[1 2 3]\n", "bad.edn:1: expected a map {...} per event"},
+        // Input that ends right after a dispatch '#': an error, never a read past the end.
+        BadInput{"[#", "bad.edn:1: unexpected end of input inside a form"},
+        BadInput{"{:process 0 #", "bad.edn:1: unexpected end of input inside a form"},
+        // One past the largest int64 is not an integer; the largest is (below).
+        BadInput{"{:process 9223372036854775808, :type :invoke, :f :get, :key \"k\"}\n",
+                 "bad.edn:1: :process must be an integer or :nemesis, got 9223372036854775808"},
         BadInput{"{:process 0, :type :invoke, :f :get, :key \"k\"}\n"
                  "{:process 0, :type :ok, :f :put, :key \"k\"}\n",
                  "bad.edn:2: :ok of :put completes process 0's pending :get (line 1)"}));
+
+// Every int64 reads as itself, up to the extremes.
+TEST(LincheckEdn, IntegersReadUpToTheLimitsOfInt64) {
+  auto h = ParseEdnHistory(
+      "{:process 9223372036854775807, :type :invoke, :f :get, :key \"k\", :time "
+      "-9223372036854775808}\n"
+      "{:process 9223372036854775807, :type :ok, :f :get, :key \"k\", :value nil, "
+      ":time 9223372036854775800}\n",
+      "big.edn");
+  ASSERT_TRUE(h.ok()) << h.status().message();
+  ASSERT_EQ(h->ops.size(), 1u);
+  EXPECT_EQ(h->ops[0].client, INT64_MAX);
+  EXPECT_EQ(h->ops[0].call, INT64_MIN);
+  EXPECT_EQ(h->ops[0].ret, 9223372036854775800);
+}
 
 TEST(LincheckEdn, MissingFileIsNoInput) {
   auto h = ReadEdnHistoryFile("/nonexistent/dir/h.edn");
