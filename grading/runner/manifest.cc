@@ -141,6 +141,10 @@ bool ParseLabManifest(const std::string& text, const std::string& origin,
       plan.part = part.name();
       plan.name = test.name();
       plan.binary = run.binary();
+      if (test.points() > kMaxPointsPerTest) {
+        return fail(where + "points " + std::to_string(test.points()) + " above " +
+                    std::to_string(kMaxPointsPerTest));
+      }
       plan.points = test.points();
       plan.scenario = test.scenario();
       if (plan.binary.empty()) return fail(where + "no test binary (set run { binary: ... })");
@@ -158,6 +162,14 @@ bool ParseLabManifest(const std::string& text, const std::string& origin,
         uint32_t count = run.seed_count() > 0 ? run.seed_count() : kDefaultSeedCount;
         if (count > 100000) return fail(where + "seed_count above 100000");
         for (uint32_t i = 1; i <= count; ++i) plan.default_seeds.push_back(i);
+      }
+      if (run.timeout_seconds() > kMaxTimeoutSeconds) {
+        return fail(where + "timeout_seconds " + std::to_string(run.timeout_seconds()) +
+                    " above " + std::to_string(kMaxTimeoutSeconds));
+      }
+      if (run.memory_limit_mb() > kMaxMemoryLimitMb) {
+        return fail(where + "memory_limit_mb " + std::to_string(run.memory_limit_mb()) +
+                    " above " + std::to_string(kMaxMemoryLimitMb));
       }
       if (run.timeout_seconds() > 0) plan.timeout_seconds = run.timeout_seconds();
       if (run.memory_limit_mb() > 0) plan.memory_limit_mb = run.memory_limit_mb();

@@ -17,6 +17,11 @@ namespace tinykv::grading::runner {
 inline constexpr uint32_t kDefaultSeedCount = 5;
 inline constexpr uint32_t kDefaultTimeoutSeconds = 120;
 inline constexpr uint32_t kDefaultMemoryLimitMb = 4096;
+// Bounds a manifest must keep (so that sums of points cannot overflow, and a typo such as an
+// extra zero is an error rather than a grade or a run that never ends).
+inline constexpr uint32_t kMaxPointsPerTest = 1000;
+inline constexpr uint32_t kMaxTimeoutSeconds = 3600;
+inline constexpr uint32_t kMaxMemoryLimitMb = 1u << 20;  // 1 TiB
 
 struct TestPlan {
   std::string part;    // "lab2aa"

@@ -90,6 +90,20 @@ TEST(Manifest, ValidationErrorsSayWhatIsWrong) {
   EXPECT_NE(ParseError("lab: \"txn\" parts { name: \"lab4a\" }").find("directory \"raft\""),
             std::string::npos);
   EXPECT_NE(ParseError("lab: \"raft\"").find("no parts"), std::string::npos);
+  // Out of range: points that would overflow a sum (4294967295 + 2 graded as 1/1), and limits
+  // no run should have.
+  EXPECT_NE(ParseError("run { binary: \"b\" } parts { name: \"lab2aa\" tests { name: \"A.B\" "
+                       "points: 4294967295 } tests { name: \"A.C\" points: 2 } }")
+                .find("test \"A.B\": points 4294967295 above 1000"),
+            std::string::npos);
+  EXPECT_NE(ParseError("run { binary: \"b\" timeout_seconds: 36000 } parts { name: \"lab2aa\" "
+                       "tests { name: \"A.B\" } }")
+                .find("timeout_seconds 36000 above 3600"),
+            std::string::npos);
+  EXPECT_NE(ParseError("run { binary: \"b\" memory_limit_mb: 4294967295 } parts { name: "
+                       "\"lab2aa\" tests { name: \"A.B\" } }")
+                .find("memory_limit_mb 4294967295 above 1048576"),
+            std::string::npos);
 }
 
 TEST(Manifest, CatalogAddsKnownPartsWithoutTests) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "grading/runner/child_process.h"
 #include "grading/runner/gtest_json.h"
@@ -75,6 +76,24 @@ std::vector<std::string> FindTodos(const std::string& output) {
   return todos;
 }
 
+// The allocator's start-up chatter ("mimalloc: warning: unable to allocate huge (1GiB) page, …",
+// printed because MIMALLOC_SHOW_ERRORS also shows warnings) is not the student's: it is dropped
+// from what the runner shows and keeps. Its errors ("out of memory") stay.
+std::string WithoutAllocatorWarnings(const std::string& output) {
+  static constexpr std::string_view kWarning = "mimalloc: warning: ";
+  std::string kept;
+  kept.reserve(output.size());
+  for (size_t start = 0; start < output.size();) {
+    size_t end = output.find('\n', start);
+    end = end == std::string::npos ? output.size() : end + 1;
+    if (output.compare(start, kWarning.size(), kWarning) != 0) {
+      kept.append(output, start, end - start);
+    }
+    start = end;
+  }
+  return kept;
+}
+
 bool MentionsOutOfMemory(const std::string& text) {
   return text.find("std::bad_alloc") != std::string::npos ||
          text.find("out of memory") != std::string::npos;
@@ -99,6 +118,29 @@ class ScratchDir {
  private:
   std::string path_;
 };
+
+// "uncaught exception: <what()>" when GoogleTest caught an exception that left the test body
+// (its message then names no file: "unknown file"); empty otherwise.
+std::string UncaughtException(const std::vector<std::string>& failures) {
+  static constexpr std::string_view kWith = "C++ exception with description \"";
+  static constexpr std::string_view kUnknown = "Unknown C++ exception thrown";
+  for (const std::string& failure : failures) {
+    if (const size_t at = failure.find(kWith); at != std::string::npos) {
+      const size_t start = at + kWith.size();
+      const size_t end = failure.find("\" thrown in ", start);
+      std::string what = failure.substr(start, end == std::string::npos ? end : end - start);
+      std::string where = end == std::string::npos
+                              ? std::string()
+                              : FirstLine(failure.substr(end + std::string("\" thrown ").size()));
+      if (!where.empty() && where.back() == '.') where.pop_back();
+      return "uncaught exception: " + FirstLine(what) + (where.empty() ? "" : " (" + where + ")");
+    }
+    if (failure.find(kUnknown) != std::string::npos) {
+      return "uncaught exception: of a type not derived from std::exception";
+    }
+  }
+  return "";
+}
 
 void Classify(const ChildOutcome& child, const GtestVerdict& verdict, const std::string& output,
               const TestPlan& test, uint64_t memory_limit_mb, SeedResult* result) {
@@ -169,6 +211,9 @@ void Classify(const ChildOutcome& child, const GtestVerdict& verdict, const std:
       }
       if (std::string cause = CauseLine(verdict.failures); !cause.empty()) {
         return set(Outcome::kAssertion, cause, details);
+      }
+      if (std::string exception = UncaughtException(verdict.failures); !exception.empty()) {
+        return set(Outcome::kAssertion, exception, details);
       }
       // GoogleTest's message starts with "file:line"; the reason names where it failed.
       std::string where = RelativeToSource(FirstLine(verdict.failures.front()));
@@ -267,7 +312,7 @@ SeedResult RunTestSeed(const TestPlan& test, uint64_t seed, const SeedRunOptions
   spec.output_limit_bytes = options.output_limit_bytes;
 
   ChildOutcome child = RunChild(spec);
-  const std::string output = child.Output();
+  const std::string output = WithoutAllocatorWarnings(child.Output());
   result.seconds = child.wall_seconds;
   result.todos = FindTodos(output);
   result.facts = ReadRunFacts(facts_file);

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace tinykv::grading::runner {
 namespace {
@@ -51,10 +53,27 @@ TEST(SeedRun, FailureWithACauseLineHasItAsReason) {
   EXPECT_NE(r.details.find("how to replay it"), std::string::npos) << r.details;
 }
 
+TEST(SeedRun, AnExceptionOutOfTheTestBodyIsNamedWithItsMessage) {
+  SeedResult r = RunTestSeed(Broken("Throws"), 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kAssertion);
+  EXPECT_EQ(r.reason, "uncaught exception: region 7 not found in store 2 (in the test body)");
+}
+
 TEST(SeedRun, SegfaultIsACrashNamingTheSignal) {
-  SeedResult r = RunTestSeed(Broken("Segfault"), 1, Options());
+  SeedRunOptions options = Options();
+  options.artifact_dir = (fs::temp_directory_path() / "tinykv-seed-run-segfault").string();
+  SeedResult r = RunTestSeed(Broken("Segfault"), 1, options);
   EXPECT_EQ(r.outcome, Outcome::kCrash);
   EXPECT_NE(r.reason.find("SIGSEGV"), std::string::npos) << r.reason;
+  // What the student sees and what is kept carry the test's output, not the allocator's chatter
+  // (the runner's environment makes mimalloc warn about huge pages at start-up).
+  EXPECT_NE(r.details.find("Running main()"), std::string::npos) << r.details;
+  EXPECT_EQ(r.details.find("mimalloc"), std::string::npos) << r.details;
+  std::ifstream kept(r.output_file);
+  std::string output((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
+  EXPECT_NE(output.find("Running main()"), std::string::npos) << output;
+  EXPECT_EQ(output.find("mimalloc"), std::string::npos) << output;
+  fs::remove_all(options.artifact_dir);
 }
 
 TEST(SeedRun, AbortIsACrashNamingTheSignal) {

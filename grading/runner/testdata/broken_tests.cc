@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "grading/runner/run_facts.h"
@@ -60,6 +61,9 @@ TEST(Broken, ExitsWithoutResult) {
   std::fflush(stdout);
   std::_Exit(0);
 }
+
+// An exception leaves the test body.
+TEST(Broken, Throws) { throw std::runtime_error("region 7 not found in store 2"); }
 
 // Passes on even seeds, fails its assertion on odd ones.
 TEST(Broken, PassesOnEvenSeeds) {
