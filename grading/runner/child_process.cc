@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <cstring>
 #include <set>
@@ -255,6 +256,9 @@ ChildOutcome RunChild(const ChildSpec& spec) {
       start + std::chrono::duration_cast<Clock::duration>(
                   std::chrono::duration<double>(has_deadline ? spec.timeout_seconds : 0));
   OutputCapture capture(spec.keep_head_bytes, spec.keep_tail_bytes);
+  // The whole output, up to the cap, for the artifact a student reads (an unwritable file costs
+  // only the file: the in-memory head and tail still make the report).
+  FILE* output_copy = spec.output_file.empty() ? nullptr : std::fopen(spec.output_file.c_str(), "wb");
   bool timed_out = false;
   bool flooded = false;
   bool reaped = false;
@@ -313,13 +317,22 @@ ChildOutcome RunChild(const ChildSpec& spec) {
       continue;
     }
     if (flooded) continue;  // killed already; just drain
+    const uint64_t before = capture.total();
+    const uint64_t got_bytes = static_cast<uint64_t>(n);
     capture.Append(buffer, static_cast<size_t>(n));
+    if (output_copy != nullptr) {
+      const uint64_t room = spec.output_limit_bytes == 0 ? got_bytes
+                            : spec.output_limit_bytes > before ? spec.output_limit_bytes - before
+                                                               : 0;
+      std::fwrite(buffer, 1, static_cast<size_t>(std::min(room, got_bytes)), output_copy);
+    }
     if (spec.output_limit_bytes > 0 && capture.total() > spec.output_limit_bytes && !reaped) {
       flooded = true;
       KillGroup(pid);
     }
   }
   UnregisterChild(slot);
+  if (output_copy != nullptr) std::fclose(output_copy);
 
   outcome.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   outcome.max_rss_kb = usage.ru_maxrss;

@@ -3,7 +3,7 @@
 // RunChild() starts a program in its own process group (so the watchdog can kill everything the
 // child started), with stdin from /dev/null, stdout and stderr merged into one pipe, an
 // address-space limit (RLIMIT_AS) and no core dumps. It reads the output while the child runs,
-// keeps only its first and last bytes, and kills the whole process group when the wall-clock
+// keeps its first and last bytes in memory (and all of it in a file, when asked), and kills the whole process group when the wall-clock
 // deadline passes or the output exceeds its cap. It never throws and never lets a bad child take
 // the runner down: every way a child can end is reported in the ChildOutcome.
 //
@@ -31,6 +31,9 @@ struct ChildSpec {
   uint64_t output_limit_bytes = 64ull << 20;  // kill beyond this much output; 0: no cap
   size_t keep_head_bytes = 64 << 10;
   size_t keep_tail_bytes = 64 << 10;
+  // When set, every byte of output read (up to output_limit_bytes) is also written to this file,
+  // which RunChild creates (truncating); head and tail above are what stays in memory.
+  std::string output_file;
 };
 
 struct ChildOutcome {

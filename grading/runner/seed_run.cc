@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -310,6 +311,8 @@ SeedResult RunTestSeed(const TestPlan& test, uint64_t seed, const SeedRunOptions
   spec.timeout_seconds = timeout;
   spec.memory_limit_bytes = static_cast<uint64_t>(memory_mb) << 20;
   spec.output_limit_bytes = options.output_limit_bytes;
+  const std::string full_output = scratch.path() + "/output.txt";
+  if (!options.artifact_dir.empty()) spec.output_file = full_output;
 
   ChildOutcome child = RunChild(spec);
   const std::string output = WithoutAllocatorWarnings(child.Output());
@@ -330,7 +333,11 @@ SeedResult RunTestSeed(const TestPlan& test, uint64_t seed, const SeedRunOptions
       fs::remove(options.artifact_dir, ec);
     } else {
       result.output_file = output_file.string();
-      std::ofstream(result.output_file) << output;
+      // All of it, up to the output cap, without the allocator's warnings.
+      std::ifstream whole(full_output, std::ios::binary);
+      std::string text((std::istreambuf_iterator<char>(whole)), std::istreambuf_iterator<char>());
+      std::ofstream(result.output_file, std::ios::binary)
+          << WithoutAllocatorWarnings(whole ? text : output);
     }
   }
   auto verdict_fact = result.facts.find("verdict");

@@ -167,5 +167,21 @@ TEST(SeedRun, OutputOfFailedSeedsIsKeptAndOfPassingSeedsDropped) {
   fs::remove_all(root);
 }
 
+// The kept output.txt has all of a failing seed's output, not only the head and tail the runner
+// holds in memory for its report.
+TEST(SeedRun, TheKeptOutputIsWhole) {
+  SeedRunOptions options = Options();
+  options.artifact_dir = (fs::temp_directory_path() / "tinykv-seed-run-whole").string();
+  SeedResult r = RunTestSeed(Broken("PrintsALotThenFails"), 1, options);
+  EXPECT_EQ(r.outcome, Outcome::kAssertion);
+  std::ifstream kept(r.output_file);
+  std::string output((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
+  for (const char* line : {"\nline 0\n", "\nline 25000\n", "\nline 49999\n"}) {
+    EXPECT_NE(output.find(line), std::string::npos) << line;
+  }
+  EXPECT_EQ(output.find("bytes of output omitted"), std::string::npos);
+  fs::remove_all(options.artifact_dir);
+}
+
 }  // namespace
 }  // namespace tinykv::grading::runner

@@ -56,6 +56,12 @@ TEST(Broken, OutputFlood) {
   for (int i = 0; i < 100 * 1024; ++i) std::fwrite(line.data(), 1, line.size(), stdout);
 }
 
+// 50,000 numbered lines (about 600 KB: more than the runner keeps in memory), then a failure.
+TEST(Broken, PrintsALotThenFails) {
+  for (int i = 0; i < 50000; ++i) std::printf("line %d\n", i);
+  FAIL() << "after a lot of output";
+}
+
 // Leaves the process before GoogleTest can record the test.
 TEST(Broken, ExitsWithoutResult) {
   std::fflush(stdout);
