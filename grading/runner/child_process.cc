@@ -10,8 +10,8 @@
 
 #include <atomic>
 #include <cerrno>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <set>
 #include <thread>
@@ -258,7 +258,8 @@ ChildOutcome RunChild(const ChildSpec& spec) {
   OutputCapture capture(spec.keep_head_bytes, spec.keep_tail_bytes);
   // The whole output, up to the cap, for the artifact a student reads (an unwritable file costs
   // only the file: the in-memory head and tail still make the report).
-  FILE* output_copy = spec.output_file.empty() ? nullptr : std::fopen(spec.output_file.c_str(), "wb");
+  FILE* output_copy =
+      spec.output_file.empty() ? nullptr : std::fopen(spec.output_file.c_str(), "wb");
   bool timed_out = false;
   bool flooded = false;
   bool reaped = false;
@@ -321,7 +322,7 @@ ChildOutcome RunChild(const ChildSpec& spec) {
     const uint64_t got_bytes = static_cast<uint64_t>(n);
     capture.Append(buffer, static_cast<size_t>(n));
     if (output_copy != nullptr) {
-      const uint64_t room = spec.output_limit_bytes == 0 ? got_bytes
+      const uint64_t room = spec.output_limit_bytes == 0       ? got_bytes
                             : spec.output_limit_bytes > before ? spec.output_limit_bytes - before
                                                                : 0;
       std::fwrite(buffer, 1, static_cast<size_t>(std::min(room, got_bytes)), output_copy);

@@ -3,9 +3,10 @@
 // RunChild() starts a program in its own process group (so the watchdog can kill everything the
 // child started), with stdin from /dev/null, stdout and stderr merged into one pipe, an
 // address-space limit (RLIMIT_AS) and no core dumps. It reads the output while the child runs,
-// keeps its first and last bytes in memory (and all of it in a file, when asked), and kills the whole process group when the wall-clock
-// deadline passes or the output exceeds its cap. It never throws and never lets a bad child take
-// the runner down: every way a child can end is reported in the ChildOutcome.
+// keeps its first and last bytes in memory (and all of it in a file, when asked), and kills the
+// whole process group when the wall-clock deadline passes or the output exceeds its cap. It never
+// throws and never lets a bad child take the runner down: every way a child can end is reported in
+// the ChildOutcome.
 //
 // Thread-safe: several threads may run children at once (all descriptors are close-on-exec, so
 // one child never holds another's pipe open). The runner's own SIGINT/SIGTERM handler calls

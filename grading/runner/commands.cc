@@ -37,6 +37,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kExitNotAvailable = 2;
+constexpr int kExitBuildChanged = 3;
 constexpr int kExitUsage = 64;
 constexpr const char* kNeedsSimulator = "for simulator scenarios only (lab 2B on)";
 
@@ -254,6 +255,13 @@ int RunCommand(const RunArgs& args) {
   }
   GradeReport report = Grade(parts, options, progress);
   if (live) std::cerr << "\r\033[K" << std::flush;
+  if (!report.build_changed.empty()) {
+    // Seeds that ran on the new build would be blamed on the submission: no grade at all.
+    std::cerr << "tinykv-grade: " << report.build_changed
+              << " changed while grading (was the build directory rebuilt?): stopped, and no grade "
+                 "is reported; grade again once the build is done\n";
+    return kExitBuildChanged;
+  }
 
   TableOptions table;
   table.colour = UseColour(STDOUT_FILENO);

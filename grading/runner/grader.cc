@@ -1,8 +1,11 @@
 #include "grading/runner/grader.h"
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -49,6 +52,31 @@ bool GradeReport::all_passed() const {
   return true;
 }
 
+namespace {
+
+// What identifies a build of a file: a relink writes a new file (new inode) or rewrites it (new
+// size or modification time).
+struct FileStamp {
+  bool exists = false;
+  uint64_t device = 0, inode = 0, size = 0;
+  int64_t mtime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+
+FileStamp StampOf(const std::string& path) {
+  FileStamp stamp;
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return stamp;
+  stamp.exists = true;
+  stamp.device = st.st_dev;
+  stamp.inode = st.st_ino;
+  stamp.size = static_cast<uint64_t>(st.st_size);
+  stamp.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+  return stamp;
+}
+
+}  // namespace
+
 GradeReport Grade(const std::vector<const PartInfo*>& parts, const GradeOptions& options,
                   const ProgressFn& progress) {
   const auto start = std::chrono::steady_clock::now();
@@ -78,8 +106,24 @@ GradeReport Grade(const std::vector<const PartInfo*>& parts, const GradeOptions&
     report.parts.push_back(std::move(part_grade));
   }
 
+  // Every binary as it was when the grade began; checked around each seed.
+  std::map<std::string, FileStamp> stamps;
+  for (const PartGrade& part : report.parts) {
+    for (const TestGrade& test : part.tests) {
+      const std::string path =
+          (std::filesystem::path(options.build_dir) / test.test.binary).string();
+      stamps.emplace(path, StampOf(path));
+    }
+  }
   std::atomic<size_t> next{0};
-  std::mutex mu;  // guards the progress counters and the callback
+  std::mutex mu;  // guards the progress counters, the callback and build_changed
+  auto unchanged = [&](const std::string& path) {
+    if (StampOf(path) == stamps.at(path)) return true;
+    std::lock_guard<std::mutex> lock(mu);
+    if (report.build_changed.empty()) report.build_changed = path;
+    next.store(jobs.size());  // start nothing more
+    return false;
+  };
   int done = 0;
   int failed = 0;
   auto worker = [&] {
@@ -98,8 +142,12 @@ GradeReport Grade(const std::vector<const PartInfo*>& parts, const GradeOptions&
       run.timeout_seconds = options.timeout_seconds;
       run.memory_limit_mb = options.memory_limit_mb;
       run.output_limit_bytes = options.output_limit_bytes;
+      const std::string binary =
+          (std::filesystem::path(options.build_dir) / test.test.binary).string();
+      if (!unchanged(binary)) return;
       // Each job writes only its own slot: no lock needed for the results themselves.
       slot = RunTestSeed(test.test, slot.seed, run);
+      if (!unchanged(binary)) return;
       std::lock_guard<std::mutex> lock(mu);
       ++done;
       if (!slot.passed()) ++failed;

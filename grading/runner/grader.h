@@ -47,6 +47,10 @@ struct GradeReport {
   std::vector<PartGrade> parts;
   std::optional<uint64_t> seed_base;
   double wall_seconds = 0;
+  // Set when a test binary changed while the grade ran (the build directory was rebuilt): no seed
+  // is started after that, and the results, which may come from either build, must not be
+  // reported as a grade. Says which binary.
+  std::string build_changed;
   uint32_t earned() const;
   uint32_t max_points() const;
   bool all_passed() const;

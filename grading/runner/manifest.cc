@@ -164,12 +164,12 @@ bool ParseLabManifest(const std::string& text, const std::string& origin,
         for (uint32_t i = 1; i <= count; ++i) plan.default_seeds.push_back(i);
       }
       if (run.timeout_seconds() > kMaxTimeoutSeconds) {
-        return fail(where + "timeout_seconds " + std::to_string(run.timeout_seconds()) +
-                    " above " + std::to_string(kMaxTimeoutSeconds));
+        return fail(where + "timeout_seconds " + std::to_string(run.timeout_seconds()) + " above " +
+                    std::to_string(kMaxTimeoutSeconds));
       }
       if (run.memory_limit_mb() > kMaxMemoryLimitMb) {
-        return fail(where + "memory_limit_mb " + std::to_string(run.memory_limit_mb()) +
-                    " above " + std::to_string(kMaxMemoryLimitMb));
+        return fail(where + "memory_limit_mb " + std::to_string(run.memory_limit_mb()) + " above " +
+                    std::to_string(kMaxMemoryLimitMb));
       }
       if (run.timeout_seconds() > 0) plan.timeout_seconds = run.timeout_seconds();
       if (run.memory_limit_mb() > 0) plan.memory_limit_mb = run.memory_limit_mb();

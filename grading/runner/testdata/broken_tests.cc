@@ -2,13 +2,16 @@
 // most of them are meant to fail). Each one ends in a different way the runner must classify.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "grading/runner/run_facts.h"
@@ -70,6 +73,23 @@ TEST(Broken, ExitsWithoutResult) {
 
 // An exception leaves the test body.
 TEST(Broken, Throws) { throw std::runtime_error("region 7 not found in store 2"); }
+
+// Replaces its own executable with a copy, as a relink of the build directory does (a new file
+// renamed over the old one), then passes. Only ever run on a scratch copy of this binary.
+TEST(Broken, IsRebuiltWhileItRuns) {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  ASSERT_GT(n, 0);
+  self[n] = '\0';
+  const std::string path = self, copy = path + ".relinked";
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::ofstream out(copy, std::ios::binary);
+    out << in.rdbuf();
+  }
+  ASSERT_EQ(chmod(copy.c_str(), 0755), 0);
+  ASSERT_EQ(rename(copy.c_str(), path.c_str()), 0);
+}
 
 // Passes on even seeds, fails its assertion on odd ones.
 TEST(Broken, PassesOnEvenSeeds) {
