@@ -105,8 +105,12 @@ void BuildExecPlan(const ChildSpec& spec, ExecPlan* plan) {
 enum ChildStep : int { kStepStdio = 1, kStepChdir, kStepRlimit, kStepExec };
 
 [[noreturn]] void ChildAfterFork(const ChildSpec& spec, const ExecPlan& plan, int out_fd,
-                                 int err_fd) {
+                                 int err_fd, int report_fd) {
   setpgid(0, 0);
+  // The error pipe must survive the report descriptor's dup2 below.
+  if (spec.report_fd >= 0 && err_fd == spec.report_fd) {
+    err_fd = fcntl(err_fd, F_DUPFD_CLOEXEC, spec.report_fd + 1);
+  }
   // Undo what the runner changed for itself: ignored SIGPIPE and blocked signals are inherited
   // across exec and would change how the test program behaves.
   signal(SIGPIPE, SIG_DFL);
@@ -120,6 +124,10 @@ enum ChildStep : int { kStepStdio = 1, kStepChdir, kStepRlimit, kStepExec };
   int null_fd = open("/dev/null", O_RDONLY);
   if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0) {
     failure[0] = kStepStdio;
+  } else if (spec.report_fd >= 0 &&
+             (report_fd == spec.report_fd ? fcntl(report_fd, F_SETFD, 0)
+                                          : dup2(report_fd, spec.report_fd)) < 0) {
+    failure[0] = kStepStdio;  // (a dup2 target is not close-on-exec; the same descriptor is)
   } else if (!spec.working_dir.empty() && chdir(spec.working_dir.c_str()) != 0) {
     failure[0] = kStepChdir;
   } else {
@@ -209,13 +217,23 @@ ChildOutcome RunChild(const ChildSpec& spec) {
     close(out_pipe[1]);
     return outcome;
   }
-  pid_t pid = fork();
-  if (pid < 0) {
-    outcome.spawn_error = std::string("fork: ") + std::strerror(errno);
+  int report_pipe[2] = {-1, -1};
+  if (spec.report_fd >= 0 && pipe2(report_pipe, O_CLOEXEC) != 0) {
+    outcome.spawn_error = std::string("pipe: ") + std::strerror(errno);
     for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
     return outcome;
   }
-  if (pid == 0) ChildAfterFork(spec, plan, out_pipe[1], err_pipe[1]);
+  pid_t pid = fork();
+  if (pid < 0) {
+    outcome.spawn_error = std::string("fork: ") + std::strerror(errno);
+    for (int fd :
+         {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1], report_pipe[0], report_pipe[1]}) {
+      if (fd >= 0) close(fd);
+    }
+    return outcome;
+  }
+  if (pid == 0) ChildAfterFork(spec, plan, out_pipe[1], err_pipe[1], report_pipe[1]);
+  if (report_pipe[1] >= 0) close(report_pipe[1]);
 
   // Also set the group from this side, so it exists before anyone may kill it.
   setpgid(pid, pid);
@@ -234,6 +252,7 @@ ChildOutcome RunChild(const ChildSpec& spec) {
     waitpid(pid, &status, 0);
     UnregisterChild(slot);
     close(out_pipe[0]);
+    if (report_pipe[0] >= 0) close(report_pipe[0]);
     const std::string why = std::strerror(failure[1]);
     switch (failure[0]) {
       case kStepStdio:
@@ -334,6 +353,17 @@ ChildOutcome RunChild(const ChildSpec& spec) {
   }
   UnregisterChild(slot);
   if (output_copy != nullptr) std::fclose(output_copy);
+  if (report_pipe[0] >= 0) {
+    // The child has ended, and no one else holds the write end (close-on-exec below it).
+    fcntl(report_pipe[0], F_SETFL, O_NONBLOCK);
+    char chunk[4096];
+    for (ssize_t n;
+         outcome.report.size() < (64u << 10) &&
+         ((n = read(report_pipe[0], chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR));) {
+      if (n > 0) outcome.report.append(chunk, static_cast<size_t>(n));
+    }
+    close(report_pipe[0]);
+  }
 
   outcome.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   outcome.max_rss_kb = usage.ru_maxrss;

@@ -35,6 +35,9 @@ struct ChildSpec {
   // When set, every byte of output read (up to output_limit_bytes) is also written to this file,
   // which RunChild creates (truncating); head and tail above are what stays in memory.
   std::string output_file;
+  // When >= 0, the child gets the write end of one more pipe as this descriptor; what it writes
+  // there comes back in ChildOutcome::report (a supervisor's report, grading/runner/supervisor.h).
+  int report_fd = -1;
 };
 
 struct ChildOutcome {
@@ -54,6 +57,7 @@ struct ChildOutcome {
   uint64_t output_bytes = 0;  // total bytes read
   double wall_seconds = 0;
   long max_rss_kb = 0;  // peak resident set of the child (not of its descendants)
+  std::string report;   // what the child wrote on ChildSpec::report_fd (at most 64 KiB)
 
   // Head and tail joined, with a marker line where bytes were dropped.
   std::string Output() const;

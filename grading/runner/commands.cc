@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -40,6 +41,41 @@ constexpr int kExitNotAvailable = 2;
 constexpr int kExitBuildChanged = 3;
 constexpr int kExitUsage = 64;
 constexpr const char* kNeedsSimulator = "for simulator scenarios only (lab 2B on)";
+
+// The machine's memory in MiB (MemTotal), 0 when unknown.
+uint64_t MachineMemoryMb() {
+  std::ifstream meminfo("/proc/meminfo");
+  for (std::string key; meminfo >> key;) {
+    uint64_t kb = 0;
+    meminfo >> kb;
+    if (key == "MemTotal:") return kb >> 10;
+    meminfo.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return 0;
+}
+
+// Caps each seed's resident memory so that `jobs` seeds at their limits fit in 90 % of the
+// machine (a seed then hits its own limit instead of the machine swapping or the kernel killing
+// another seed), and says so when that lowers a limit.
+void FitMemoryToMachine(const std::vector<const PartInfo*>& parts, GradeOptions* options) {
+  const uint64_t machine = MachineMemoryMb();
+  if (machine == 0) return;
+  const uint32_t cap = static_cast<uint32_t>(
+      std::max<uint64_t>(kMinMemoryLimitMb, machine * 9 / 10 / std::max(options->jobs, 1)));
+  uint32_t largest = 0;
+  for (const PartInfo* part : parts) {
+    for (const TestPlan& test : part->tests) {
+      const uint32_t limit = options->memory_limit_mb.value_or(test.memory_limit_mb);
+      largest = std::max(largest, limit == 0 ? UINT32_MAX : limit);
+    }
+  }
+  options->memory_cap_mb = cap;
+  if (largest > cap) {
+    std::cerr << "note: " << options->jobs << " job" << (options->jobs == 1 ? "" : "s")
+              << " at once on this machine's " << machine << " MiB: each seed may use at most "
+              << cap << " MiB of resident memory\n";
+  }
+}
 
 std::string ScratchRoot() {
   const char* tmp = std::getenv("TMPDIR");
@@ -232,6 +268,7 @@ int RunCommand(const RunArgs& args) {
   options.timeout_seconds = args.timeout_seconds;
   options.memory_limit_mb = args.memory_limit_mb;
   options.output_limit_bytes = static_cast<uint64_t>(args.output_limit_mb) << 20;
+  FitMemoryToMachine(parts, &options);
 
   const bool live = args.progress && isatty(STDERR_FILENO);
   const bool colour = UseColour(STDERR_FILENO);

@@ -141,6 +141,7 @@ GradeReport Grade(const std::vector<const PartInfo*>& parts, const GradeOptions&
       }
       run.timeout_seconds = options.timeout_seconds;
       run.memory_limit_mb = options.memory_limit_mb;
+      run.memory_cap_mb = options.memory_cap_mb;
       run.output_limit_bytes = options.output_limit_bytes;
       const std::string binary =
           (std::filesystem::path(options.build_dir) / test.test.binary).string();

@@ -24,6 +24,7 @@ struct GradeOptions {
   std::optional<uint64_t> seed_base;   // --seed-base
   std::optional<uint32_t> timeout_seconds;
   std::optional<uint32_t> memory_limit_mb;
+  uint32_t memory_cap_mb = 0;  // SeedRunOptions::memory_cap_mb
   uint64_t output_limit_bytes = 64ull << 20;
 };
 

@@ -75,10 +75,20 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
   run_cmd
       ->add_option("--timeout", run.timeout_seconds,
-                   "Wall-clock seconds per (test, seed), overriding the manifest")
-      ->check(CLI::Range(1, 86400));
-  run_cmd->add_option("--memory-limit-mb", run.memory_limit_mb,
-                      "Address-space limit per child in MiB, overriding the manifest (0: none)");
+                   "CPU seconds per (test, seed), overriding the manifest (a test that blocks "
+                   "ends at 3 x this + 30 s of wall-clock time)")
+      ->check(CLI::Range(1, 3600));
+  run_cmd
+      ->add_option("--memory-limit-mb", run.memory_limit_mb,
+                   "Resident memory per (test, seed) in MiB, overriding the manifest (0: none; "
+                   "else at least 64, what a test program needs to start)")
+      ->check([](const std::string& text) {
+        const bool ok = text == "0" || (text.find_first_not_of("0123456789") == std::string::npos &&
+                                        text.size() <= 7 && std::stoul(text) >= 64 &&
+                                        std::stoul(text) <= (1u << 20));
+        return ok ? std::string()
+                  : "0 (no limit) or a number of MiB in [64, 1048576], not \"" + text + "\"";
+      });
   run_cmd
       ->add_option("--output-limit-mb", run.output_limit_mb,
                    "Kill a child that prints more than this many MiB (default 64)")

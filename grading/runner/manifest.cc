@@ -167,9 +167,11 @@ bool ParseLabManifest(const std::string& text, const std::string& origin,
         return fail(where + "timeout_seconds " + std::to_string(run.timeout_seconds()) + " above " +
                     std::to_string(kMaxTimeoutSeconds));
       }
-      if (run.memory_limit_mb() > kMaxMemoryLimitMb) {
-        return fail(where + "memory_limit_mb " + std::to_string(run.memory_limit_mb()) + " above " +
-                    std::to_string(kMaxMemoryLimitMb));
+      if (run.memory_limit_mb() > kMaxMemoryLimitMb ||
+          (run.memory_limit_mb() > 0 && run.memory_limit_mb() < kMinMemoryLimitMb)) {
+        return fail(where + "memory_limit_mb " + std::to_string(run.memory_limit_mb()) +
+                    " outside [" + std::to_string(kMinMemoryLimitMb) + ", " +
+                    std::to_string(kMaxMemoryLimitMb) + "]");
       }
       if (run.timeout_seconds() > 0) plan.timeout_seconds = run.timeout_seconds();
       if (run.memory_limit_mb() > 0) plan.memory_limit_mb = run.memory_limit_mb();

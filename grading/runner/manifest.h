@@ -22,6 +22,7 @@ inline constexpr uint32_t kDefaultMemoryLimitMb = 4096;
 inline constexpr uint32_t kMaxPointsPerTest = 1000;
 inline constexpr uint32_t kMaxTimeoutSeconds = 3600;
 inline constexpr uint32_t kMaxMemoryLimitMb = 1u << 20;  // 1 TiB
+inline constexpr uint32_t kMinMemoryLimitMb = 64;        // what a test program needs to start
 
 struct TestPlan {
   std::string part;    // "lab2aa"

@@ -96,13 +96,17 @@ TEST(Manifest, ValidationErrorsSayWhatIsWrong) {
                        "points: 4294967295 } tests { name: \"A.C\" points: 2 } }")
                 .find("test \"A.B\": points 4294967295 above 1000"),
             std::string::npos);
+  EXPECT_NE(ParseError("run { binary: \"b\" memory_limit_mb: 8 } parts { name: \"lab2aa\" tests { "
+                       "name: \"A.B\" } }")
+                .find("memory_limit_mb 8 outside [64, 1048576]"),
+            std::string::npos);
   EXPECT_NE(ParseError("run { binary: \"b\" timeout_seconds: 36000 } parts { name: \"lab2aa\" "
                        "tests { name: \"A.B\" } }")
                 .find("timeout_seconds 36000 above 3600"),
             std::string::npos);
   EXPECT_NE(ParseError("run { binary: \"b\" memory_limit_mb: 4294967295 } parts { name: "
                        "\"lab2aa\" tests { name: \"A.B\" } }")
-                .find("memory_limit_mb 4294967295 above 1048576"),
+                .find("memory_limit_mb 4294967295 outside [64, 1048576]"),
             std::string::npos);
 }
 

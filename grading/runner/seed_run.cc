@@ -3,9 +3,14 @@
 #include <stdlib.h>
 #include <cstdlib>
 
+#include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -13,12 +18,44 @@
 #include "grading/runner/child_process.h"
 #include "grading/runner/gtest_json.h"
 #include "grading/runner/run_facts.h"
+#include "grading/runner/supervisor.h"
 #include "grading/test_seed.h"
 
 namespace tinykv::grading::runner {
 namespace {
 
 namespace fs = std::filesystem;
+
+// True when `binary` was built with AddressSanitizer, ThreadSanitizer or MemorySanitizer (its
+// runtime's init symbol is in the file). Remembered per path for the run.
+bool IsSanitizerBuild(const std::string& binary) {
+  static std::mutex mu;
+  static std::map<std::string, bool> known;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = known.find(binary);
+  if (it != known.end()) return it->second;
+  bool found = false;
+  std::ifstream in(binary, std::ios::binary);
+  std::string window;
+  char chunk[1 << 16];
+  while (!found && in.read(chunk, sizeof chunk), in.gcount() > 0) {
+    // Keep the end of the previous chunk, so a name across the boundary is seen.
+    window = window.substr(window.size() > 32 ? window.size() - 32 : 0) +
+             std::string(chunk, static_cast<size_t>(in.gcount()));
+    for (const char* name : {"__asan_init", "__tsan_init", "__msan_init"}) {
+      if (window.find(name) != std::string::npos) found = true;
+    }
+  }
+  known[binary] = found;
+  return found;
+}
+
+// The supervisor installed next to the running program (tinykv-grade).
+std::string SupervisorNextToSelf() {
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : (self.parent_path() / "tinykv-grade-supervisor").string();
+}
 
 constexpr size_t kMaxDetailBytes = 8 << 10;
 constexpr size_t kTailLines = 30;
@@ -143,8 +180,19 @@ std::string UncaughtException(const std::vector<std::string>& failures) {
   return "";
 }
 
-void Classify(const ChildOutcome& child, const GtestVerdict& verdict, const std::string& output,
-              const TestPlan& test, uint64_t memory_limit_mb, SeedResult* result) {
+std::string Mib(uint64_t bytes) { return std::to_string((bytes + (1 << 19)) >> 20) + " MiB"; }
+
+std::string CpuSeconds(uint64_t ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(ms) / 1000.0);
+  return text;
+}
+
+// How the seed ended: from the supervisor's report (what the test process did, within its
+// limits), else — the supervisor itself died or never started — from the runner's own view.
+void Classify(const ChildOutcome& child, const std::optional<SupervisorReport>& supervised,
+              const GtestVerdict& verdict, const std::string& output, const TestPlan& test,
+              uint64_t memory_limit_mb, uint32_t wall_seconds, SeedResult* result) {
   auto set = [&](Outcome outcome, std::string reason, std::string details) {
     result->outcome = outcome;
     result->reason = std::move(reason);
@@ -155,8 +203,8 @@ void Classify(const ChildOutcome& child, const GtestVerdict& verdict, const std:
       return set(Outcome::kRunnerError, "runner error: " + child.spawn_error, "");
     case ChildOutcome::End::kTimedOut:
       return set(Outcome::kTimeout,
-                 "timeout: still running after " + std::to_string(test.timeout_seconds) +
-                     " s of wall-clock time; killed",
+                 "timeout: the seed's supervisor was still running after its wall-clock bound; "
+                 "killed",
                  LastLines(output, kTailLines));
     case ChildOutcome::End::kOutputFlood:
       return set(Outcome::kOutputFlood,
@@ -164,18 +212,76 @@ void Classify(const ChildOutcome& child, const GtestVerdict& verdict, const std:
                      std::to_string(child.output_bytes >> 20) + " MiB read); killed",
                  LastLines(output, kTailLines));
     case ChildOutcome::End::kSignaled:
-      if (memory_limit_mb > 0 && MentionsOutOfMemory(output)) {
-        return set(Outcome::kMemoryLimit,
-                   "memory limit: ran out of its " + std::to_string(memory_limit_mb) +
-                       " MiB address space (then " + DescribeSignal(child.term_signal) + ")",
-                   LastLines(output, kTailLines));
-      }
-      return set(Outcome::kCrash, "crash: " + DescribeSignal(child.term_signal),
-                 LastLines(output, kTailLines));
     case ChildOutcome::End::kExited:
       break;
   }
-  const std::string code = std::to_string(child.exit_code);
+  if (!supervised) {
+    return set(Outcome::kRunnerError,
+               "runner error: the seed's supervisor ended without a report (" +
+                   (child.end == ChildOutcome::End::kSignaled
+                        ? DescribeSignal(child.term_signal)
+                        : "exit code " + std::to_string(child.exit_code)) +
+                   ")",
+               LastLines(output, kTailLines));
+  }
+  const SupervisorReport& report = *supervised;
+  const std::string used_cpu = CpuSeconds(report.cpu_ms);
+  switch (report.end) {
+    case SupervisorReport::End::kSpawnFailed:
+      return set(Outcome::kRunnerError, "runner error: " + report.error, "");
+    case SupervisorReport::End::kMemory:
+      // The peak seen depends on when the supervisor looked: in the details, not the reason.
+      return set(Outcome::kMemoryLimit,
+                 "memory limit: its resident memory went above its limit of " +
+                     std::to_string(memory_limit_mb) + " MiB; killed",
+                 "resident memory when it was killed: " + Mib(report.peak_resident_bytes) + "\n" +
+                     LastLines(output, kTailLines));
+    case SupervisorReport::End::kWallClock:
+      return set(Outcome::kTimeout,
+                 "timeout: still running after " + std::to_string(wall_seconds) +
+                     " s of wall-clock time, having used " + used_cpu +
+                     " of CPU (blocked, waiting or stopped); killed",
+                 LastLines(output, kTailLines));
+    case SupervisorReport::End::kSignaled:
+      if (report.signal == SIGXCPU ||
+          (report.signal == SIGKILL && report.cpu_ms >= uint64_t{test.timeout_seconds} * 1000)) {
+        return set(Outcome::kTimeout,
+                   "timeout: used up its " + std::to_string(test.timeout_seconds) +
+                       " s of CPU time; killed",
+                   LastLines(output, kTailLines));
+      }
+      if (memory_limit_mb > 0 && MentionsOutOfMemory(output)) {
+        return set(Outcome::kMemoryLimit,
+                   "memory limit: an allocation was refused (address space limit " +
+                       Mib(AddressSpaceLimitBytes(memory_limit_mb)) + "), then " +
+                       DescribeSignal(report.signal),
+                   LastLines(output, kTailLines));
+      }
+      return set(Outcome::kCrash, "crash: " + DescribeSignal(report.signal),
+                 LastLines(output, kTailLines));
+    case SupervisorReport::End::kExited:
+      break;
+  }
+  if (report.strays > 0) {
+    // However the test itself ended, the processes it left are the cause to name first. The
+    // reason names programs (the same on every run, so identical failures collapse); the
+    // details name the processes.
+    std::set<std::string> programs;
+    std::string processes;
+    for (const std::string& stray : report.stray_names) {
+      programs.insert(stray.substr(stray.find(' ') + 1));
+      processes += "left running: pid " + stray + "\n";
+    }
+    std::string names;
+    for (const std::string& program : programs) names += (names.empty() ? "" : ", ") + program;
+    return set(Outcome::kStrayProcesses,
+               "stray processes: the test left " + std::to_string(report.strays) + " process" +
+                   (report.strays == 1 ? "" : "es") + " running after it ended (" + names +
+                   "); killed — a test must not leave processes behind",
+               processes + LastLines(output, kTailLines));
+  }
+  const int exit_code = report.code;
+  const std::string code = std::to_string(exit_code);
   switch (verdict.kind) {
     case GtestVerdict::Kind::kNoReport:
       return set(Outcome::kNoResult,
@@ -205,8 +311,8 @@ void Classify(const ChildOutcome& child, const GtestVerdict& verdict, const std:
       for (const std::string& failure : verdict.failures) {
         if (memory_limit_mb > 0 && MentionsOutOfMemory(failure)) {
           return set(Outcome::kMemoryLimit,
-                     "memory limit: ran out of its " + std::to_string(memory_limit_mb) +
-                         " MiB address space",
+                     "memory limit: an allocation was refused (address space limit " +
+                         Mib(AddressSpaceLimitBytes(memory_limit_mb)) + ")",
                      details);
         }
       }
@@ -224,7 +330,7 @@ void Classify(const ChildOutcome& child, const GtestVerdict& verdict, const std:
       return set(Outcome::kAssertion, "assertion failed at " + where + count, details);
     }
     case GtestVerdict::Kind::kPassed:
-      if (child.exit_code != 0) {
+      if (exit_code != 0) {
         return set(Outcome::kCrash,
                    "crash: the test passed but the process then exited with code " + code,
                    LastLines(output, kTailLines));
@@ -251,6 +357,8 @@ const char* OutcomeName(Outcome outcome) {
       return "output-flood";
     case Outcome::kNoResult:
       return "no-result";
+    case Outcome::kStrayProcesses:
+      return "stray-processes";
     case Outcome::kNotBuilt:
       return "not-built";
     case Outcome::kRunnerError:
@@ -264,6 +372,12 @@ std::vector<std::string> TestCommand(const std::string& binary_path, const std::
   std::vector<std::string> argv = {binary_path, "--gtest_filter=" + test_name, "--gtest_color=no"};
   if (!json_report.empty()) argv.push_back("--gtest_output=json:" + json_report);
   return argv;
+}
+
+uint32_t WallClockBound(const TestPlan& test) { return 3 * test.timeout_seconds + 30; }
+
+uint64_t AddressSpaceLimitBytes(uint64_t memory_limit_mb) {
+  return std::max(2 * memory_limit_mb, memory_limit_mb + 1024) << 20;
 }
 
 SeedResult RunTestSeed(const TestPlan& test, uint64_t seed, const SeedRunOptions& options) {
@@ -288,8 +402,30 @@ SeedResult RunTestSeed(const TestPlan& test, uint64_t seed, const SeedRunOptions
   fs::create_directories(work, ec);
   if (!options.artifact_dir.empty()) fs::create_directories(options.artifact_dir, ec);
 
+  const std::string supervisor =
+      options.supervisor.empty() ? SupervisorNextToSelf() : options.supervisor;
+  if (!fs::is_regular_file(supervisor, ec)) {
+    result.outcome = Outcome::kRunnerError;
+    result.reason = "runner error: the seed supervisor " + supervisor +
+                    " does not exist (build it: cmake --build build --target tinykv-grade)";
+    return result;
+  }
+  const uint32_t timeout = options.timeout_seconds.value_or(test.timeout_seconds);
+  uint32_t memory_mb = options.memory_limit_mb.value_or(test.memory_limit_mb);
+  if (options.memory_cap_mb > 0 && (memory_mb == 0 || memory_mb > options.memory_cap_mb)) {
+    memory_mb = options.memory_cap_mb;
+  }
+  TestPlan effective = test;
+  effective.timeout_seconds = timeout;
+  SupervisorLimits limits;
+  limits.cpu_seconds = timeout;
+  limits.wall_seconds =
+      options.wall_clock_seconds.value_or(timeout > 0 ? WallClockBound(effective) : 0);
+  limits.resident_bytes = static_cast<uint64_t>(memory_mb) << 20;
+
   ChildSpec spec;
-  spec.argv = TestCommand(binary, test.name, json_report);
+  spec.argv = SupervisedCommand(supervisor, limits, TestCommand(binary, test.name, json_report));
+  spec.report_fd = kSupervisorReportFd;
   // MIMALLOC_SHOW_ERRORS: our programs link mimalloc, which aborts silently when the memory
   // limit refuses it more address space; with this it first prints "out of memory", so the seed
   // is reported as a memory blow-up rather than a bare SIGABRT.
@@ -306,10 +442,10 @@ SeedResult RunTestSeed(const TestPlan& test, uint64_t seed, const SeedRunOptions
   if (!options.artifact_dir.empty()) spec.env.push_back({kArtifactDirEnvVar, options.artifact_dir});
   for (const auto& entry : options.extra_env) spec.env.push_back(entry);
   spec.working_dir = work.string();
-  const uint32_t timeout = options.timeout_seconds.value_or(test.timeout_seconds);
-  const uint32_t memory_mb = options.memory_limit_mb.value_or(test.memory_limit_mb);
-  spec.timeout_seconds = timeout;
-  spec.memory_limit_bytes = static_cast<uint64_t>(memory_mb) << 20;
+  // The runner's own watchdog only backs up the supervisor's.
+  spec.timeout_seconds = limits.wall_seconds > 0 ? limits.wall_seconds + 30 : 0;
+  spec.memory_limit_bytes =
+      memory_mb == 0 || IsSanitizerBuild(binary) ? 0 : AddressSpaceLimitBytes(memory_mb);
   spec.output_limit_bytes = options.output_limit_bytes;
   const std::string full_output = scratch.path() + "/output.txt";
   if (!options.artifact_dir.empty()) spec.output_file = full_output;
@@ -319,11 +455,12 @@ SeedResult RunTestSeed(const TestPlan& test, uint64_t seed, const SeedRunOptions
   result.seconds = child.wall_seconds;
   result.todos = FindTodos(output);
   result.facts = ReadRunFacts(facts_file);
+  const std::optional<SupervisorReport> supervised = ParseReport(child.report);
   GtestVerdict verdict;
-  if (child.end == ChildOutcome::End::kExited) verdict = ReadGtestVerdict(json_report, test.name);
-  TestPlan effective = test;
-  effective.timeout_seconds = timeout;
-  Classify(child, verdict, output, effective, memory_mb, &result);
+  if (supervised && supervised->end == SupervisorReport::End::kExited) {
+    verdict = ReadGtestVerdict(json_report, test.name);
+  }
+  Classify(child, supervised, verdict, output, effective, memory_mb, limits.wall_seconds, &result);
   // Keep the output of failed seeds only; a passing seed leaves nothing behind unless the test
   // itself wrote artifacts (fs::remove leaves a non-empty directory alone).
   if (!options.artifact_dir.empty()) {

@@ -3,6 +3,9 @@
 #include "grading/runner/seed_run.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cerrno>
 
 #include <filesystem>
 #include <fstream>
@@ -96,7 +99,8 @@ TEST(SeedRun, MemoryBlowupHitsTheLimit) {
   options.memory_limit_mb = 256;
   SeedResult r = RunTestSeed(Broken("MemoryBlowup"), 1, options);
   EXPECT_EQ(r.outcome, Outcome::kMemoryLimit) << r.reason << "\n" << r.details;
-  EXPECT_NE(r.reason.find("256 MiB"), std::string::npos) << r.reason;
+  EXPECT_EQ(r.reason, "memory limit: its resident memory went above its limit of 256 MiB; killed");
+  EXPECT_NE(r.details.find("resident memory when it was killed: "), std::string::npos) << r.details;
 }
 
 TEST(SeedRun, OutputFloodIsKilledAtTheCap) {
@@ -125,10 +129,48 @@ TEST(SeedRun, SeedReachesTheTest) {
   EXPECT_NE(odd.details.find("seed 3 is odd"), std::string::npos) << odd.details;
 }
 
-TEST(SeedRun, GrandchildHoldingThePipeDoesNotHangTheRunner) {
+// A child the test leaves behind (holding the output pipe) does not hang the runner, and it fails
+// the seed, saying so: a passing test must not leave processes running.
+TEST(SeedRun, AChildLeftBehindFailsTheSeedAndIsKilled) {
   SeedResult r = RunTestSeed(Broken("LeavesGrandchild"), 1, Options());
-  EXPECT_EQ(r.outcome, Outcome::kPassed) << r.reason;
-  EXPECT_LT(r.seconds, 10);
+  EXPECT_EQ(r.outcome, Outcome::kStrayProcesses) << r.reason;
+  EXPECT_NE(r.reason.find("the test left 1 process running after it ended"), std::string::npos)
+      << r.reason;
+  EXPECT_NE(r.reason.find("tinykv_grade_broken_tests"), std::string::npos)
+      << "names the process: " << r.reason;
+}
+
+// One that leaves the process group and the session (setsid) is contained all the same: the
+// seed fails naming it, and it does not outlive the seed.
+TEST(SeedRun, AGrandchildThatEscapesWithSetsidIsContainedAndKilled) {
+  SeedRunOptions options = Options();
+  options.artifact_dir = (fs::temp_directory_path() / "tinykv-seed-run-setsid").string();
+  SeedResult r = RunTestSeed(Broken("GrandchildEscapesWithSetsid"), 1, options);
+  EXPECT_EQ(r.outcome, Outcome::kStrayProcesses) << r.reason;
+  std::ifstream kept(r.output_file);
+  std::string output((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
+  const size_t at = output.find("escaped pid ");
+  ASSERT_NE(at, std::string::npos) << output;
+  const pid_t escaped = std::stoi(output.substr(at + std::string("escaped pid ").size()));
+  EXPECT_NE(r.details.find("left running: pid " + std::to_string(escaped) + " "), std::string::npos)
+      << r.details;
+  EXPECT_EQ(kill(escaped, 0), -1) << "process " << escaped << " outlived its seed";
+  EXPECT_EQ(errno, ESRCH);
+  fs::remove_all(options.artifact_dir);
+}
+
+// Blocked or stopped, a test uses no CPU: the wall-clock bound ends it, and the reason says how
+// little CPU it used.
+TEST(SeedRun, ABlockedOrStoppedTestEndsAtTheWallClockBound) {
+  SeedRunOptions options = Options();
+  options.wall_clock_seconds = 1;
+  for (const char* test : {"Blocks", "StopsItself"}) {
+    SeedResult r = RunTestSeed(Broken(test), 1, options);
+    EXPECT_EQ(r.outcome, Outcome::kTimeout) << test;
+    EXPECT_NE(r.reason.find("after 1 s of wall-clock time, having used 0.0 s of CPU"),
+              std::string::npos)
+        << r.reason;
+  }
 }
 
 TEST(SeedRun, TodoLinesAreCollected) {

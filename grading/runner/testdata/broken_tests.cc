@@ -107,6 +107,34 @@ TEST(Broken, LeavesGrandchild) {
   ASSERT_GT(pid, 0);
 }
 
+// A grandchild that leaves the process group and the session, then spins for ever; the test
+// passes. It prints its pid so the runner's test can check it is gone afterwards.
+TEST(Broken, GrandchildEscapesWithSetsid) {
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setsid();
+    std::printf("escaped pid %d\n", getpid());
+    std::fflush(stdout);
+    char one = 1;
+    ssize_t ignored = write(ready[1], &one, 1);
+    (void)ignored;
+    for (volatile unsigned long spins = 0;; spins = spins + 1) {
+    }
+  }
+  char one;
+  ASSERT_EQ(read(ready[0], &one, 1), 1);
+}
+
+// Blocks without using CPU.
+TEST(Broken, Blocks) {
+  for (;;) pause();
+}
+
+// Stops itself (as a debugger or a stray SIGSTOP would).
+TEST(Broken, StopsItself) { raise(SIGSTOP); }
+
 // Prints a handout stub's message and fails, like a skeleton function left unimplemented.
 TEST(Broken, PrintsTodo) {
   std::printf("TODO(lab9a) not implemented: Square (fixture/square.cc:3)\n");
