@@ -24,12 +24,14 @@ namespace {
 // Process groups of running children, for KillAllChildren() from a signal handler: a fixed array
 // of atomics is the async-signal-safe way to share them.
 constexpr int kMaxChildren = 256;
+// A child that stops gracefully is stored as -pid (pids are positive): one atomic per slot, so a
+// signal handler never sees a slot half-written.
 std::atomic<pid_t> g_children[kMaxChildren];
 
-int RegisterChild(pid_t pgid) {
+int RegisterChild(pid_t pgid, bool graceful) {
   for (int i = 0; i < kMaxChildren; ++i) {
     pid_t expected = 0;
-    if (g_children[i].compare_exchange_strong(expected, pgid)) return i;
+    if (g_children[i].compare_exchange_strong(expected, graceful ? -pgid : pgid)) return i;
   }
   return -1;  // more concurrent children than slots: this one just is not killed on Ctrl-C
 }
@@ -161,8 +163,9 @@ std::string ChildOutcome::Output() const {
 
 void KillAllChildren() {
   for (int i = 0; i < kMaxChildren; ++i) {
-    pid_t pgid = g_children[i].load();
-    if (pgid > 0) kill(-pgid, SIGKILL);
+    const pid_t entry = g_children[i].load();
+    if (entry > 0) kill(-entry, SIGKILL);  // the whole process group
+    if (entry < 0) kill(-entry, SIGTERM);  // the child alone, which stops what it runs
   }
 }
 
@@ -237,7 +240,7 @@ ChildOutcome RunChild(const ChildSpec& spec) {
 
   // Also set the group from this side, so it exists before anyone may kill it.
   setpgid(pid, pid);
-  const int slot = RegisterChild(pid);
+  const int slot = RegisterChild(pid, spec.stop_gracefully);
   close(out_pipe[1]);
   close(err_pipe[1]);
 

@@ -38,6 +38,9 @@ struct ChildSpec {
   // When >= 0, the child gets the write end of one more pipe as this descriptor; what it writes
   // there comes back in ChildOutcome::report (a supervisor's report, grading/runner/supervisor.h).
   int report_fd = -1;
+  // KillAllChildren() sends this child SIGTERM (and it alone, not its process group) instead of
+  // SIGKILLing its group: for a supervisor, which then stops what it runs and cleans up.
+  bool stop_gracefully = false;
 };
 
 struct ChildOutcome {
@@ -66,7 +69,8 @@ struct ChildOutcome {
 // Runs the child to completion (or until killed). See the file comment.
 ChildOutcome RunChild(const ChildSpec& spec);
 
-// SIGKILLs the process groups of all children currently running. Async-signal-safe.
+// SIGKILLs the process groups of all children currently running (SIGTERMs those that stop
+// gracefully). Async-signal-safe.
 void KillAllChildren();
 
 // Installs SIGINT / SIGTERM / SIGHUP handlers that kill all children and then die of the same

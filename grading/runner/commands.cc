@@ -26,6 +26,7 @@
 #include "grading/runner/manifest.h"
 #include "grading/runner/report.h"
 #include "grading/runner/run_facts.h"
+#include "grading/runner/scratch.h"
 #include "grading/runner/seed_run.h"
 #include "grading/test_seed.h"
 #include "sim/debug.h"
@@ -130,8 +131,9 @@ bool WriteFile(const std::string& path, const GradeReport& report,
 GtestVerdict RunForeground(const std::string& binary, const TestPlan& test, uint64_t seed,
                            const std::vector<std::pair<std::string, std::string>>& extra_env,
                            std::map<std::string, std::string>* facts, int* status_out) {
-  std::string scratch = ScratchRoot() + "/tinykv-replay-XXXXXX";
-  if (mkdtemp(scratch.data()) == nullptr) {
+  ScratchDir scratch_dir(ScratchRoot(), "replay");
+  const std::string scratch = scratch_dir.path();
+  if (scratch.empty()) {
     *status_out = -1;
     return GtestVerdict();
   }
@@ -181,8 +183,6 @@ GtestVerdict RunForeground(const std::string& binary, const TestPlan& test, uint
   *status_out = rc == 0 ? status : -1;
   GtestVerdict verdict = ReadGtestVerdict(json, test.name);
   *facts = ReadRunFacts(facts_file);
-  std::error_code ec;
-  fs::remove_all(scratch, ec);
   return verdict;
 }
 
@@ -242,6 +242,7 @@ int TargetsCommand(const RunArgs& args) {
 }
 
 int RunCommand(const RunArgs& args) {
+  RemoveStaleScratch(ScratchRoot());  // what killed runs left behind
   Catalog catalog;
   std::string build_dir;
   if (!LoadFor(args.common, &catalog, &build_dir)) return kExitUsage;
@@ -415,6 +416,7 @@ int ListCommand(const CommonArgs& args, bool check) {
 }
 
 int ReplayCommand(const OneTestArgs& args) {
+  RemoveStaleScratch(ScratchRoot());  // what killed runs left behind
   Catalog catalog;
   std::string build_dir;
   if (!LoadFor(args.common, &catalog, &build_dir)) return kExitUsage;
@@ -476,6 +478,7 @@ int ReplayCommand(const OneTestArgs& args) {
 }
 
 int CheckDeterminismCommand(const OneTestArgs& args) {
+  RemoveStaleScratch(ScratchRoot());  // what killed runs left behind
   Catalog catalog;
   std::string build_dir;
   if (!LoadFor(args.common, &catalog, &build_dir)) return kExitUsage;
@@ -486,8 +489,9 @@ int CheckDeterminismCommand(const OneTestArgs& args) {
               << " is not a simulator scenario\n";
     return kExitNotAvailable;
   }
-  std::string scratch = ScratchRoot() + "/tinykv-determinism-XXXXXX";
-  if (mkdtemp(scratch.data()) == nullptr) {
+  ScratchDir scratch_dir(ScratchRoot(), "determinism");
+  const std::string scratch = scratch_dir.path();
+  if (scratch.empty()) {
     std::cerr << "tinykv-grade: cannot create a scratch directory\n";
     return kExitUsage;
   }
@@ -535,8 +539,6 @@ int CheckDeterminismCommand(const OneTestArgs& args) {
     }
     rc = 1;
   }
-  std::error_code ec;
-  fs::remove_all(scratch, ec);
   return rc;
 }
 

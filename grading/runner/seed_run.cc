@@ -18,6 +18,7 @@
 #include "grading/runner/child_process.h"
 #include "grading/runner/gtest_json.h"
 #include "grading/runner/run_facts.h"
+#include "grading/runner/scratch.h"
 #include "grading/runner/supervisor.h"
 #include "grading/test_seed.h"
 
@@ -136,26 +137,6 @@ bool MentionsOutOfMemory(const std::string& text) {
   return text.find("std::bad_alloc") != std::string::npos ||
          text.find("out of memory") != std::string::npos;
 }
-
-// A scratch directory that removes itself.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& root) {
-    std::string pattern = (root.empty() ? std::string("/tmp") : root) + "/tinykv-grade-XXXXXX";
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~ScratchDir() {
-    if (path_.empty()) return;
-    std::error_code ec;
-    // The child may have left read-only directories; make them writable before removing.
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // "uncaught exception: <what()>" when GoogleTest caught an exception that left the test body
 // (its message then names no file: "unknown file"); empty otherwise.
@@ -390,7 +371,7 @@ SeedResult RunTestSeed(const TestPlan& test, uint64_t seed, const SeedRunOptions
     result.reason = "not built: " + binary + " does not exist (build first: make build)";
     return result;
   }
-  ScratchDir scratch(options.scratch_root);
+  ScratchDir scratch(options.scratch_root, "grade");
   if (scratch.path().empty()) {
     result.outcome = Outcome::kRunnerError;
     result.reason = "runner error: cannot create a scratch directory under " + options.scratch_root;
@@ -422,10 +403,12 @@ SeedResult RunTestSeed(const TestPlan& test, uint64_t seed, const SeedRunOptions
   limits.wall_seconds =
       options.wall_clock_seconds.value_or(timeout > 0 ? WallClockBound(effective) : 0);
   limits.resident_bytes = static_cast<uint64_t>(memory_mb) << 20;
+  limits.scratch_dir = scratch.path();
 
   ChildSpec spec;
   spec.argv = SupervisedCommand(supervisor, limits, TestCommand(binary, test.name, json_report));
   spec.report_fd = kSupervisorReportFd;
+  spec.stop_gracefully = true;  // the supervisor cleans up when told to stop
   // MIMALLOC_SHOW_ERRORS: our programs link mimalloc, which aborts silently when the memory
   // limit refuses it more address space; with this it first prints "out of memory", so the seed
   // is reported as a memory blow-up rather than a bare SIGABRT.

@@ -1,5 +1,7 @@
 #include "grading/runner/supervisor.h"
 
+#include "grading/runner/scratch.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,9 +25,12 @@ namespace tinykv::grading::runner {
 std::vector<std::string> SupervisedCommand(const std::string& supervisor,
                                            const SupervisorLimits& limits,
                                            const std::vector<std::string>& argv) {
-  std::vector<std::string> command = {supervisor, std::to_string(limits.cpu_seconds),
+  std::vector<std::string> command = {supervisor,
+                                      std::to_string(limits.cpu_seconds),
                                       std::to_string(limits.wall_seconds),
-                                      std::to_string(limits.resident_bytes), "--"};
+                                      std::to_string(limits.resident_bytes),
+                                      limits.scratch_dir.empty() ? "-" : limits.scratch_dir,
+                                      "--"};
   command.insert(command.end(), argv.begin(), argv.end());
   return command;
 }
@@ -218,10 +223,14 @@ double MonotonicSeconds() {
 int Usage() {
   std::fprintf(stderr,
                "tinykv-grade-supervisor: run by tinykv-grade only: CPU_SECONDS WALL_SECONDS "
-               "RESIDENT_BYTES -- PROGRAM ARGS... (report on descriptor %d)\n",
+               "RESIDENT_BYTES SCRATCH_DIR|- -- PROGRAM ARGS... (report on descriptor %d)\n",
                kSupervisorReportFd);
   return 64;
 }
+
+// Set by SIGTERM: the runner is stopping (interrupted, or gone: the parent-death signal).
+volatile sig_atomic_t g_stop = 0;
+void OnStop(int) { g_stop = 1; }
 
 void Report(const SupervisorReport& report) {
   const std::string text = FormatReport(report);
@@ -237,19 +246,26 @@ void Report(const SupervisorReport& report) {
 }  // namespace
 
 int SupervisorMain(int argc, char** argv) {
-  if (argc < 6 || std::strcmp(argv[4], "--") != 0) return Usage();
+  if (argc < 7 || std::strcmp(argv[5], "--") != 0) return Usage();
   SupervisorLimits limits;
   char* end = nullptr;
   limits.cpu_seconds = static_cast<uint32_t>(std::strtoul(argv[1], &end, 10));
   limits.wall_seconds = static_cast<uint32_t>(std::strtoul(argv[2], &end, 10));
   limits.resident_bytes = std::strtoull(argv[3], &end, 10);
+  if (std::strcmp(argv[4], "-") != 0) limits.scratch_dir = argv[4];
+  char** test_argv = argv + 6;
   if (fcntl(kSupervisorReportFd, F_GETFD) < 0) return Usage();
   // The report pipe is the runner's and this process's alone: the test never inherits it.
   fcntl(kSupervisorReportFd, F_SETFD, FD_CLOEXEC);
 
-  // Die with the runner (kill -9 included); if it is already gone, do not start the test.
+  // Stop with the runner (kill -9 included): SIGTERM, then the test's tree is killed and the
+  // seed's scratch directory removed. If the runner is already gone, do not start the test.
+  struct sigaction stop = {};
+  stop.sa_handler = OnStop;
+  sigemptyset(&stop.sa_mask);
+  sigaction(SIGTERM, &stop, nullptr);
   const pid_t runner = getppid();
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (getppid() != runner) return 1;
   // Orphans of the test's tree are re-parented here, not to init: nothing escapes the seed.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -274,7 +290,8 @@ int SupervisorMain(int argc, char** argv) {
       struct rlimit cpu = {limits.cpu_seconds, limits.cpu_seconds + 2};
       setrlimit(RLIMIT_CPU, &cpu);
     }
-    execv(argv[5], argv + 5);
+    signal(SIGTERM, SIG_DFL);
+    execv(test_argv[0], test_argv);
     const int error = errno;
     ssize_t ignored = write(exec_error[1], &error, sizeof(error));
     (void)ignored;
@@ -289,7 +306,7 @@ int SupervisorMain(int argc, char** argv) {
   close(exec_error[0]);
   if (got == static_cast<ssize_t>(sizeof(error))) {
     waitpid(test, nullptr, 0);
-    report.error = std::string("cannot run ") + argv[5] + ": " + std::strerror(error);
+    report.error = std::string("cannot run ") + test_argv[0] + ": " + std::strerror(error);
     Report(report);
     return 0;
   }
@@ -315,6 +332,13 @@ int SupervisorMain(int argc, char** argv) {
     if (limits.resident_bytes > 0 && resident > limits.resident_bytes) {
       report.end = SupervisorReport::End::kMemory;
       break;
+    }
+    if (g_stop) {
+      kill(test, SIGKILL);
+      waitpid(test, nullptr, 0);
+      KillTree();
+      if (!limits.scratch_dir.empty()) RemoveScratchTree(limits.scratch_dir);
+      return 1;  // no report: no one is left to read it
     }
     if (limits.wall_seconds > 0 && MonotonicSeconds() - started >= limits.wall_seconds) {
       report.end = SupervisorReport::End::kWallClock;

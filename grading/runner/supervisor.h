@@ -3,8 +3,9 @@
 //
 // The runner starts `tinykv-grade-supervisor` (supervisor_main.cc) in place of the test; the
 // supervisor makes itself a child subreaper (so every process the test starts stays below it,
-// even one that calls setsid() and outlives the test), dies with the runner (parent-death signal,
-// passed on to the test), runs the test with a CPU-time limit, watches the test's resident memory
+// even one that calls setsid() and outlives the test), stops with the runner (SIGTERM, which is
+// also its parent-death signal: it kills the test's tree and removes the seed's scratch
+// directory), runs the test with a CPU-time limit, watches the test's resident memory
 // and a generous wall-clock bound for a test that blocks without using CPU, and when the test has
 // ended kills whatever of its process tree is left. It reports how the seed ended on a pipe the
 // runner opened (file descriptor kSupervisorReportFd), as lines of `key value` (FormatReport /
@@ -29,6 +30,9 @@ struct SupervisorLimits {
   uint32_t cpu_seconds = 0;
   uint32_t wall_seconds = 0;
   uint64_t resident_bytes = 0;
+  // Removed by the supervisor when it is stopped (SIGTERM, also its parent-death signal): the
+  // seed's scratch directory (grading/runner/scratch.h). Empty: none.
+  std::string scratch_dir;
 };
 
 struct SupervisorReport {
