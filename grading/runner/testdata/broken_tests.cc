@@ -120,8 +120,8 @@ TEST(Broken, GrandchildEscapesWithSetsid) {
     char one = 1;
     ssize_t ignored = write(ready[1], &one, 1);
     (void)ignored;
-    for (volatile unsigned long spins = 0;; spins = spins + 1) {
-    }
+    volatile unsigned long spins = 0;
+    for (;;) spins = spins + 1;
   }
   char one;
   ASSERT_EQ(read(ready[0], &one, 1), 1);
