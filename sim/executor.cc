@@ -11,6 +11,7 @@
 
 #include "sim/asan_fiber.h"
 #include "sim/debug.h"
+#include "sim/stack_guard.h"
 
 namespace tinykv::sim {
 
@@ -96,6 +97,8 @@ struct Executor::Fiber {
   const void* stack_bottom = nullptr;
   size_t stack_size = 0;
   void* fake_stack = nullptr;
+  // What the stack-overflow report names while this fiber runs (sim/stack_guard.h).
+  RunningFiberStack overflow_report;
 };
 
 struct Executor::Node {
@@ -137,7 +140,9 @@ Executor::Executor(ExecutorOptions options)
       seed_rng_(options.seed),
       sched_rng_(seed_rng_.Stream("scheduler")),
       trace_(options.keep_full_trace, options.trace_tail),
-      stacks_(options.stack_size) {}
+      stacks_(options.stack_size) {
+  PrepareStackOverflowReport();
+}
 
 Executor::~Executor() { Shutdown(); }
 
@@ -295,12 +300,19 @@ void Executor::ResumeFiber(Fiber* f) {
           asan::StartSwitch(nullptr, main_stack_bottom_, main_stack_size_);
           return std::move(scheduler_ctx_);
         });
+    f->overflow_report.stack_bottom = static_cast<const char*>(f->stack_bottom);
+    f->overflow_report.stack_size = f->stack_size;
+    f->overflow_report.guard_size = stacks_.guard_size();
+    f->overflow_report.fiber_name = f->name.c_str();
+    f->overflow_report.node_name = f->node == kWorld ? "world" : NodeOrDie(f->node).name.c_str();
   }
+  SetRunningFiberStack(&f->overflow_report);
   void* fake_stack = nullptr;
   // The stack bounds were recorded when the boost fiber allocated its stack (above).
   asan::StartSwitch(&fake_stack, f->stack_bottom, f->stack_size);
   f->ctx = std::move(f->ctx).resume();
   asan::FinishSwitch(fake_stack, nullptr, nullptr);
+  SetRunningFiberStack(nullptr);
   current_ = nullptr;
 }
 

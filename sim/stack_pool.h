@@ -30,6 +30,7 @@ class StackPool {
   void Release(boost::context::stack_context& sctx);
 
   size_t stack_size() const { return stack_size_; }
+  size_t guard_size() const { return page_size_; }  // the PROT_NONE bytes just below each stack
   size_t cached() const { return free_.size(); }
 
  private:

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "grading/runner/child_process.h"
+#include "grading/runner/crash_cause.h"
 #include "grading/runner/gtest_json.h"
 #include "grading/runner/run_facts.h"
 #include "grading/runner/scratch.h"
@@ -237,6 +238,9 @@ void Classify(const ChildOutcome& child, const std::optional<SupervisorReport>& 
                        Mib(AddressSpaceLimitBytes(memory_limit_mb)) + "), then " +
                        DescribeSignal(report.signal),
                    LastLines(output, kTailLines));
+      }
+      if (std::string cause = CrashCauseFromOutput(report.signal, output); !cause.empty()) {
+        return set(Outcome::kCrash, cause, LastLines(output, kTailLines));
       }
       return set(Outcome::kCrash, "crash: " + DescribeSignal(report.signal),
                  LastLines(output, kTailLines));

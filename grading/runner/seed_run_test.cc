@@ -85,6 +85,36 @@ TEST(SeedRun, AbortIsACrashNamingTheSignal) {
   EXPECT_NE(r.reason.find("SIGABRT"), std::string::npos) << r.reason;
 }
 
+TestPlan BrokenMemory(const std::string& name) {
+  TestPlan plan = Broken(name);
+  plan.name = "BrokenMemory." + name;
+  plan.binary = fs::path(BROKEN_MEMORY_TESTS_BINARY).filename().string();
+  return plan;
+}
+
+TEST(SeedRun, DoubleDeleteIsHeapCorruption) {
+  SeedResult r = RunTestSeed(BrokenMemory("DoubleDelete"), 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kCrash);
+  EXPECT_EQ(r.reason,
+            "heap corruption: double free (the same memory freed or deleted twice; glibc stopped "
+            "the test)");
+  EXPECT_NE(r.details.find("double free"), std::string::npos) << r.details;
+}
+
+TEST(SeedRun, WritingPastABufferIsHeapCorruptionWithGlibcsMessage) {
+  SeedResult r = RunTestSeed(BrokenMemory("WritesPastItsBuffer"), 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kCrash);
+  EXPECT_EQ(r.reason.rfind("heap corruption: \"", 0), 0u) << r.reason;
+  EXPECT_NE(r.reason.find("a write past an allocation"), std::string::npos) << r.reason;
+}
+
+TEST(SeedRun, FiberStackOverflowNamesTheFiber) {
+  SeedResult r = RunTestSeed(BrokenMemory("FiberStackOverflow"), 1, Options());
+  EXPECT_EQ(r.outcome, Outcome::kCrash);
+  EXPECT_EQ(r.reason.rfind("crash: stack overflow: guard page hit in fiber '", 0), 0u) << r.reason;
+  EXPECT_NE(r.reason.find("on node 'store2'"), std::string::npos) << r.reason;
+}
+
 TEST(SeedRun, InfiniteLoopTimesOut) {
   SeedRunOptions options = Options();
   options.timeout_seconds = 1;

@@ -25,7 +25,9 @@ def check(condition, message):
         print("FAIL:", message)
 
 
-def processes_named(name):
+def processes_named(name, tmp):
+    """Processes called `name` of this check's own runner: those with its TMPDIR in their
+    environment (or a directory under it). Other tests running in parallel (ctest -j) start the same programs."""
     found = []
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -35,7 +37,15 @@ def processes_named(name):
                 argv0 = f.read().split(b"\0")[0].decode(errors="replace")
         except OSError:
             continue
-        if os.path.basename(argv0) == name:
+        if os.path.basename(argv0) != name:
+            continue
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                environ = f.read().split(b"\0")
+        except OSError:
+            continue
+        # The runner may point a seed's TMPDIR into its scratch, which lies under ours.
+        if any(v.startswith(f"TMPDIR={tmp}".encode()) for v in environ):
             found.append(int(pid))
     return found
 
@@ -53,7 +63,6 @@ def scratch_dirs(tmp):
     return sorted(d for d in os.listdir(tmp) if d.startswith("tinykv-"))
 
 
-before = set(processes_named("tinykv_grade_broken_tests"))
 for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, TMPDIR=tmp)
@@ -62,18 +71,16 @@ for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
              "--manifest-root", ROOT, "--timeout", "60", "--jobs", "2", "--no-progress"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         started = wait_until(
-            lambda: len(set(processes_named("tinykv_grade_broken_tests")) - before) >= 1 and
-            scratch_dirs(tmp), 20)
+            lambda: processes_named("tinykv_grade_broken_tests", tmp) and scratch_dirs(tmp), 20)
         check(started, f"{sig.name}: the seed did not start")
         runner.send_signal(sig)
         runner.wait(timeout=20)
-        gone = wait_until(
-            lambda: not (set(processes_named("tinykv_grade_broken_tests")) - before), 5)
+        gone = wait_until(lambda: not processes_named("tinykv_grade_broken_tests", tmp), 5)
         check(gone, f"{sig.name} of the runner left test processes running: "
-              f"{sorted(set(processes_named('tinykv_grade_broken_tests')) - before)}")
-        check(not processes_named("tinykv-grade-supervisor") or
-              wait_until(lambda: not processes_named("tinykv-grade-supervisor"), 5),
-              f"{sig.name}: supervisors left running")
+              f"{processes_named('tinykv_grade_broken_tests', tmp)}")
+        check(wait_until(lambda: not processes_named("tinykv-grade-supervisor", tmp), 5),
+              f"{sig.name}: supervisors left running: "
+              f"{processes_named('tinykv-grade-supervisor', tmp)}")
         clean = wait_until(lambda: not scratch_dirs(tmp), 5)
         check(clean, f"{sig.name} of the runner left scratch directories: {scratch_dirs(tmp)}")
         print(f"{sig.name}: runner exit {runner.returncode}, no test process and no scratch left")
